@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from evc.accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("overzicht/", views.dashboard, name="dashboard"),
+    path("overzicht/<str:role>/", views.role_dashboard, name="role_dashboard"),
+    path("account/registreren/", views.register, name="register"),
+    path("account/e-mail/", views.email_addresses, name="email_addresses"),
+    path("account/e-mail/bevestigen/<str:token>/", views.confirm_email, name="confirm_email"),
+    path(
+        "account/inloggen/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("account/uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/wachtwoord/",
+        auth_views.PasswordResetView.as_view(template_name="accounts/password_reset.html"),
+        name="password_reset",
+    ),
+    path(
+        "account/wachtwoord/verstuurd/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "account/wachtwoord/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="accounts/password_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/wachtwoord/klaar/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+]

@@ -1,0 +1,108 @@
+"""Log-in, sign-up, email confirmation and the per-role dashboards."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from evc.accounts import services
+from evc.accounts.forms import EmailAddressForm, RegisterForm
+from evc.accounts.models import Role, User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+
+
+ROLE_TEMPLATES = {
+    Role.APPLICANT: "accounts/dashboards/applicant.html",
+    Role.ASSESSOR: "accounts/dashboards/assessor.html",
+    Role.COMMITTEE_MEMBER: "accounts/dashboards/committee.html",
+    Role.COMMITTEE_CHAIR: "accounts/dashboards/committee.html",
+    Role.EMPLOYER: "accounts/dashboards/employer.html",
+    Role.ADMIN: "accounts/dashboards/admin.html",
+}
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "accounts/home.html")
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return redirect("role_dashboard", role=request.user.role)
+
+
+@login_required
+@require_GET
+def role_dashboard(request: AuthenticatedHttpRequest, role: str) -> HttpResponse:
+    # Each role has its own page; another role's page is refused rather than shown empty.
+    if role not in ROLE_TEMPLATES or request.user.role != role:
+        raise PermissionDenied(_("Dit overzicht hoort bij een andere rol."))
+    return render(request, ROLE_TEMPLATES[Role(role)], {"role": Role(role)})
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = RegisterForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.applicant_register(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                language=form.cleaned_data["language"],
+            )
+        except services.AccountError as exc:
+            form.add_error("email", str(exc))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welkom! We hebben je een e-mail gestuurd om je adres te bevestigen.")
+            )
+            return redirect("dashboard")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/register.html", {"form": form}, status=status)
+
+
+@require_GET
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        _user, email = services.email_confirm(token=token)
+    except services.AccountError as exc:
+        return render(request, "accounts/confirm_failed.html", {"reason": str(exc)}, status=400)
+    messages.success(request, _("%(email)s is bevestigd.") % {"email": email})
+    return redirect("email_addresses" if request.user.is_authenticated else "login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_addresses(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = EmailAddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.email_address_add(user=request.user, email=form.cleaned_data["email"])
+        except services.AccountError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, _("We hebben een bevestigingslink naar dat adres gestuurd."))
+            return redirect("email_addresses")
+    return render(
+        request,
+        "accounts/email_addresses.html",
+        {"form": form, "addresses": request.user.email_addresses.order_by("email")},
+        status=400 if form.errors else 200,
+    )
