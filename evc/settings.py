@@ -23,7 +23,7 @@ VAR_DIR = Path(envstr("EVC_VAR_DIR", str(BASE_DIR / "var")))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused in production below
 DEBUG = envbool("DEBUG", True)
 SECRET_KEY = envsecret("SECRET_KEY", DEV_SECRET_KEY)
 TESTING = "pytest" in sys.modules or envbool("EVC_TESTING", False)

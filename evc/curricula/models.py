@@ -129,15 +129,15 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        _refuse_change_in_frozen_year(self, self.version_id, ["name", "name_en", "ects", "eqf_level", "description"])
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def display_name(self) -> str:
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        _refuse_change_in_frozen_year(self, self.version_id, ["name", "name_en", "ects", "eqf_level", "description"])
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def study_hours(self) -> int:
