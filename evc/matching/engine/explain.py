@@ -1,0 +1,142 @@
+"""Explanations in Dutch and English: the sentence pair, the shared terms, each signal's contribution."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .fusion import FEATURE_LABELS
+from .results import Precedent
+
+_T = {
+    "en": {
+        "strong": "Strong match",
+        "possible": "Possible match",
+        "evidence": 'best evidence: "{sentence}"',
+        "outcome": 'outcome: "{outcome}"',
+        "terms": "shared terms: {terms}",
+        "no_terms": "no shared terms (meaning only)",
+        "aligned": "framework alignment: {refs}",
+        "signals": "signals: {items}",
+        "unverified": "the credential failed verification: confidence lowered",
+        "too_old": "the evidence is older than the regulations allow: confidence lowered",
+        "precedent": "earlier judgement on this badge for this unit: {items}",
+        "unit": "{matched} of {total} outcomes evidenced (coverage {coverage})",
+        "exemption": "exemption suggested",
+        "partial": "partial: not enough for an exemption",
+        "none": "no exemption",
+        "blockers": {
+            "coverage": "not all outcomes are evidenced",
+            "level": "the credential's level is below the unit's",
+            "workload": "the credential's workload is smaller than the unit's",
+            "unknown_size": "the credential states neither level nor workload",
+            "unverified": "the credential failed verification",
+            "precedent": "the committee refused this badge for this unit before",
+            "too_old": "the evidence is too old",
+        },
+    },
+    "nl": {
+        "strong": "Sterke match",
+        "possible": "Mogelijke match",
+        "evidence": 'sterkste bewijs: "{sentence}"',
+        "outcome": 'leeruitkomst: "{outcome}"',
+        "terms": "gedeelde termen: {terms}",
+        "no_terms": "geen gedeelde termen (alleen betekenis)",
+        "aligned": "kaderkoppeling: {refs}",
+        "signals": "signalen: {items}",
+        "unverified": "het bewijsstuk is niet geverifieerd: lagere zekerheid",
+        "too_old": "het bewijs is ouder dan de OER toestaat: lagere zekerheid",
+        "precedent": "eerder oordeel over deze badge voor deze eenheid: {items}",
+        "unit": "{matched} van {total} leeruitkomsten aangetoond (dekking {coverage})",
+        "exemption": "vrijstelling voorgesteld",
+        "partial": "gedeeltelijk: onvoldoende voor vrijstelling",
+        "none": "geen vrijstelling",
+        "blockers": {
+            "coverage": "niet alle leeruitkomsten zijn aangetoond",
+            "level": "het niveau van het bewijsstuk ligt onder dat van de eenheid",
+            "workload": "de studielast van het bewijsstuk is kleiner dan die van de eenheid",
+            "unknown_size": "het bewijsstuk noemt geen niveau of studielast",
+            "unverified": "het bewijsstuk is niet geverifieerd",
+            "precedent": "de commissie wees deze badge eerder af voor deze eenheid",
+            "too_old": "het bewijs is te oud",
+        },
+    },
+}
+
+
+def _num(value: float, lang: str) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def _signed(value: float, lang: str) -> str:
+    return ("+" if value >= 0 else "−") + _num(abs(value), lang)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _precedent_items(precedents: Sequence[Precedent]) -> str:
+    items = []
+    for p in precedents[:3]:
+        bits = [p.decision]
+        if p.decided_on:
+            bits.append(p.decided_on.isoformat())
+        if p.case_reference:
+            bits.append(p.case_reference)
+        items.append(" ".join(bits))
+    return "; ".join(items)
+
+
+def outcome_explanation(
+    lang: str,
+    *,
+    outcome_text: str,
+    sentence: str,
+    shared_terms: Sequence[str],
+    signals: dict[str, float],
+    contributions: dict[str, float],
+    strength: str,
+    aligned_refs: Sequence[str],
+    verified: bool | None,
+    recency: float | None,
+    precedents: Sequence[Precedent],
+) -> str:
+    t = _T[lang if lang in _T else "en"]
+    labels = FEATURE_LABELS[lang if lang in FEATURE_LABELS else "en"]
+    parts = [f"{t[strength]} — " + t["evidence"].format(sentence=_short(sentence)), t["outcome"].format(outcome=_short(outcome_text))]
+    parts.append(t["terms"].format(terms=", ".join(shared_terms)) if shared_terms else t["no_terms"])
+    if aligned_refs:
+        parts.append(t["aligned"].format(refs=", ".join(sorted(aligned_refs))))
+    top = sorted(contributions.items(), key=lambda kv: -abs(kv[1]))[:5]
+    items = ", ".join(f"{labels[name]} {_num(signals[name], lang)} ({_signed(c, lang)})" for name, c in top)
+    if items:
+        parts.append(t["signals"].format(items=items))
+    if verified is False:
+        parts.append(t["unverified"])
+    if recency == 0.0:
+        parts.append(t["too_old"])
+    if precedents:
+        parts.append(t["precedent"].format(items=_precedent_items(precedents)))
+    return "; ".join(parts) + "."
+
+
+def unit_reason(
+    lang: str,
+    *,
+    coverage: float,
+    matched: int,
+    total: int,
+    suggestion: str,
+    blockers: Sequence[str],
+    level: float | None,
+    workload: float | None,
+    precedents: Sequence[Precedent],
+) -> str:
+    t = _T[lang if lang in _T else "en"]
+    parts = [t["unit"].format(matched=matched, total=total, coverage=_num(coverage, lang)), t[suggestion]]
+    parts += [t["blockers"][b] for b in blockers]
+    if precedents:
+        parts.append(t["precedent"].format(items=_precedent_items(precedents)))
+    return "; ".join(parts) + "."

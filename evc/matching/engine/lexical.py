@@ -1,0 +1,92 @@
+"""Lexical signals over the outcome catalogue: BM25 term weighting and rapidfuzz similarity.
+
+The index is a sparse (terms x outcomes) matrix, so scoring a credential against 10,000
+outcomes is one sparse product, not a Python loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy import sparse
+
+from . import text as textmod
+
+K1 = 1.2
+B = 0.75
+
+
+class LexicalIndex:
+    def __init__(self, documents: Sequence[str], languages: Sequence[str]) -> None:
+        self.doc_terms: list[list[str]] = [textmod.terms(d, lang) for d, lang in zip(documents, languages, strict=True)]
+        # The surface word behind each stem, for readable "shared terms" in explanations.
+        self.surface: list[dict[str, str]] = []
+        for d, lang in zip(documents, languages, strict=True):
+            lang = lang if lang in textmod.LANGUAGES else "en"
+            forms: dict[str, str] = {}
+            for tok in textmod.content_tokens(d):
+                forms.setdefault(textmod.stem(tok, lang), tok)
+            self.surface.append(forms)
+        self.vocabulary: dict[str, int] = {}
+        for doc in self.doc_terms:
+            for term in doc:
+                self.vocabulary.setdefault(term, len(self.vocabulary))
+        n_docs = len(self.doc_terms)
+        df = Counter(term for doc in self.doc_terms for term in set(doc))
+        self.idf = np.zeros(len(self.vocabulary), dtype=np.float32)
+        for term, idx in self.vocabulary.items():
+            self.idf[idx] = math.log(1 + (n_docs - df[term] + 0.5) / (df[term] + 0.5))
+        lengths = np.array([len(doc) for doc in self.doc_terms], dtype=np.float32)
+        avgdl = float(lengths.mean()) if n_docs else 1.0
+        rows, cols, bm25_vals, cov_vals = [], [], [], []
+        for j, doc in enumerate(self.doc_terms):
+            counts = Counter(doc)
+            idf_mass = sum(self.idf[self.vocabulary[t]] for t in counts) or 1.0
+            norm = K1 * (1 - B + B * (lengths[j] / avgdl if avgdl else 1.0))
+            for term, tf in counts.items():
+                i = self.vocabulary[term]
+                rows.append(i)
+                cols.append(j)
+                bm25_vals.append(self.idf[i] * tf * (K1 + 1) / (tf + norm))
+                cov_vals.append(self.idf[i] / idf_mass)
+        shape = (len(self.vocabulary), n_docs)
+        self._bm25 = sparse.csr_matrix((bm25_vals, (rows, cols)), shape=shape, dtype=np.float32)
+        self._coverage = sparse.csr_matrix((cov_vals, (rows, cols)), shape=shape, dtype=np.float32)
+
+    def query_vector(self, stems: set[str]) -> sparse.csr_matrix:
+        ids = sorted({self.vocabulary[s] for s in stems if s in self.vocabulary})
+        data = np.ones(len(ids), dtype=np.float32)
+        return sparse.csr_matrix((data, ([0] * len(ids), ids)), shape=(1, len(self.vocabulary)))
+
+    def scores(self, stems: set[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(BM25 score, IDF-weighted share of the outcome's terms found in the credential) per outcome."""
+        q = self.query_vector(stems)
+        bm25 = np.asarray((q @ self._bm25).todense()).ravel()
+        coverage = np.asarray((q @ self._coverage).todense()).ravel()
+        return bm25, np.clip(coverage, 0.0, 1.0)
+
+    def shared_terms(self, j: int, stems: set[str], limit: int = 6) -> list[str]:
+        """The outcome's own words that the credential also uses, rarest first."""
+        found = {t for t in self.doc_terms[j] if t in stems}
+        ranked = sorted(found, key=lambda t: -self.idf[self.vocabulary[t]])
+        return [self.surface[j].get(t, t) for t in ranked[:limit]]
+
+
+def stems_of(text: str) -> set[str]:
+    out: set[str] = set()
+    for forms in textmod.query_terms(text):
+        out |= forms
+    return out
+
+
+def fuzzy_similarity(a: str, b: str) -> float:
+    """rapidfuzz token-set ratio on folded content words, in [0, 1]."""
+    left = " ".join(textmod.content_tokens(a))
+    right = " ".join(textmod.content_tokens(b))
+    if not left or not right:
+        return 0.0
+    return fuzz.token_set_ratio(left, right) / 100.0

@@ -1,0 +1,357 @@
+"""The matcher: one credential (or a batch) against an indexed outcome catalogue.
+
+Pipeline per credential: split the text into sentences -> encode them (with the whole
+text) -> cosine against every outcome and unit -> BM25 and term coverage over the
+catalogue -> framework alignments -> pick candidates (the best few hundred by any
+signal) -> feature matrix -> fused score -> outcomes above "possible" -> unit coverage
+and suggestion -> explanations. Vectors of the catalogue are computed (or read from the
+cache) once, when the index is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from . import explain, signals
+from . import text as textmod
+from .encoders import Encoder
+from .fusion import FEATURES, FusionModel
+from .lexical import LexicalIndex, stems_of
+from .results import (
+    CatalogueOutcome,
+    CatalogueUnit,
+    CredentialInput,
+    MatchResult,
+    OutcomeMatch,
+    PrecedentLookup,
+    UnitSuggestion,
+)
+
+CANDIDATES_PER_SIGNAL = 60
+DOC_CHARS = 2000
+_COL = {name: i for i, name in enumerate(FEATURES)}
+
+
+@dataclass
+class Prepared:
+    credential: CredentialInput
+    language: str
+    sentences: list[str]
+    doc_text: str
+    stems: set[str]
+    refs: set[str]
+
+    def texts_to_encode(self) -> list[str]:
+        return [self.doc_text, *self.sentences]
+
+
+@dataclass
+class Scored:
+    """All candidate outcomes of one credential with their features and fused scores (best first)."""
+
+    prepared: Prepared
+    candidates: np.ndarray  # outcome indices
+    X: np.ndarray  # (len(candidates), len(FEATURES))
+    scores: np.ndarray
+    best_sentence: np.ndarray  # per candidate: index into prepared.sentences, -1 when none
+
+
+def prepare(credential: CredentialInput) -> Prepared:
+    text = credential.text or credential.title
+    sentences = textmod.split_sentences(text)
+    if credential.title and textmod.fold(credential.title) not in {textmod.fold(s) for s in sentences}:
+        sentences = [credential.title, *sentences][:48]
+    if not sentences and text.strip():
+        sentences = [text.strip()[:300]]
+    language = credential.language or textmod.detect_language(text, default="")
+    return Prepared(
+        credential=credential,
+        language=language,
+        sentences=sentences,
+        doc_text=" ".join(text.split())[:DOC_CHARS] or credential.title,
+        stems=stems_of(text),
+        refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
+    )
+
+
+def _top(values: np.ndarray, k: int) -> np.ndarray:
+    if len(values) <= k:
+        return np.arange(len(values))
+    return np.argpartition(-values, k)[:k]
+
+
+class MatchIndex:
+    """An outcome catalogue prepared for matching: lexical index, vectors, alignment postings."""
+
+    def __init__(
+        self,
+        outcomes: Sequence[CatalogueOutcome],
+        units: Sequence[CatalogueUnit],
+        *,
+        model_id: str,
+        outcome_vectors: np.ndarray | None = None,
+        unit_vectors: np.ndarray | None = None,
+    ) -> None:
+        self.outcomes = list(outcomes)
+        self.units = list(units)
+        self.model_id = model_id
+        unit_pos = {u.reference: i for i, u in enumerate(self.units)}
+        missing = {o.unit_reference for o in self.outcomes} - set(unit_pos)
+        if missing:
+            raise ValueError(f"outcomes refer to units not in the catalogue: {sorted(missing)[:3]}")
+        self.unit_of = np.array([unit_pos[o.unit_reference] for o in self.outcomes], dtype=np.int64)
+        self.unit_members: list[list[int]] = [[] for _ in self.units]
+        for j, u in enumerate(self.unit_of):
+            self.unit_members[u].append(j)
+        self.languages = [o.language for o in self.outcomes]
+        self.lexical = LexicalIndex([o.text for o in self.outcomes], self.languages)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for j, o in enumerate(self.outcomes):
+            for ref in signals.split_refs(list(o.framework_refs)):
+                self.postings[ref].append(j)
+        self.O = None if outcome_vectors is None else np.ascontiguousarray(outcome_vectors, dtype=np.float32)
+        self.U = None if unit_vectors is None else np.ascontiguousarray(unit_vectors, dtype=np.float32)
+        if self.O is not None and (self.O.shape[0] != len(self.outcomes) or self.U is None or self.U.shape[0] != len(self.units)):
+            raise ValueError("vectors do not line up with the catalogue")
+
+    @property
+    def semantic(self) -> bool:
+        return self.O is not None
+
+    # --- scoring -------------------------------------------------------------------------
+
+    def score(self, prepared: Prepared, vectors: np.ndarray | None, model: FusionModel) -> Scored:
+        n = len(self.outcomes)
+        k = len(prepared.sentences)
+        if self.semantic and vectors is not None and k:
+            doc_vec, S = vectors[0], vectors[1:]
+            sims = S @ self.O.T  # (k, n)
+            sem_best = sims.max(axis=0)
+            best_sentence = sims.argmax(axis=0)
+            sem_top2 = sem_best if k < 2 else np.partition(sims, k - 2, axis=0)[k - 2 :].mean(axis=0)
+            sem_doc = self.O @ doc_vec
+            unit_scores = np.maximum((S @ self.U.T).max(axis=0), self.U @ doc_vec)
+            unit_sem = unit_scores[self.unit_of]
+        else:
+            sem_best = sem_top2 = sem_doc = unit_sem = np.zeros(n, dtype=np.float32)
+            best_sentence = np.full(n, -1)
+        bm25, lex_cov = self.lexical.scores(prepared.stems)
+        align = np.zeros(n, dtype=np.float32)
+        for ref in prepared.refs:
+            hits = self.postings.get(ref, ())
+            for j in hits:
+                align[j] = max(align[j], signals.alignment_strength(len(hits)))
+        candidate_set = set(np.flatnonzero(align).tolist())
+        for values in (sem_best, sem_doc, lex_cov, bm25):
+            if values.any():
+                candidate_set.update(_top(values, CANDIDATES_PER_SIGNAL).tolist())
+        candidates = np.array(sorted(candidate_set), dtype=np.int64)
+        aligned_units = {int(self.unit_of[j]) for j in np.flatnonzero(align)}
+        X = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
+        if len(candidates):
+            c = candidates
+            X[:, _COL["sem_best"]] = sem_best[c]
+            X[:, _COL["sem_doc"]] = sem_doc[c]
+            X[:, _COL["sem_top2"]] = sem_top2[c]
+            X[:, _COL["unit_sem"]] = unit_sem[c]
+            X[:, _COL["sem_gap"]] = sem_best[c] - sem_best.max()
+            X[:, _COL["lex_cov"]] = lex_cov[c]
+            top_bm25 = bm25.max()
+            X[:, _COL["bm25_rel"]] = bm25[c] / top_bm25 if top_bm25 > 0 else 0.0
+            X[:, _COL["lex_gap"]] = lex_cov[c] - lex_cov.max()
+            X[:, _COL["align"]] = align[c]
+            X[:, _COL["align_unit"]] = [1.0 if int(self.unit_of[j]) in aligned_units else 0.0 for j in c]
+            cross = np.array(
+                [1.0 if prepared.language and self.languages[j] != prepared.language else 0.0 for j in c],
+                dtype=np.float32,
+            )
+            X[:, _COL["cross"]] = cross
+            X[:, _COL["cross_sem"]] = cross * sem_best[c]
+            X[:, _COL["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
+        scores = model.scores(X) if len(candidates) else np.zeros(0)
+        order = np.argsort(-scores, kind="stable")
+        return Scored(prepared, candidates[order], X[order], scores[order], np.asarray(best_sentence)[candidates[order]])
+
+    def _fuzzy(self, prepared: Prepared, candidates: np.ndarray, best_sentence: np.ndarray) -> np.ndarray:
+        folded = [" ".join(textmod.content_tokens(s)) for s in prepared.sentences]
+        out = np.zeros(len(candidates), dtype=np.float32)
+        for i, j in enumerate(candidates):
+            outcome = self._outcome_folded(j)
+            if best_sentence[j] >= 0:
+                sentence = folded[int(best_sentence[j])]
+                out[i] = fuzz.token_set_ratio(sentence, outcome) / 100.0 if sentence and outcome else 0.0
+            elif folded:
+                out[i] = max(fuzz.token_set_ratio(s, outcome) for s in folded) / 100.0
+        return out
+
+    def _outcome_folded(self, j: int) -> str:
+        cache = self.__dict__.setdefault("_folded", {})
+        if j not in cache:
+            cache[j] = " ".join(textmod.content_tokens(self.outcomes[j].text))
+        return cache[j]
+
+    # --- results -------------------------------------------------------------------------
+
+    def result(
+        self,
+        scored: Scored,
+        model: FusionModel,
+        *,
+        top_k: int = 10,
+        precedents: PrecedentLookup | None = None,
+        today: dt.date | None = None,
+        max_age_years: float | None = None,
+    ) -> MatchResult:
+        prepared = scored.prepared
+        cred = prepared.credential
+        today = today or dt.date.today()
+        recency = signals.recency_fit(cred.issued_on, today, max_age_years)
+        factor = (0.7 if cred.verified is False else 1.0) * (0.5 if recency == 0.0 else 1.0)
+        lookup = _precedent_cache(precedents, cred.achievement_key)
+        above = scored.scores >= model.possible
+        matches: list[OutcomeMatch] = []
+        for i in np.flatnonzero(above)[:top_k]:
+            j = int(scored.candidates[i])
+            o = self.outcomes[j]
+            x = scored.X[i]
+            score = float(scored.scores[i])
+            sent_idx = int(scored.best_sentence[i])
+            sentence = prepared.sentences[sent_idx] if sent_idx >= 0 else (prepared.sentences[0] if prepared.sentences else "")
+            shared = tuple(self.lexical.shared_terms(j, prepared.stems))
+            strength = "strong" if score >= model.strong else "possible"
+            sig = {name: float(x[_COL[name]]) for name in FEATURES}
+            aligned_refs = [r for r in prepared.refs if j in self.postings.get(r, ())]
+            unit_precedents = tuple(lookup(o.unit_reference))
+            contributions = model.contributions(x)
+            matches.append(
+                OutcomeMatch(
+                    reference=o.reference, programme=o.programme, unit=o.unit, outcome=o.code, text=o.text,
+                    language=o.language, score=score, confidence=score * factor, strength=strength,
+                    signals=sig, contributions=contributions, evidence_sentence=sentence, shared_terms=shared,
+                    explanations={
+                        lang: explain.outcome_explanation(
+                            lang, outcome_text=o.text, sentence=sentence, shared_terms=shared, signals=sig,
+                            contributions=contributions, strength=strength, aligned_refs=aligned_refs,
+                            verified=cred.verified, recency=recency, precedents=unit_precedents,
+                        )
+                        for lang in ("nl", "en")
+                    },
+                    precedents=unit_precedents, outcome_id=o.outcome_id,
+                )
+            )
+        units = self._units(scored, model, prepared, recency, lookup)
+        return MatchResult(
+            language=prepared.language, model_id=self.model_id, outcomes=matches, units=units,
+            sentences=prepared.sentences, verified=cred.verified,
+        )
+
+    def _units(self, scored: Scored, model: FusionModel, prepared: Prepared, recency: float | None,
+               lookup: Callable[[str], list]) -> list[UnitSuggestion]:
+        rule = model.unit_rule
+        cred = prepared.credential
+        credit: dict[int, float] = defaultdict(float)
+        matched: dict[int, list[str]] = defaultdict(list)
+        for j, s in zip(scored.candidates, scored.scores, strict=True):
+            if s < model.possible:
+                break  # sorted best first
+            u = int(self.unit_of[j])
+            credit[u] += rule.strong_credit if s >= model.strong else rule.possible_credit
+            matched[u].append(self.outcomes[j].code)
+        cred_ec = cred.ects
+        out: list[UnitSuggestion] = []
+        for u, total in credit.items():
+            unit = self.units[u]
+            count = len(self.unit_members[u])
+            coverage = min(1.0, total / count) if count else 0.0
+            level = signals.level_fit(cred.eqf_level, unit.eqf_level)
+            workload = signals.workload_fit(cred_ec, unit.ects)
+            precedents = tuple(lookup(unit.reference))
+            blockers: list[str] = []
+            if coverage < rule.exemption_coverage:
+                blockers.append("coverage")
+            if level is not None and level < rule.min_level_fit:
+                blockers.append("level")
+            if workload is not None and workload < rule.min_workload_fit:
+                blockers.append("workload")
+            if rule.require_level_or_workload and level is None and workload is None:
+                blockers.append("unknown_size")
+            if cred.verified is False:
+                blockers.append("unverified")
+            if any(p.decision in {"refused", "rejected", "afgewezen"} for p in precedents):
+                blockers.append("precedent")
+            if recency == 0.0:
+                suggestion = "none"
+                blockers.append("too_old")
+            elif not blockers:
+                suggestion = "exemption"
+            else:
+                suggestion = "partial"
+            out.append(
+                UnitSuggestion(
+                    reference=unit.reference, programme=unit.programme, unit=unit.code, name=unit.name,
+                    coverage=coverage, suggestion=suggestion, matched_outcomes=tuple(matched[u]),
+                    outcome_count=count, level_fit=level, workload_fit=workload,
+                    reasons={lang: explain.unit_reason(lang, coverage=coverage, matched=len(matched[u]), total=count,
+                                                       suggestion=suggestion, blockers=blockers, level=level,
+                                                       workload=workload, precedents=precedents)
+                             for lang in ("nl", "en")},
+                    precedents=precedents, unit_id=unit.unit_id,
+                )
+            )
+        out.sort(key=lambda s: (-s.coverage, s.reference))
+        return out
+
+    # --- convenience ---------------------------------------------------------------------
+
+    def match_many(
+        self,
+        credentials: Sequence[CredentialInput],
+        model: FusionModel,
+        encoder: Encoder | None,
+        *,
+        top_k: int = 10,
+        precedents: PrecedentLookup | None = None,
+        today: dt.date | None = None,
+        max_age_years: float | None = None,
+        chunk: int = 64,
+    ) -> list[MatchResult]:
+        """Match many credentials; their sentences are encoded together, chunk by chunk."""
+        results: list[MatchResult] = []
+        for start in range(0, len(credentials), chunk):
+            prepared = [prepare(c) for c in credentials[start : start + chunk]]
+            for p, vectors in zip(prepared, self.encode_prepared(prepared, encoder), strict=True):
+                scored = self.score(p, vectors, model)
+                results.append(self.result(scored, model, top_k=top_k, precedents=precedents, today=today,
+                                           max_age_years=max_age_years))
+        return results
+
+    def encode_prepared(self, prepared: Sequence[Prepared], encoder: Encoder | None) -> list[np.ndarray | None]:
+        if encoder is None or not self.semantic:
+            return [None] * len(prepared)
+        texts: list[str] = []
+        bounds: list[tuple[int, int]] = []
+        for p in prepared:
+            start = len(texts)
+            texts.extend(p.texts_to_encode())
+            bounds.append((start, len(texts)))
+        vectors = encoder.encode(texts)
+        return [vectors[a:b] for a, b in bounds]
+
+
+def _precedent_cache(lookup: PrecedentLookup | None, key: str) -> Callable[[str], list]:
+    if lookup is None or not key:
+        return lambda unit_reference: []
+    seen: dict[str, list] = {}
+
+    def get(unit_reference: str) -> list:
+        if unit_reference not in seen:
+            seen[unit_reference] = list(lookup(key, unit_reference) or [])
+        return seen[unit_reference]
+
+    return get

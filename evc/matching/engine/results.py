@@ -1,0 +1,177 @@
+"""Small dataclasses the engine takes in and gives back. No ORM, no request.
+
+`CatalogueOutcome` / `CatalogueUnit` describe the catalogue the engine indexes;
+`CredentialInput` is one credential (or one free text) to match;
+`OutcomeMatch`, `UnitSuggestion` and `MatchResult` are what comes out (and what
+`evc.matching.api` hands to the rest of the workbench).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Strength = Literal["strong", "possible"]
+UnitAdvice = Literal["exemption", "partial", "none"]
+
+
+@dataclass(frozen=True)
+class CatalogueOutcome:
+    reference: str  # "PROG/UNIT/LO"
+    programme: str
+    unit: str
+    code: str
+    text: str
+    language: str  # "nl" | "en"
+    framework_refs: tuple[str, ...] = ()
+    outcome_id: int | None = None  # LearningOutcome pk when it came from the database
+
+    @property
+    def unit_reference(self) -> str:
+        return f"{self.programme}/{self.unit}"
+
+
+@dataclass(frozen=True)
+class CatalogueUnit:
+    reference: str  # "PROG/UNIT"
+    programme: str
+    code: str
+    name: str
+    ects: float
+    eqf_level: int
+    name_en: str = ""
+    description: str = ""
+    unit_id: int | None = None
+
+    def context_text(self) -> str:
+        """What the encoder reads for the unit as a whole: both names bridge Dutch and English."""
+        names = [self.name] + ([self.name_en] if self.name_en and self.name_en != self.name else [])
+        return ". ".join([" / ".join(names), self.description]).strip(". ")
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """An earlier committee judgement on the same badge class for the same unit."""
+
+    unit_reference: str  # "PROG/UNIT"
+    decision: str  # e.g. "granted" | "refused" | "partial"
+    decided_on: dt.date | None = None
+    case_reference: str = ""
+    summary: str = ""
+
+
+# (achievement_key, unit_reference) -> earlier judgements; supplied by the assessments app.
+PrecedentLookup = Callable[[str, str], list[Precedent]]
+
+
+@dataclass
+class CredentialInput:
+    """One thing to match: a credential's text and the few facts the signals read."""
+
+    text: str
+    title: str = ""
+    language: str = ""  # "nl" | "en" | "" (detected when empty)
+    alignment_refs: tuple[str, ...] = ()  # targetCode / targetUrl values
+    eqf_level: int | None = None
+    ects: float | None = None  # from ECTS, or hours / 28
+    issued_on: dt.date | None = None
+    verified: bool | None = None
+    achievement_key: str = ""  # issuer id + achievement id, for precedents
+
+
+@dataclass(frozen=True)
+class OutcomeMatch:
+    """One learning outcome a credential is suggested to evidence.
+
+    `score` is the fused relevance in [0, 1] (the contract's `score`); `confidence` is the
+    score lowered when the credential failed verification or is too old. `signals` holds
+    the raw signal values, `contributions` each signal's share of the fused logit.
+    """
+
+    reference: str
+    programme: str
+    unit: str
+    outcome: str
+    text: str
+    language: str
+    score: float
+    confidence: float
+    strength: Strength
+    signals: dict[str, float]
+    contributions: dict[str, float]
+    evidence_sentence: str
+    shared_terms: tuple[str, ...]
+    explanations: dict[str, str]  # {"nl": ..., "en": ...}
+    precedents: tuple[Precedent, ...] = ()
+    outcome_id: int | None = None
+
+    def explanation(self, language: str = "nl") -> str:
+        return self.explanations.get(language) or self.explanations.get("en", "")
+
+
+@dataclass(frozen=True)
+class UnitSuggestion:
+    """Coverage of one unit's outcomes and the resulting advice (exemption / partial / none)."""
+
+    reference: str  # "PROG/UNIT"
+    programme: str
+    unit: str
+    name: str
+    coverage: float  # 0..1, share of the unit's outcomes evidenced (strong counts fully)
+    suggestion: UnitAdvice
+    matched_outcomes: tuple[str, ...]
+    outcome_count: int
+    level_fit: float | None  # None when the credential states no level
+    workload_fit: float | None  # credential EC / unit EC, None when unknown
+    reasons: dict[str, str]  # {"nl": ..., "en": ...}
+    precedents: tuple[Precedent, ...] = ()
+    unit_id: int | None = None
+
+
+@dataclass
+class MatchResult:
+    """Everything the engine says about one credential (or one free text)."""
+
+    language: str
+    model_id: str
+    outcomes: list[OutcomeMatch] = field(default_factory=list)  # above "possible", best first, at most top_k
+    units: list[UnitSuggestion] = field(default_factory=list)  # units with any coverage, best first
+    sentences: list[str] = field(default_factory=list)
+    verified: bool | None = None
+
+    def to_contract(self, language: str = "en") -> dict[str, Any]:
+        """The `outcomes` and `units` parts of the match_credential JSON line (ARCHITECTURE §4.3)."""
+        return {
+            "outcomes": [
+                {
+                    "programme": m.programme,
+                    "unit": m.unit,
+                    "outcome": m.outcome,
+                    "reference": m.reference,
+                    "score": round(m.score, 4),
+                    "confidence": round(m.confidence, 4),
+                    "strength": m.strength,
+                    "explanation": m.explanation(language),
+                    "signals": {k: round(v, 4) for k, v in m.signals.items()},
+                    "contributions": {k: round(v, 4) for k, v in m.contributions.items()},
+                    "evidence_sentence": m.evidence_sentence,
+                    "shared_terms": list(m.shared_terms),
+                }
+                for m in self.outcomes
+            ],
+            "units": [
+                {
+                    "programme": u.programme,
+                    "unit": u.unit,
+                    "coverage": round(u.coverage, 4),
+                    "suggestion": u.suggestion,
+                    "matched_outcomes": list(u.matched_outcomes),
+                    "level_fit": u.level_fit,
+                    "workload_fit": None if u.workload_fit is None else round(u.workload_fit, 3),
+                    "reason": u.reasons.get(language, ""),
+                }
+                for u in self.units
+            ],
+        }

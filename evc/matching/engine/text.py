@@ -1,0 +1,129 @@
+"""Text normalisation for Dutch and English: case, accents, stop words, a Snowball stemmer per language.
+
+Everything here is pure and deterministic: the lexical index, the explanations and the
+embedding cache (which keys on the exact text encoded) all rely on that.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+LANGUAGES = ("nl", "en")
+
+# Function words plus the stock phrasing of learning outcomes ("de student kan", "is able to"):
+# they occur in nearly every outcome, so they carry no evidence either way.
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """a about above after again against all also am an and any are as at be because been before being below
+        between both but by can could did do does doing down during each either etc few for from further had has have
+        having he her here hers him his how i if in into is it its itself just may me might more most must my no nor
+        not now of off on once only or other our ours out over own per same she should so some such than that the
+        their theirs them then there these they this those through to too under until up upon using very via was we
+        were what when where which while who whom why will with within would you your yours
+        student students learner learners participant participants able ability demonstrate demonstrates
+        demonstrated shows show use uses used including includes include e g eg ie such
+        """.split()
+    ),
+    "nl": frozenset(
+        """aan al alle alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus een eens
+        en er ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja je kan kon
+        kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder ons ook op over reeds te
+        tegen toch toen tot u uit uw van veel voor want waren was wat we wel werd wezen wie wil worden wordt zal ze
+        zelf zich zij zijn zo zonder zou zowel binnen hierbij daarbij waarbij waarin welke diens hen via etc bijv bv
+        student studenten deelnemer deelnemers cursist cursisten kandidaat toont laat zien gebruikt gebruik maakt
+        """.split()
+    ),
+}
+
+_TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(])|\n+|\s+[•·▪\-–*]\s+|^\s*[•·▪\-–*]\s+", re.M)
+
+# A handful of very frequent function words per language decide the language of a text
+# when the credential does not say; claims that do say are trusted.
+_LANGUAGE_MARKERS = {
+    "nl": frozenset("de het een en van in is op te dat met voor zijn niet aan ook bij door wordt naar kan je ik".split()),
+    "en": frozenset("the a an and of in is on to that with for are not at also by be this from can you i".split()),
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: 'Coördinatie' and 'coordinatie' are the same word."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens; keeps 'c#', 'c++', 'node.js', 'iso27001' in one piece."""
+    return _TOKEN_RE.findall(fold(text))
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> snowballstemmer.Stemmer:
+    return snowballstemmer.stemmer("dutch" if language == "nl" else "english")
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str, language: str) -> str:
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    return _stemmer(language).stemWord(token)
+
+
+def is_stop(token: str) -> bool:
+    return token in STOP_WORDS["en"] or token in STOP_WORDS["nl"] or len(token) < 2
+
+
+def content_tokens(text: str) -> list[str]:
+    """Tokens without stop words of either language (credentials mix Dutch and English freely)."""
+    return [t for t in tokens(text) if not is_stop(t)]
+
+
+def terms(text: str, language: str) -> list[str]:
+    """Index terms: content tokens stemmed in the text's own language."""
+    lang = language if language in LANGUAGES else "en"
+    return [stem(t, lang) for t in content_tokens(text)]
+
+
+def query_terms(text: str) -> list[set[str]]:
+    """Per content token, its stems under both languages.
+
+    A credential in Dutch and an outcome in English share cognates and technical terms
+    ('database', 'scrum', 'python'); stemming the query both ways lets those meet.
+    """
+    return [{stem(t, "nl"), stem(t, "en")} for t in content_tokens(text)]
+
+
+def detect_language(text: str, default: str = "") -> str:
+    """'nl' or 'en' from function-word counts; `default` when the text gives no clear signal."""
+    words = tokens(text)
+    counts = {lang: sum(1 for w in words if w in markers) for lang, markers in _LANGUAGE_MARKERS.items()}
+    nl, en = counts["nl"], counts["en"]
+    if nl == en or max(nl, en) < 2:
+        return default
+    return "nl" if nl > en else "en"
+
+
+def split_sentences(text: str, *, max_sentences: int = 48, min_chars: int = 12) -> list[str]:
+    """Split free text into sentences or claims (lines, bullets, sentence ends), deduplicated in order.
+
+    Very short fragments are kept only when nothing longer exists, so a badge with just a
+    title still yields one sentence.
+    """
+    pieces = [p.strip(" \t-–•*·▪,;:") for p in _SENTENCE_END_RE.split(text or "")]
+    seen: set[str] = set()
+    out: list[str] = []
+    short: list[str] = []
+    for piece in pieces:
+        piece = re.sub(r"\s+", " ", piece or "").strip()
+        key = fold(piece)
+        if not piece or key in seen:
+            continue
+        seen.add(key)
+        (out if len(piece) >= min_chars else short).append(piece)
+    if not out:
+        out = short
+    return out[:max_sentences]
