@@ -1,0 +1,178 @@
+"""Reads for the assessment workflow: who may see which case, queues, precedents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from evc.accounts.models import Role
+from evc.curricula.models import Unit
+
+from .models import (
+    ASSESSABLE_STATES,
+    OPEN_STATES,
+    Case,
+    CaseState,
+    DecisionStatus,
+    UnitDecision,
+)
+
+
+def cases_visible_to(user: Any) -> QuerySet[Case]:
+    """The object-level rule for reading a case; views return 404 for anything outside it.
+
+    Applicants see their own cases; assessors the cases assigned to them; the committee every
+    case past the draft stage (they oversee the procedure and decide); administrators every
+    submitted case. Employer representatives see none.
+    """
+    qs = Case.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if user.role == Role.APPLICANT:
+        return qs.filter(applicant=user)
+    if user.role == Role.ASSESSOR:
+        return qs.filter(assessors=user)
+    if user.role in (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR):
+        return qs.filter(Q(assessors=user) | ~Q(state=CaseState.DRAFT)).distinct()
+    if user.role == Role.ADMIN or user.is_superuser:
+        return qs.exclude(state=CaseState.DRAFT)
+    return qs.none()
+
+
+def is_case_assessor(user: Any, case: Case) -> bool:
+    # Uses the prefetched list when the view loaded one, so the case page stays at a fixed query count.
+    return any(a.pk == user.pk for a in case.assessors.all())
+
+
+def can_assign(user: Any) -> bool:
+    return user.role in (Role.COMMITTEE_CHAIR, Role.ADMIN) or user.is_superuser
+
+
+def can_assess(user: Any, case: Case) -> bool:
+    return case.state in ASSESSABLE_STATES and is_case_assessor(user, case)
+
+
+def can_decide(user: Any, case: Case) -> bool:
+    """Committee people who did not assess this case (conflict of interest) may decide it."""
+    return user.role in (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR) and not is_case_assessor(user, case)
+
+
+QUEUE_SORTS = {
+    "deadline": ("decision_due", "id"),
+    "-deadline": ("-decision_due", "-id"),
+    "age": ("submitted_at", "id"),
+    "-age": ("-submitted_at", "-id"),
+    "programme": ("version__programme__name", "decision_due", "id"),
+    "state": ("state", "decision_due", "id"),
+}
+
+
+def queue_for(
+    user: Any, *, programme: str = "", state: str = "", due: str = "", sort: str = "deadline"
+) -> QuerySet[Case]:
+    """The cases a staff member works on, filtered and sorted; one query plus prefetches.
+
+    Default view per role: assessors their assigned open cases, the committee cases awaiting a
+    decision or an appeal, administrators everything submitted.
+    """
+    qs = cases_visible_to(user).exclude(state=CaseState.DRAFT)
+    if state:
+        qs = qs.filter(state=state)
+    elif user.role == Role.ASSESSOR:
+        qs = qs.filter(state__in=[*ASSESSABLE_STATES, CaseState.MORE_EVIDENCE_REQUESTED])
+    elif user.role in (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR):
+        qs = qs.filter(state__in=[*OPEN_STATES, CaseState.APPEAL_LODGED])
+    if programme:
+        qs = qs.filter(version__programme__code=programme)
+    today = timezone.localdate()
+    if due == "overdue":
+        qs = qs.filter(decision_due__lt=today, state__in=OPEN_STATES)
+    elif due == "soon":
+        qs = qs.filter(decision_due__gte=today, decision_due__lte=today + dt.timedelta(days=7), state__in=OPEN_STATES)
+    order = QUEUE_SORTS.get(sort, QUEUE_SORTS["deadline"])
+    return (
+        qs.select_related("applicant", "version__programme")
+        .prefetch_related("assessors")
+        .annotate(unit_count=Count("units", distinct=True))
+        .order_by(*order)
+    )
+
+
+@dataclass(frozen=True)
+class Precedent:
+    """An earlier committee judgement on the same badge class for the same unit."""
+
+    decision_pk: int
+    decision_id: str
+    decided_on: dt.date
+    outcome: str  # granted | refused
+    grounds: str
+    academic_year: str
+
+
+def precedents_for(achievement_key: str, unit: Unit, *, limit: int = 5) -> list[Precedent]:
+    """Valid committee decisions on `unit` (same programme and unit code, any year) that rested on
+    a credential of badge class `achievement_key` (Claim.achievement_id), newest first.
+
+    For the matching engine and the review screen. Superseded and withdrawn decisions are left out.
+    """
+    if not achievement_key:
+        return []
+    rows = (
+        UnitDecision.objects.filter(
+            keys__achievement_key=achievement_key,
+            programme_code=unit.version.programme.code,
+            unit_code=unit.code,
+            decision__status=DecisionStatus.VALID,
+        )
+        .select_related("decision__curriculum_version")
+        .order_by("-decision__decided_at")
+        .distinct()[:limit]
+    )
+    return [
+        Precedent(
+            decision_pk=r.decision.pk,
+            decision_id=r.decision.public_id,
+            decided_on=timezone.localdate(r.decision.decided_at),
+            outcome=r.outcome,
+            grounds=r.grounds,
+            academic_year=r.decision.curriculum_version.academic_year,
+        )
+        for r in rows
+    ]
+
+
+def precedents_by_key(keys: set[str], programme_code: str, unit_codes: set[str]) -> dict[tuple[str, str], list[Precedent]]:
+    """Batch form of `precedents_for` for one page: {(achievement_key, unit_code): [Precedent]} in one query."""
+    if not keys or not unit_codes:
+        return {}
+    rows = (
+        UnitDecision.objects.filter(
+            keys__achievement_key__in=keys,
+            programme_code=programme_code,
+            unit_code__in=unit_codes,
+            decision__status=DecisionStatus.VALID,
+        )
+        .select_related("decision__curriculum_version")
+        .prefetch_related("keys")
+        .order_by("-decision__decided_at")
+        .distinct()
+    )
+    found: dict[tuple[str, str], list[Precedent]] = {}
+    for r in rows:
+        p = Precedent(
+            decision_pk=r.decision.pk,
+            decision_id=r.decision.public_id,
+            decided_on=timezone.localdate(r.decision.decided_at),
+            outcome=r.outcome,
+            grounds=r.grounds,
+            academic_year=r.decision.curriculum_version.academic_year,
+        )
+        for k in r.keys.all():
+            if k.achievement_key in keys:
+                found.setdefault((k.achievement_key, r.unit_code), []).append(p)
+    return found

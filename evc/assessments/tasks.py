@@ -1,0 +1,116 @@
+"""Background work for cases: run the matching engine over a submitted case's credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from evc.curricula.models import LearningOutcome
+
+from .models import Case, MatchingStatus, OutcomeSuggestion
+
+logger = logging.getLogger(__name__)
+
+TOP_K = 25
+
+
+def _fingerprint(case: Case, credentials: list[Any]) -> str:
+    """What the suggestions depend on: the credentials' claims, the units in scope and the catalogue text."""
+    outcomes = LearningOutcome.objects.filter(unit__version=case.version).order_by("pk").values_list("pk", "text")
+    basis = {
+        "credentials": sorted((c.pk, json.dumps(getattr(c, "claim", {}), sort_keys=True, default=str)) for c in credentials),
+        "outcomes": [(pk, hashlib.sha256(text.encode()).hexdigest()) for pk, text in outcomes],
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
+
+
+def _set(case_id: int, **fields: Any) -> None:
+    Case.objects.filter(pk=case_id).update(**fields)
+
+
+@task()
+def match_case(case_id: int) -> int:
+    """Store the engine's outcome suggestions for a case; returns how many.
+
+    Idempotent: the result depends only on the fingerprint of its inputs, and a run whose
+    fingerprint matches the stored one does nothing; otherwise suggestions are replaced as a whole.
+    """
+    from .services import credentials_of
+
+    case = Case.objects.select_related("version__programme").filter(pk=case_id).first()
+    if case is None:
+        return 0
+    credentials = credentials_of(case)
+    fingerprint = _fingerprint(case, credentials)
+    if case.matching_fingerprint == fingerprint and case.matching_status == MatchingStatus.READY:
+        return case.suggestions.count()
+    _set(case_id, matching_status=MatchingStatus.RUNNING, matching_progress=0, matching_error="")
+    try:
+        rows = _run_engine(case, credentials)
+    except Exception as exc:  # the engine failing must leave a readable state, not a stuck spinner
+        logger.exception("Matching failed for case %s", case_id)
+        _set(case_id, matching_status=MatchingStatus.FAILED, matching_error=str(exc)[:500])
+        return 0
+    with transaction.atomic():
+        OutcomeSuggestion.objects.filter(case_id=case_id).delete()
+        OutcomeSuggestion.objects.bulk_create(rows)
+        _set(
+            case_id,
+            matching_status=MatchingStatus.READY,
+            matching_progress=100,
+            matching_fingerprint=fingerprint,
+            matched_at=timezone.now(),
+        )
+    return len(rows)
+
+
+def _run_engine(case: Case, credentials: list[Any]) -> list[OutcomeSuggestion]:
+    from evc.matching.api import match_claim
+    from evc.portfolios.claims import Claim
+
+    programme_code = case.version.programme.code
+    outcomes = {
+        (o.unit.code, o.code): o
+        for o in LearningOutcome.objects.filter(unit__version=case.version).select_related("unit")
+    }
+    rows: list[OutcomeSuggestion] = []
+    total = max(len(credentials), 1)
+    for i, credential in enumerate(credentials, start=1):
+        claim = Claim.from_dict(getattr(credential, "claim", None) or {})
+        result = match_claim(claim, [programme_code], top_k=TOP_K)
+        for scored in _outcomes_of(result):
+            outcome = outcomes.get((scored["unit"], scored["outcome"]))
+            if outcome is None:
+                continue
+            signals = dict(scored.get("signals") or {})
+            signals.setdefault("achievement_key", claim.achievement_id)
+            rows.append(
+                OutcomeSuggestion(
+                    case=case,
+                    credential=credential,
+                    credential_title=(claim.title or "")[:500],
+                    outcome=outcome,
+                    score=float(scored["score"]),
+                    explanation=str(scored.get("explanation") or ""),
+                    signals=signals,
+                )
+            )
+        _set(case.pk, matching_progress=int(100 * i / total))
+    return rows
+
+
+def _outcomes_of(result: Any) -> list[dict[str, Any]]:
+    """Accept the engine's result as a dict (contract 4.3) or as an object with `.outcomes`."""
+    items = result.get("outcomes", []) if isinstance(result, dict) else getattr(result, "outcomes", [])
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            item = {k: getattr(item, k, None) for k in ("programme", "unit", "outcome", "score", "explanation", "signals")}
+        out.append(item)
+    return out
