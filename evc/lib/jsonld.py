@@ -1,0 +1,128 @@
+"""JSON-LD processing against the context cache shipped in the repo, never the network.
+
+`expand()` and `canonize()` run PyLD with a document loader that serves only `jsonld_cache/`;
+an unknown context raises `UnknownContext` (a failed check for the caller, never a fetch).
+Tests may add extra documents with `extra_documents()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import copy
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld
+
+CACHE_DIR = Path(__file__).with_name("jsonld_cache")
+_EDUBADGES_EXTENSION = re.compile(r"^https?://[^/]+(?:/[^/]+)*/extensions/(?P<name>[A-Za-z]+Extension)/context\.json$")
+
+_extra: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("evc_jsonld_extra", default=None)
+
+
+class UnknownContext(Exception):
+    """A JSON-LD context that is not in the local cache."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"The JSON-LD context {url} is not known to this installation, so the document cannot be processed.")
+        self.url = url
+
+
+class JsonLdError(Exception):
+    """The document is not valid JSON-LD."""
+
+
+@cache
+def _index() -> dict[str, str]:
+    return json.loads((CACHE_DIR / "index.json").read_text())
+
+
+@cache
+def _load_file(name: str) -> Any:
+    return json.loads((CACHE_DIR / name).read_text())
+
+
+def cached_document(url: str) -> Any | None:
+    """The cached document for `url`, or None."""
+    extra = _extra.get()
+    if extra and url in extra:
+        return copy.deepcopy(extra[url])
+    index = _index()
+    name = index.get(url) or index.get(url.rstrip("/"))
+    if name is None:
+        match = _EDUBADGES_EXTENSION.match(url)
+        if match:
+            name = index.get(f"edubadges:{match['name']}")
+    return copy.deepcopy(_load_file(name)) if name else None
+
+
+def is_known_context(url: str) -> bool:
+    return cached_document(url) is not None
+
+
+@contextlib.contextmanager
+def extra_documents(documents: dict[str, Any]) -> Iterator[None]:
+    """Serve additional context documents by URL for a block (tests, offline corpora)."""
+    merged = {**(_extra.get() or {}), **documents}
+    token = _extra.set(merged)
+    try:
+        yield
+    finally:
+        _extra.reset(token)
+
+
+def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    document = cached_document(url)
+    if document is None:
+        raise UnknownContext(url)
+    return {"contextUrl": None, "documentUrl": url, "document": document}
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    seen = 0
+    while seen < 10:
+        if isinstance(exc, UnknownContext):
+            return exc
+        cause = getattr(exc, "cause", None) or exc.__cause__ or exc.__context__
+        if cause is None:
+            return exc
+        exc = cause
+        seen += 1
+    return exc
+
+
+def _run(function: Any, document: Any, options: dict[str, Any]) -> Any:
+    options = {"documentLoader": document_loader, **options}
+    try:
+        return function(copy.deepcopy(document), options)
+    except UnknownContext:
+        raise
+    except Exception as exc:  # PyLD wraps loader errors in JsonLdError chains
+        root = _unwrap(exc)
+        if isinstance(root, UnknownContext):
+            raise root from None
+        raise JsonLdError(f"The document is not valid JSON-LD ({getattr(exc, 'type', exc.__class__.__name__)}).") from exc
+
+
+def expand(document: Any) -> list[Any]:
+    return _run(jsonld.expand, document, {})
+
+
+def canonize(document: Any) -> str:
+    """RDF Dataset Canonicalization (URDNA2015 = RDFC-1.0) to N-Quads."""
+    return _run(jsonld.normalize, document, {"algorithm": "URDNA2015", "format": "application/n-quads", "safeMode": False})
+
+
+def context_urls(document: Any) -> list[str]:
+    """The remote context URLs a document names at its top level."""
+    contexts = document.get("@context") if isinstance(document, dict) else None
+    if contexts is None:
+        return []
+    if not isinstance(contexts, list):
+        contexts = [contexts]
+    return [c for c in contexts if isinstance(c, str)]
