@@ -60,6 +60,7 @@ class Scored:
     X: np.ndarray  # (len(candidates), len(FEATURES))
     scores: np.ndarray
     best_sentence: np.ndarray  # per candidate: index into prepared.sentences, -1 when none
+    raw: dict[str, np.ndarray]  # whole-catalogue signals (for the single-signal baselines)
 
 
 def prepare(credential: CredentialInput) -> Prepared:
@@ -176,7 +177,8 @@ class MatchIndex:
             X[:, _COL["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         order = np.argsort(-scores, kind="stable")
-        return Scored(prepared, candidates[order], X[order], scores[order], np.asarray(best_sentence)[candidates[order]])
+        raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
+        return Scored(prepared, candidates[order], X[order], scores[order], np.asarray(best_sentence)[candidates[order]], raw)
 
     def _fuzzy(self, prepared: Prepared, candidates: np.ndarray, best_sentence: np.ndarray) -> np.ndarray:
         folded = [" ".join(textmod.content_tokens(s)) for s in prepared.sentences]
