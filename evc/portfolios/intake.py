@@ -203,6 +203,12 @@ def inspect_document(document: Any, ctx: Context, *, outer: str | None = None) -
 
     if not isinstance(document, dict):
         raise FormatError("The file is JSON, but not a credential (it is not a JSON object).")
+    types = {str(t) for t in (document.get("type") if isinstance(document.get("type"), list) else [document.get("type")])}
+    if types & {"BitstringStatusListCredential", "StatusList2021Credential"}:
+        raise FormatError("This is an issuer's status (revocation) list, not a credential awarded to someone.")
+    if document.get("revoked") is True:
+        reason = document.get("revocationReason")
+        raise FormatError("The issuer has revoked this badge" + (f": {reason}" if isinstance(reason, str) and reason else "") + ".")
     if europass.is_europass(document):
         claim, checks = europass.inspect(document, ctx)
         return "europass", claim, checks, document
@@ -212,6 +218,11 @@ def inspect_document(document: Any, ctx: Context, *, outer: str | None = None) -
     elif ob3.is_credential(document):
         claim, checks = ob3.inspect(document, ctx)
         fmt = outer or "ob3"
+    elif isinstance(document.get("verify"), dict) and set(document) <= {"verify", "@context"}:
+        url = document["verify"].get("url", "")
+        raise FormatError(
+            f"This is an incomplete, Open Badges 1.0 style badge: it only points to {url or 'nothing'} and carries no assertion."
+        )
     else:
         raise FormatError(_not_a_credential(document))
     claim.format = fmt
