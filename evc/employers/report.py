@@ -1,0 +1,187 @@
+"""What the employer may see of a mapping run: aggregates, small groups suppressed.
+
+`build_report()` is the single place suppression happens; the page, the XLSX and the
+CSV export all render its output, so no export can show more than the page.
+
+Rules (k = EVC_MIN_GROUP_SIZE, default 5):
+- a department (or department/role) with fewer than k staff gets no row of its own;
+  such groups are pooled into one "other groups" row if the pool reaches k, else left out;
+- a count of 1..k-1 people is shown as "<k"; so is a count that leaves 1..k-1 people
+  of the group *outside* it (otherwise "all but 2" would single out those 2);
+- a share is shown only where its count is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class Cell:
+    unit_ref: str
+    covered: int | None  # None = suppressed
+    exemption: int | None
+    share: float | None  # covered / group staff
+
+    @property
+    def suppressed(self) -> bool:
+        return self.covered is None
+
+
+@dataclass
+class GroupRow:
+    label: str
+    staff: int
+    cells: list[Cell]
+    pooled: bool = False
+    closest: list[tuple[str, str, float]] = field(default_factory=list)  # (code, name, share of EC)
+
+
+@dataclass
+class UnitRow:
+    programme: str
+    code: str
+    name: str
+    ects: float
+    exemption: int | None
+    covered: int | None
+    nobody: bool
+
+    @property
+    def ref(self) -> str:
+        return f"{self.programme}/{self.code}"
+
+
+@dataclass
+class Report:
+    min_group: int
+    staff_total: int
+    group_by: str
+    programmes: list[dict[str, Any]]
+    units: list[UnitRow]
+    rows: list[GroupRow]
+    hidden_groups: int
+
+    @property
+    def suppressed_label(self) -> str:
+        return f"<{self.min_group}"
+
+    @property
+    def uncovered_units(self) -> list[UnitRow]:
+        return [u for u in self.units if u.nobody]
+
+
+def safe_count(count: int, population: int, k: int) -> int | None:
+    """The count if showing it singles nobody out; else None."""
+    if 0 < count < k:
+        return None
+    if 0 < population - count < k:
+        return None
+    return count
+
+
+def build_report(
+    result: dict[str, Any], *, group_by: str = "department", min_group: int | None = None
+) -> Report:
+    k = min_group if min_group is not None else settings.EVC_MIN_GROUP_SIZE
+    if group_by not in ("department", "role"):
+        group_by = "department"
+    programmes = result["programmes"]
+    unit_list = [(p["code"], u) for p in programmes for u in p["units"]]
+    refs = [f"{code}/{u['code']}" for code, u in unit_list]
+    staff_total = int(result["staff_total"])
+
+    units = []
+    for code, unit in unit_list:
+        ref = f"{code}/{unit['code']}"
+        totals = result["units"].get(ref, {"exemption": 0, "partial": 0})
+        covered = totals["exemption"] + totals["partial"]
+        units.append(
+            UnitRow(
+                programme=code,
+                code=unit["code"],
+                name=unit["name"],
+                ects=unit["ects"],
+                exemption=safe_count(totals["exemption"], staff_total, k),
+                covered=safe_count(covered, staff_total, k),
+                nobody=covered == 0,
+            )
+        )
+
+    groups = result["groups"][group_by]
+    big = [g for g in groups if g["staff"] >= k]
+    small = [g for g in groups if g["staff"] < k]
+    hidden = 0
+    pooled_group = None
+    if small:
+        pooled_staff = sum(g["staff"] for g in small)
+        if pooled_staff >= k and len(small) > 1:
+            cells: dict[str, dict[str, int]] = {}
+            for g in small:
+                for ref, cell in g["cells"].items():
+                    target = cells.setdefault(ref, {"exemption": 0, "partial": 0})
+                    target["exemption"] += cell["exemption"]
+                    target["partial"] += cell["partial"]
+            pooled_group = {"label": _("Overige kleine groepen"), "staff": pooled_staff, "cells": cells}
+        else:
+            hidden = len(small)
+    rows = []
+    for group in big + ([pooled_group] if pooled_group else []):
+        rows.append(_row(group, refs, k, programmes, pooled=group is pooled_group))
+    return Report(
+        min_group=k,
+        staff_total=staff_total,
+        group_by=group_by,
+        programmes=programmes,
+        units=units,
+        rows=rows,
+        hidden_groups=hidden,
+    )
+
+
+def _row(
+    group: dict[str, Any], refs: list[str], k: int, programmes: list[dict[str, Any]], *, pooled: bool
+) -> GroupRow:
+    n = group["staff"]
+    cells = []
+    for ref in refs:
+        raw = group["cells"].get(ref, {"exemption": 0, "partial": 0})
+        covered = safe_count(raw["exemption"] + raw["partial"], n, k)
+        cells.append(
+            Cell(
+                unit_ref=ref,
+                covered=covered,
+                exemption=safe_count(raw["exemption"], n, k) if covered is not None else None,
+                share=None if covered is None else covered / n,
+            )
+        )
+    # Closeness: the share of each programme's EC the group covers on average (from raw counts;
+    # an average over >= k people describes the group, not a person).
+    closest = []
+    for programme in programmes:
+        total_ec = sum(u["ects"] for u in programme["units"]) or 1.0
+        covered_ec = 0.0
+        for unit in programme["units"]:
+            raw = group["cells"].get(f"{programme['code']}/{unit['code']}", {"exemption": 0, "partial": 0})
+            covered_ec += unit["ects"] * (raw["exemption"] + 0.5 * raw["partial"]) / n
+        closest.append((programme["code"], programme["name"], round(covered_ec / total_ec, 4)))
+    closest.sort(key=lambda item: -item[2])
+    return GroupRow(label=group["label"], staff=n, cells=cells, pooled=pooled, closest=closest)
+
+
+# --- colours -------------------------------------------------------------------------
+
+# Sequential light-to-dark blue (ColorBrewer "Blues", 6 steps); text turns white on the dark half.
+SCALE = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#4292c6", "#08519c"]
+
+
+def colour_for(share: float | None) -> tuple[str, str]:
+    """(background, text colour) for a share; suppressed cells are plain grey."""
+    if share is None:
+        return "#e0e0e0", "#1a1a1a"
+    step = min(len(SCALE) - 1, int(share * len(SCALE)))
+    return SCALE[step], ("#ffffff" if step >= 4 else "#1a1a1a")

@@ -1,0 +1,367 @@
+"""Business rules of employer mapping: import, mapping runs, invitations and consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evc.accounts.models import Organisation, Role, User
+from evc.employers import inventory
+from evc.employers.mapping import MappingError, catalogue_key, get_matcher, resolve_programmes
+from evc.employers.models import (
+    AuditEvent,
+    EvcDraft,
+    MappingRun,
+    StaffEntry,
+    StaffImport,
+    StaffInvitation,
+    competence_text,
+)
+from evc.employers.pseudonyms import employee_key
+
+logger = logging.getLogger("evc.employers")
+
+INVITATION_VALID_DAYS = 30
+
+
+class EmployerError(Exception):
+    """A rule of employer mapping was broken; the message is shown to the person as is."""
+
+
+def audit(*, organisation: Organisation, actor: User | None, action: str, **detail: Any) -> None:
+    AuditEvent.objects.create(organisation=organisation, actor=actor, action=action, detail=detail)
+
+
+def organisation_get_or_create(*, code: str, name: str = "") -> Organisation:
+    organisation, _created = Organisation.objects.get_or_create(code=code, defaults={"name": name or code})
+    return organisation
+
+
+# --- import --------------------------------------------------------------------------
+
+
+def staff_import_create(
+    *,
+    organisation: Organisation,
+    table: inventory.Table,
+    mapping: dict[str, int | None],
+    filename: str,
+    sha256: str,
+    uploaded_by: User | None = None,
+) -> StaffImport:
+    """Validate every row, then store all of them or none. Plain references are hashed first."""
+    problems = inventory.mapping_problems(mapping, table.headers)
+    if problems:
+        raise EmployerError(" ".join(problems))
+    validation = inventory.validate_rows(table, mapping)
+    if validation.problems:
+        shown = "; ".join(str(p) for p in validation.problems[:10])
+        more = len(validation.problems) - 10
+        raise EmployerError(
+            _("Niets geïmporteerd: %(n)s problemen in het bestand. %(shown)s%(more)s")
+            % {
+                "n": len(validation.problems),
+                "shown": shown,
+                "more": (_(" (en %(m)s meer)") % {"m": more}) if more > 0 else "",
+            }
+        )
+    if not validation.rows:
+        raise EmployerError(_("Het bestand bevat geen regels om te importeren."))
+    entries = []
+    keys: set[str] = set()
+    for row in validation.rows:
+        key = employee_key(organisation_code=organisation.code, employee_ref=row.employee_ref)
+        keys.add(key)
+        text = competence_text(row.competence_title, row.competence_description)
+        entries.append(
+            StaffEntry(
+                row_number=row.line,
+                employee_key=key,
+                department=row.department,
+                role=row.role,
+                competence_title=row.competence_title,
+                competence_description=row.competence_description,
+                provider=row.provider,
+                date=row.date,
+                hours=row.hours,
+                ects=row.ects,
+                text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            )
+        )
+    with transaction.atomic():
+        staff_import = StaffImport.objects.create(
+            organisation=organisation,
+            uploaded_by=uploaded_by,
+            filename=filename[:255],
+            sha256=sha256,
+            row_count=len(entries),
+            staff_count=len(keys),
+            column_mapping={k: (table.headers[v] if v is not None else None) for k, v in mapping.items()},
+        )
+        for entry in entries:
+            entry.staff_import = staff_import
+        StaffEntry.objects.bulk_create(entries, batch_size=2000)
+        # The newest file is the inventory: older entries go, so no stale rows linger.
+        StaffEntry.objects.filter(staff_import__organisation=organisation).exclude(
+            staff_import=staff_import
+        ).delete()
+        audit(
+            organisation=organisation,
+            actor=uploaded_by,
+            action="evc.employers.imported",
+            rows=len(entries),
+            staff=len(keys),
+            sha256=sha256,
+        )
+    return staff_import
+
+
+def staff_import_file(
+    *,
+    organisation: Organisation,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, int | None] | None = None,
+    uploaded_by: User | None = None,
+) -> StaffImport:
+    """Read, map (guessing the columns unless given), validate and import one file."""
+    try:
+        table = inventory.read_table(data, filename)
+    except inventory.InventoryError as exc:
+        raise EmployerError(str(exc)) from exc
+    if mapping is None:
+        mapping = inventory.guess_mapping(table.headers)
+    return staff_import_create(
+        organisation=organisation,
+        table=table,
+        mapping=mapping,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+
+
+def current_import(organisation: Organisation) -> StaffImport | None:
+    return (
+        organisation.staff_imports.filter(entries__isnull=False)
+        .distinct()
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+# --- mapping runs --------------------------------------------------------------------
+
+
+def mapping_run_create(
+    *, organisation: Organisation, programme_codes: list[str], created_by: User | None = None
+) -> MappingRun:
+    staff_import = current_import(organisation)
+    if staff_import is None:
+        raise EmployerError(_("Importeer eerst een personeelsinventarisatie."))
+    try:
+        programmes = resolve_programmes(programme_codes)
+        _matcher, matcher_id = get_matcher()
+        keys = [catalogue_key(p, matcher_id) for p in programmes]
+    except MappingError as exc:
+        raise EmployerError(str(exc)) from exc
+    run = MappingRun.objects.create(
+        organisation=organisation,
+        staff_import=staff_import,
+        programme_codes=[p.code for p in programmes],
+        catalogue_keys=keys,
+        created_by=created_by,
+        total=staff_import.entries.values("text_hash").distinct().count(),
+    )
+    audit(
+        organisation=organisation,
+        actor=created_by,
+        action="evc.employers.mapping_started",
+        run=run.pk,
+        programmes=run.programme_codes,
+    )
+    return run
+
+
+def mapping_run_start(
+    *, organisation: Organisation, programme_codes: list[str], created_by: User | None = None
+) -> MappingRun:
+    """Create a run and queue it for the worker (after the transaction commits)."""
+    from evc.employers.tasks import run_mapping
+
+    run = mapping_run_create(
+        organisation=organisation, programme_codes=programme_codes, created_by=created_by
+    )
+
+    def enqueue() -> None:
+        result = run_mapping.enqueue(run_id=run.pk)
+        MappingRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def latest_done_run(organisation: Organisation) -> MappingRun | None:
+    return (
+        organisation.mapping_runs.filter(status=MappingRun.Status.DONE)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+# --- invitations and consent ---------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def invitation_create(
+    *, organisation: Organisation, employee_ref: str, email: str, invited_by: User | None = None
+) -> tuple[StaffInvitation, str]:
+    """Invite one employee. Neither the reference nor the email address is stored.
+
+    Returns the invitation and the token (only ever part of the mailed link).
+    """
+    staff_import = current_import(organisation)
+    key = employee_key(organisation_code=organisation.code, employee_ref=employee_ref)
+    if staff_import is None or not staff_import.entries.filter(employee_key=key).exists():
+        raise EmployerError(_("Dit personeelsnummer staat niet in de huidige inventarisatie."))
+    token = secrets.token_urlsafe(32)
+    invitation = StaffInvitation.objects.create(
+        organisation=organisation,
+        employee_key=key,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=INVITATION_VALID_DAYS),
+    )
+    link = settings.EVC_SITE_URL.rstrip("/") + reverse("employers:invitation", args=[token])
+    send_mail(
+        subject=_("Uitnodiging: bekijk wat je kennis waard is bij %(inst)s")
+        % {"inst": settings.EVC_INSTITUTION_NAME},
+        message=_(
+            "Hallo,\n\n%(org)s heeft de competenties uit de personeelsinventarisatie laten vergelijken met "
+            "opleidingen van %(inst)s. Je kunt je eigen overzicht bekijken via de link hieronder. "
+            "Je werkgever ziet alleen totalen, en wij weten pas wie je bent als je de uitnodiging aanneemt. "
+            "Met jouw toestemming kun je daarna een EVC-procedure starten.\n\n%(link)s\n\n"
+            "De link is %(days)s dagen geldig."
+        )
+        % {
+            "org": organisation.name,
+            "inst": settings.EVC_INSTITUTION_NAME,
+            "link": link,
+            "days": INVITATION_VALID_DAYS,
+        },
+        from_email=None,
+        recipient_list=[email],
+    )
+    audit(
+        organisation=organisation, actor=invited_by, action="evc.employers.invited", invitation=invitation.pk
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> StaffInvitation | None:
+    invitation = (
+        StaffInvitation.objects.select_related("organisation").filter(token_hash=_token_hash(token)).first()
+    )
+    if invitation is None or invitation.expires_at < timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> StaffInvitation:
+    """The moment the employee identifies themselves: the invitation is bound to their account."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise EmployerError(_("Deze uitnodiging bestaat niet of is verlopen."))
+    invitation = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if user.role != Role.APPLICANT:
+        raise EmployerError(
+            _("Neem de uitnodiging aan met een kandidaataccount, niet met een medewerkersaccount.")
+        )
+    if invitation.accepted_by_id and invitation.accepted_by_id != user.pk:
+        raise EmployerError(_("Deze uitnodiging is al door iemand anders aangenomen."))
+    if invitation.accepted_by_id is None:
+        invitation.accepted_by = user
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_by", "accepted_at"])
+        audit(
+            organisation=invitation.organisation,
+            actor=user,
+            action="evc.employers.invitation_accepted",
+            invitation=invitation.pk,
+        )
+    return invitation
+
+
+def invitation_entries(invitation: StaffInvitation) -> list[StaffEntry]:
+    staff_import = current_import(invitation.organisation)
+    if staff_import is None:
+        return []
+    return list(staff_import.entries.filter(employee_key=invitation.employee_key).order_by("row_number"))
+
+
+@transaction.atomic
+def invitation_consent(*, invitation: StaffInvitation, user: User, programme_code: str) -> StaffInvitation:
+    """With the employee's consent, start an EVC case pre-filled with their inventory entries.
+
+    Uses `evc.assessments.services.case_start_from_inventory` when the assessments app
+    offers it; otherwise stores an `EvcDraft` (the documented hook) that the intake
+    turns into a case. Idempotent: consenting twice changes nothing.
+    """
+    invitation = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_by_id != user.pk:
+        raise EmployerError(_("Neem eerst de uitnodiging aan."))
+    if invitation.consent_at:
+        return invitation
+    try:
+        programme = resolve_programmes([programme_code])[0]
+    except MappingError as exc:
+        raise EmployerError(_("Kies een opleiding.")) from exc
+    entries = [
+        {
+            "title": e.competence_title,
+            "description": e.competence_description,
+            "provider": e.provider,
+            "date": e.date.isoformat() if e.date else None,
+            "hours": str(e.hours) if e.hours is not None else None,
+            "ects": str(e.ects) if e.ects is not None else None,
+        }
+        for e in invitation_entries(invitation)
+    ]
+    reference = ""
+    try:
+        from evc.assessments.services import case_start_from_inventory  # type: ignore[attr-defined]
+    except ImportError:
+        case_start_from_inventory = None
+    if case_start_from_inventory is not None:
+        case = case_start_from_inventory(applicant=user, programme=programme, entries=entries)
+        reference = f"case:{case.pk}"
+    else:
+        draft = EvcDraft.objects.create(
+            applicant=user, invitation=invitation, programme_code=programme.code, entries=entries
+        )
+        reference = f"draft:{draft.pk}"
+    invitation.consent_at = timezone.now()
+    invitation.programme_code = programme.code
+    invitation.case_reference = reference
+    invitation.save(update_fields=["consent_at", "programme_code", "case_reference"])
+    audit(
+        organisation=invitation.organisation,
+        actor=user,
+        action="evc.employers.consent_given",
+        invitation=invitation.pk,
+        programme=programme.code,
+    )
+    return invitation
