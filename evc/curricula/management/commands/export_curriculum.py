@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import sys
+import io
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -33,4 +33,6 @@ class Command(BaseCommand):
             with open(output, "w", encoding="utf-8", newline="") as fh:
                 curriculum_export_csv(rows, fh)
         else:
-            curriculum_export_csv(rows, sys.stdout)
+            buffer = io.StringIO()
+            curriculum_export_csv(rows, buffer)
+            self.stdout.write(buffer.getvalue(), ending="")

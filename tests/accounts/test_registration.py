@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from evc.accounts.models import Role, User
+
+
+@pytest.mark.django_db
+def test_an_applicant_signs_up_and_confirms_their_address(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+        reverse("register"),
+            {"first_name": "Marianne", "last_name": "de Vries", "email": "Marianne@Example.org",
+             "password": "a-long-unusual-passphrase", "language": "nl"},
+        )
+    assert response.status_code == 302
+    user = User.objects.get(email="marianne@example.org")
+    assert user.role == Role.APPLICANT and not user.email_confirmed
+    assert user.confirmed_emails() == []
+    assert len(mail.outbox) == 1
+    link = re.search(r"http\S+", mail.outbox[0].body).group(0)  # type: ignore[union-attr]
+    client.get(link.replace("http://127.0.0.1:8000", ""))
+    user.refresh_from_db()
+    assert user.email_confirmed and user.confirmed_emails() == ["marianne@example.org"]
+
+
+@pytest.mark.django_db
+def test_sign_up_refuses_a_taken_address_and_a_weak_password(applicant) -> None:  # type: ignore[no-untyped-def]
+    taken = Client().post(reverse("register"), {"first_name": "X", "last_name": "Y", "email": applicant.email,
+                                                 "password": "a-long-unusual-passphrase", "language": "nl"})
+    assert taken.status_code == 400 and "bestaat al" in taken.content.decode()
+    weak = Client().post(reverse("register"), {"first_name": "X", "last_name": "Y", "email": "new@example.org",
+                                                "password": "123", "language": "nl"})
+    assert weak.status_code == 400 and not User.objects.filter(email="new@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_an_extra_address_counts_only_once_confirmed(client_for, applicant, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("email_addresses"), {"email": "old@work.example"})
+    assert applicant.confirmed_emails() == ["marianne@example.org"]
+    link = re.search(r"http\S+", mail.outbox[-1].body).group(0)  # type: ignore[union-attr]
+    client.get(link.replace("http://127.0.0.1:8000", ""))
+    assert applicant.confirmed_emails() == ["marianne@example.org", "old@work.example"]
+
+
+@pytest.mark.django_db
+def test_a_forged_confirmation_link_is_refused(applicant) -> None:  # type: ignore[no-untyped-def]
+    response = Client().get(reverse("confirm_email", args=["forged-token"]))
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_a_mail(applicant) -> None:  # type: ignore[no-untyped-def]
+    response = Client().post(reverse("password_reset"), {"email": applicant.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and applicant.email in mail.outbox[0].to
