@@ -313,7 +313,7 @@ def _status_checks(credential: dict[str, Any], ctx: Context) -> list[Check]:
         kind = str(status.get("type") or "")
         if kind == "1EdTechRevocationList":
             url = str(status.get("id") or "")
-            document, error, disabled = ctx.remote.json(url)
+            document, error, _disabled = ctx.remote.json(url)
             if not isinstance(document, dict):
                 checks.append(unknown(REVOCATION, f"The issuer's revocation list could not be read: {error or 'not an object'}"))
                 continue
@@ -406,7 +406,7 @@ def _jwt_key(token: jwslib.Jws, credential: dict[str, Any], ctx: Context) -> tup
     header = token.header
     if isinstance(header.get("jwk"), dict):
         key = jwslib.key_from_jwk(header["jwk"])
-        document, error, disabled = ctx.remote.json(_controller_url(issuer_id)) if issuer_id.startswith(("http", "did:web:")) else (None, "the issuer identifier is not a web address", False)
+        document, error, _disabled = ctx.remote.json(_controller_url(issuer_id)) if issuer_id.startswith(("http", "did:web:")) else (None, "the issuer identifier is not a web address", False)
         if isinstance(document, dict):
             listed = [jwslib.key_from_jwk(j) for j in _profile_jwks(document)]
             if any(jwslib.same_key(key, other) for other in listed):
