@@ -118,7 +118,8 @@ class SentenceTransformerEncoder:
 
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension() or 0)
-        self.model_id = f"st:{folder.name}@{_folder_fingerprint(folder)}"
+        name = folder.parent.name if folder.name == "model" else folder.name  # the pip package's folder is "model"
+        self.model_id = f"st:{name}@{_folder_fingerprint(folder)}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -1,0 +1,311 @@
+"""Measuring the engine against a labelled gold set, and fitting its fusion weights on the dev split.
+
+Gold lines (`evaluation/gold.jsonl`): {"file", "split": "dev"|"holdout", "language",
+"outcomes": ["PROG/UNIT/LO", ...], "exemptions": ["PROG/UNIT", ...], "kind": "positive"|"negative", "note"}.
+
+Three systems are measured in the same run on the same candidates: the engine (fused
+score), BM25 alone and embedding cosine alone (each with its own "possible" threshold
+tuned on dev by the same rule as the engine's). Definitions:
+- Recall@k: share of an item's gold outcomes among its first k suggestions (suggestions are
+  what the engine returns: above "possible", best first); averaged over positive items.
+- MRR: 1 / rank of the first gold outcome (0 when none is suggested). nDCG@10: binary gains.
+- Negative rejection: share of negative items with no suggestion at all.
+- Exemption precision / recall: over all suggested vs gold (credential, unit) exemptions.
+- Language pair: credential language -> language of its gold outcomes ("mixed" when both).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .engine import fusion
+from .engine.fusion import FEATURES, FusionModel, UnitRule
+from .engine.matcher import MatchIndex, Scored
+
+K_VALUES = (5, 10)
+MIN_NEGATIVE_REJECTION = 0.95  # the "possible" threshold is the lowest one that keeps this on dev
+MIN_EXEMPTION_PRECISION = 0.97  # unit rules are tuned for precision first
+
+
+@dataclass
+class GoldItem:
+    file: str
+    split: str
+    language: str
+    outcomes: list[str]
+    exemptions: set[str]
+    kind: str
+    note: str = ""
+    path: Path | None = None
+
+    @property
+    def positive(self) -> bool:
+        return self.kind != "negative" and bool(self.outcomes)
+
+
+def load_gold(path: Path) -> list[GoldItem]:
+    items = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number}: not JSON ({exc.msg})") from exc
+        file = data["file"]
+        candidates = [path.parent / file, Path(file), path.parent / "credentials" / Path(file).name]
+        found = next((c for c in candidates if c.is_file()), None)
+        items.append(
+            GoldItem(
+                file=file, split=data.get("split", "dev"), language=data.get("language", ""),
+                outcomes=list(data.get("outcomes", [])), exemptions=set(data.get("exemptions", [])),
+                kind=data.get("kind", "positive"), note=data.get("note", ""), path=found,
+            )
+        )
+    return items
+
+
+# --- rankings per system -----------------------------------------------------------------
+
+
+@dataclass
+class Ranked:
+    ranking: list[str]  # outcome references, best first, above the system's threshold
+    exemptions: set[str]
+
+
+def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
+    refs = [index.outcomes[int(j)].reference for j, s in zip(scored.candidates, scored.scores, strict=True)
+            if s >= model.possible][:top_k]
+    units = index._units(scored, model, scored.prepared, None, lambda _ref: [])
+    return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"})
+
+
+def baseline_ranked(index: MatchIndex, scored: Scored, signal: str, threshold: float, rule: UnitRule,
+                    top_k: int = 10) -> Ranked:
+    values = scored.raw[signal]
+    order = np.argsort(-values, kind="stable")[:top_k]
+    refs = [index.outcomes[int(j)].reference for j in order if values[j] > threshold]
+    # A baseline's unit advice: the same coverage rule, every outcome above threshold counting fully.
+    above = np.flatnonzero(values > threshold)
+    per_unit: dict[int, int] = defaultdict(int)
+    for j in above:
+        per_unit[int(index.unit_of[j])] += 1
+    exemptions = {
+        index.units[u].reference for u, n in per_unit.items()
+        if n / len(index.unit_members[u]) >= rule.exemption_coverage
+    }
+    return Ranked(refs, exemptions)
+
+
+# --- metrics -------------------------------------------------------------------------------
+
+
+def _pair(item: GoldItem, outcome_language: dict[str, str]) -> str:
+    langs = {outcome_language.get(ref, "?") for ref in item.outcomes}
+    target = langs.pop() if len(langs) == 1 else "mixed"
+    return f"{item.language or '?'}->{target}"
+
+
+def _ranking_metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked]) -> dict[str, float]:
+    out: dict[str, list[float]] = defaultdict(list)
+    for item, r in zip(items, ranked, strict=True):
+        gold = set(item.outcomes)
+        for k in K_VALUES:
+            out[f"recall@{k}"].append(len(gold & set(r.ranking[:k])) / len(gold))
+        rr = next((1.0 / (i + 1) for i, ref in enumerate(r.ranking) if ref in gold), 0.0)
+        out["mrr"].append(rr)
+        dcg = sum(1.0 / math.log2(i + 2) for i, ref in enumerate(r.ranking[:10]) if ref in gold)
+        ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(gold), 10)))
+        out["ndcg@10"].append(dcg / ideal if ideal else 0.0)
+    return {k: float(np.mean(v)) for k, v in out.items()} | {"n": len(items)}
+
+
+def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_language: dict[str, str]) -> dict[str, Any]:
+    positives = [(i, r) for i, r in zip(items, ranked, strict=True) if i.positive]
+    negatives = [(i, r) for i, r in zip(items, ranked, strict=True) if not i.positive]
+    result: dict[str, Any] = {}
+    if positives:
+        result |= _ranking_metrics([i for i, _ in positives], [r for _, r in positives])
+    result["n_positive"] = len(positives)
+    result["n_negative"] = len(negatives)
+    result["negative_rejection"] = (
+        float(np.mean([0.0 if r.ranking else 1.0 for _, r in negatives])) if negatives else None
+    )
+    predicted = {(i.file, u) for i, r in zip(items, ranked, strict=True) for u in r.exemptions}
+    gold = {(i.file, u) for i in items for u in i.exemptions}
+    hits = len(predicted & gold)
+    result["exemption_precision"] = hits / len(predicted) if predicted else (1.0 if not gold else 0.0)
+    result["exemption_recall"] = hits / len(gold) if gold else None
+    result["exemptions_suggested"] = len(predicted)
+    result["exemptions_gold"] = len(gold)
+    pairs: dict[str, list[tuple[GoldItem, Ranked]]] = defaultdict(list)
+    for i, r in positives:
+        pairs[_pair(i, outcome_language)].append((i, r))
+    result["pairs"] = {
+        pair: _ranking_metrics([i for i, _ in group], [r for _, r in group]) for pair, group in sorted(pairs.items())
+    }
+    cross = [(i, r) for pair, group in pairs.items() for i, r in group
+             if pair.split("->")[0] != pair.split("->")[1]]
+    result["cross_lingual"] = _ranking_metrics([i for i, _ in cross], [r for _, r in cross]) if cross else None
+    return result
+
+
+# --- fitting on dev ------------------------------------------------------------------------
+
+
+def _threshold(values_per_item: Sequence[np.ndarray], items: Sequence[GoldItem], refs_per_item: Sequence[list[str]],
+               grid: Iterable[float]) -> float:
+    """The lowest threshold keeping dev negative rejection >= MIN_NEGATIVE_REJECTION, scored by dev R@5.
+
+    Among feasible thresholds, take the one with the best R@5 + MRR (ties: the higher threshold).
+    """
+    best: tuple[float, float] | None = None
+    fallback: tuple[float, float] | None = None
+    for t in sorted(set(grid)):
+        rec, rej = [], []
+        for values, item, refs in zip(values_per_item, items, refs_per_item, strict=True):
+            order = np.argsort(-values, kind="stable")
+            ranking = [refs[j] for j in order[:10] if values[j] > t]
+            if item.positive:
+                gold = set(item.outcomes)
+                r5 = len(gold & set(ranking[:5])) / len(gold)
+                rr = next((1.0 / (i + 1) for i, ref in enumerate(ranking) if ref in gold), 0.0)
+                rec.append(r5 + rr)
+            else:
+                rej.append(0.0 if ranking else 1.0)
+        quality = float(np.mean(rec)) if rec else 0.0
+        rejection = float(np.mean(rej)) if rej else 1.0
+        if rejection >= MIN_NEGATIVE_REJECTION and (best is None or quality >= best[1]):
+            best = (t, quality)
+        combined = quality / 2 + rejection
+        if fallback is None or combined >= fallback[1]:
+            fallback = (t, combined)
+    chosen = best or fallback
+    return float(chosen[0]) if chosen else 0.5
+
+
+def training_pairs(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem]) -> tuple[np.ndarray, np.ndarray]:
+    X, y = [], []
+    for s, item in zip(scored, items, strict=True):
+        gold = set(item.outcomes) if item.positive else set()
+        X.append(s.X)
+        y.append([1 if index.outcomes[int(j)].reference in gold else 0 for j in s.candidates])
+    return np.vstack(X), np.concatenate(y)
+
+
+def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model_id: str,
+        *, semantic: bool = True, source: str = "") -> FusionModel:
+    """Logistic regression on dev candidates, then thresholds and the unit rule, all from dev only."""
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = training_pairs(index, scored, items)
+    mask = np.ones(len(FEATURES), dtype=bool)
+    if not semantic:
+        mask = np.array([not name.startswith("sem") and name not in {"unit_sem", "cross_sem"} for name in FEATURES])
+    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
+    clf.fit(X[:, mask], y)
+    weights = np.zeros(len(FEATURES), dtype=np.float32)
+    weights[mask] = clf.coef_[0]
+    model = FusionModel(model_id=model_id, weights=weights, bias=float(clf.intercept_[0]), possible=0.5, strong=0.8)
+    # Re-score the dev candidates with the new weights.
+    rescored = [_rescore(s, model) for s in scored]
+    refs = [[index.outcomes[int(j)].reference for j in s.candidates] for s in rescored]
+    grid = np.unique(np.round(np.concatenate([s.scores for s in rescored]), 3))
+    model.possible = _threshold([s.scores for s in rescored], items, refs, grid)
+    # "strong": the lowest threshold at which 90% of dev suggestions above it are gold outcomes.
+    pair_scores, pair_labels = [], []
+    for s, item in zip(rescored, items, strict=True):
+        gold = set(item.outcomes) if item.positive else set()
+        for j, v in zip(s.candidates, s.scores, strict=True):
+            if v >= model.possible:
+                pair_scores.append(v)
+                pair_labels.append(index.outcomes[int(j)].reference in gold)
+    model.strong = max(model.possible, _precision_threshold(np.array(pair_scores), np.array(pair_labels), 0.9))
+    model.unit_rule = tune_unit_rule(index, rescored, items, model)
+    model.meta = {
+        "fitted_on": source or "dev split",
+        "n_items": len(items),
+        "n_pairs": len(y),
+        "n_positive_pairs": int(y.sum()),
+        "method": "sklearn LogisticRegression(C=1.0, class_weight=balanced) on candidate (credential, outcome) pairs",
+    }
+    return model
+
+
+def _precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> float:
+    if not len(scores):
+        return 1.0
+    order = np.argsort(-scores)
+    s, lab = scores[order], labels[order]
+    precision = np.cumsum(lab) / np.arange(1, len(lab) + 1)
+    ok = np.flatnonzero(precision >= target)
+    if not len(ok):
+        return float(s[0])
+    # The deepest cut whose precision (from the top down) stays at or above target.
+    return float(s[ok[-1]])
+
+
+def _rescore(s: Scored, model: FusionModel) -> Scored:
+    scores = model.scores(s.X) if len(s.X) else np.zeros(0)
+    order = np.argsort(-scores, kind="stable")
+    return Scored(s.prepared, s.candidates[order], s.X[order], scores[order], s.best_sentence[order], s.raw)
+
+
+def tune_unit_rule(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model: FusionModel) -> UnitRule:
+    gold = {(i.file, u) for i in items for u in i.exemptions}
+    best: tuple[tuple[float, ...], UnitRule] | None = None
+    for coverage in (0.5, 0.6, 0.67, 0.75, 0.8, 0.9, 1.0):
+        for possible_credit in (0.5, 1.0):
+            for level in (0.0, 0.5, 1.0):
+                for workload in (0.0, 0.25, 0.5, 0.75):
+                    for require in (False, True):
+                        rule = UnitRule(exemption_coverage=coverage, possible_credit=possible_credit,
+                                        min_level_fit=level, min_workload_fit=workload, require_level_or_workload=require)
+                        trial = copy.copy(model)
+                        trial.unit_rule = rule
+                        predicted = {(i.file, u.reference) for s, i in zip(scored, items, strict=True)
+                                     for u in index._units(s, trial, s.prepared, None, lambda _r: [])
+                                     if u.suggestion == "exemption"}
+                        hits = len(predicted & gold)
+                        precision = hits / len(predicted) if predicted else 1.0
+                        recall = hits / len(gold) if gold else 0.0
+                        feasible = precision >= MIN_EXEMPTION_PRECISION
+                        # Feasible rules first, then recall, then precision, then the stricter rule.
+                        key = (float(feasible), recall if feasible else precision, precision, coverage, level, workload)
+                        if best is None or key > best[0]:
+                            best = (key, rule)
+    return best[1] if best else UnitRule()
+
+
+def weights_path(model_id: str) -> Path:
+    return fusion.weights_file_for(model_id)
+
+
+@dataclass
+class Baselines:
+    bm25: float = 0.0
+    cosine: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def tune_baselines(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem]) -> Baselines:
+    refs = [o.reference for o in index.outcomes]
+    out = Baselines()
+    for signal in ("bm25", "cosine"):
+        values = [s.raw[signal] for s in scored]
+        if not any(v.any() for v in values):
+            continue
+        pooled = np.concatenate([np.sort(v)[-20:] for v in values])
+        grid = np.unique(np.round(pooled, 3))
+        setattr(out, signal, _threshold(values, items, [refs] * len(values), grid))
+    return out

@@ -1,0 +1,221 @@
+"""evaluate_matching GOLD [--split holdout|dev|all] [--from-reviews] [--fit] [--json].
+
+Prints Recall@5, Recall@10, MRR, nDCG@10, negative rejection and unit-exemption precision
+and recall, overall and per language pair, for the engine and for two baselines computed
+in the same run (BM25 alone; embedding cosine alone). Baseline thresholds are tuned on the
+dev split by the same rule as the engine's; the engine's weights come from its weights file,
+which `--fit` rewrites from the dev split (never from holdout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from evc.curricula.models import Programme
+from evc.matching import evaluation as ev
+from evc.matching.engine.matcher import prepare
+from evc.matching.models import MatchFeedback
+from evc.matching.services import (
+    LEXICAL_MODEL_ID,
+    MatchingError,
+    credential_input,
+    current_encoder,
+    fusion_model_for,
+    index_for,
+)
+from evc.portfolios.intake import inspect_credential
+
+COLUMNS = ("recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection", "exemption_precision", "exemption_recall")
+
+
+class Command(BaseCommand):
+    help = "Measure the matching engine and two baselines against a labelled gold set (or assessors' reviews)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("gold", nargs="?", metavar="GOLD", help="gold.jsonl")
+        parser.add_argument("--split", choices=["holdout", "dev", "all"], default="holdout")
+        parser.add_argument("--from-reviews", action="store_true", help="measure against stored assessor reviews")
+        parser.add_argument("--programme", action="append", metavar="CODE", help="default: every programme")
+        parser.add_argument("--fit", action="store_true", help="refit the fusion weights on the dev split and save them")
+        parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["from_reviews"]:
+                report = self._from_reviews(options)
+            else:
+                if not options["gold"]:
+                    raise CommandError("Give the gold file (e.g. evaluation/gold.jsonl) or --from-reviews.", returncode=2)
+                report = self._from_gold(options)
+        except MatchingError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+        else:
+            self._print(report)
+
+    # --- gold set ------------------------------------------------------------------------
+
+    def _from_gold(self, options: dict[str, Any]) -> dict[str, Any]:
+        path = Path(options["gold"])
+        if not path.is_file():
+            raise CommandError(f"{path} does not exist.", returncode=2)
+        try:
+            items = ev.load_gold(path)
+        except (ValueError, KeyError) as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        started = time.perf_counter()
+        codes = options["programme"] or list(Programme.objects.values_list("code", flat=True))
+        encoder = current_encoder()
+        index = index_for(codes, None, encoder)
+        model = fusion_model_for(encoder)
+        known = {o.reference for o in index.outcomes}
+        unknown = sorted({ref for i in items for ref in i.outcomes if ref not in known})
+        # Verification must not depend on the network during an evaluation.
+        original_fetch = settings.EVC_FETCH_REMOTE
+        settings.EVC_FETCH_REMOTE = False
+        try:
+            usable, inputs, problems = [], [], []
+            for item in items:
+                if item.path is None:
+                    problems.append(f"{item.file}: file not found")
+                    continue
+                inspection = inspect_credential(item.path.read_bytes(), item.path.name)
+                if inspection.claim is None:
+                    problems.append(f"{item.file}: {inspection.error}")
+                    continue
+                usable.append(item)
+                inputs.append(credential_input(inspection.claim, verified=inspection.verified))
+        finally:
+            settings.EVC_FETCH_REMOTE = original_fetch
+        prepared = [prepare(c) for c in inputs]
+        scored = []
+        for start in range(0, len(prepared), 64):
+            chunk = prepared[start : start + 64]
+            for p, vectors in zip(chunk, index.encode_prepared(chunk, encoder), strict=True):
+                scored.append(index.score(p, vectors, model))
+        dev = [(i, s) for i, s in zip(usable, scored, strict=True) if i.split == "dev"]
+        if options["fit"]:
+            if not dev:
+                raise CommandError("The gold set has no dev items to fit on.")
+            model_id = encoder.model_id if encoder else LEXICAL_MODEL_ID
+            model = ev.fit(index, [s for _, s in dev], [i for i, _ in dev], model_id, semantic=encoder is not None,
+                           source=f"{path.as_posix()} split=dev ({dt.date.today().isoformat()})")
+            target = ev.weights_path(model_id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            model.save(target)
+            self.stderr.write(f"Saved fitted weights to {target}")
+            scored = [ev._rescore(s, model) for s in scored]
+        baselines = ev.tune_baselines(index, [s for _, s in dev], [i for i, _ in dev]) if dev else ev.Baselines()
+        chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
+        sel_items = [i for i, _ in chosen]
+        outcome_language = {o.reference: o.language for o in index.outcomes}
+        systems = {
+            "engine": [ev.engine_ranked(index, s, model) for _, s in chosen],
+            "bm25": [ev.baseline_ranked(index, s, "bm25", baselines.bm25, model.unit_rule) for _, s in chosen],
+        }
+        if encoder is not None:
+            systems["cosine"] = [ev.baseline_ranked(index, s, "cosine", baselines.cosine, model.unit_rule)
+                                 for _, s in chosen]
+        return {
+            "gold": path.as_posix(),
+            "split": options["split"],
+            "model_id": index.model_id,
+            "weights": model.meta.get("fitted_on", ""),
+            "thresholds": {"possible": model.possible, "strong": model.strong,
+                           "bm25": baselines.bm25, "cosine": baselines.cosine},
+            "unit_rule": model.unit_rule.to_dict(),
+            "items": len(sel_items),
+            "skipped": problems,
+            "unknown_gold_outcomes": unknown,
+            "systems": {name: ev.metrics(sel_items, ranked, outcome_language) for name, ranked in systems.items()},
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+
+    # --- assessor reviews ----------------------------------------------------------------
+
+    def _from_reviews(self, options: dict[str, Any]) -> dict[str, Any]:
+        rows = list(MatchFeedback.objects.exclude(claim_text="").select_related("outcome__unit__version__programme"))
+        by_text: dict[str, list[MatchFeedback]] = defaultdict(list)
+        for row in rows:
+            by_text[row.claim_text].append(row)
+        codes = options["programme"] or sorted({r.outcome.unit.version.programme.code for r in rows})
+        tp = fp = fn = tn = 0
+        if rows:
+            from evc.matching.services import match_texts
+
+            texts = list(by_text)
+            results = match_texts(texts, codes, top_k=1000)
+            for text, result in zip(texts, results, strict=True):
+                suggested = {m.outcome_id for m in result.outcomes}
+                for row in by_text[text]:
+                    hit = row.outcome_id in suggested
+                    tp += hit and row.accepted
+                    fp += hit and not row.accepted
+                    fn += (not hit) and row.accepted
+                    tn += (not hit) and not row.accepted
+        total = tp + fp + fn + tn
+        return {
+            "source": "reviews",
+            "reviews": len(rows),
+            "credentials": len(by_text),
+            "accepted": tp + fn,
+            "rejected": fp + tn,
+            "precision": tp / (tp + fp) if tp + fp else None,
+            "recall": tp / (tp + fn) if tp + fn else None,
+            "agreement": (tp + tn) / total if total else None,
+        }
+
+    # --- output --------------------------------------------------------------------------
+
+    def _print(self, report: dict[str, Any]) -> None:
+        if report.get("source") == "reviews":
+            self.stdout.write(f"Assessor reviews: {report['reviews']} on {report['credentials']} credentials "
+                              f"({report['accepted']} accepted, {report['rejected']} rejected)")
+            for key in ("precision", "recall", "agreement"):
+                value = report[key]
+                self.stdout.write(f"  {key:<10} {'-' if value is None else f'{value:.3f}'}")
+            return
+        self.stdout.write(f"Gold {report['gold']} split={report['split']}: {report['items']} credentials; "
+                          f"model {report['model_id']}; weights: {report['weights']}")
+        t = report["thresholds"]
+        self.stdout.write(f"Thresholds: possible {t['possible']:.3f}, strong {t['strong']:.3f}; "
+                          f"baselines (tuned on dev): bm25 > {t['bm25']:.3f}, cosine > {t['cosine']:.3f}")
+        header = f"{'system':<8}" + "".join(f"{c:>21}" for c in COLUMNS)
+        self.stdout.write(header)
+        for name, m in report["systems"].items():
+            cells = "".join(f"{_fmt(m.get(c)):>21}" for c in COLUMNS)
+            self.stdout.write(f"{name:<8}{cells}")
+        self.stdout.write("Per language pair (recall@5 / recall@10 / mrr / ndcg@10):")
+        pairs = sorted({p for m in report["systems"].values() for p in m.get("pairs", {})})
+        for pair in pairs:
+            parts = []
+            for name, m in report["systems"].items():
+                pm = m["pairs"].get(pair)
+                if pm:
+                    parts.append(f"{name} {pm['recall@5']:.3f}/{pm['recall@10']:.3f}/{pm['mrr']:.3f}/{pm['ndcg@10']:.3f}")
+            n = next(m["pairs"][pair]["n"] for m in report["systems"].values() if pair in m["pairs"])
+            self.stdout.write(f"  {pair:<10} n={n:<3} " + "   ".join(parts))
+        cross = [(name, m["cross_lingual"]) for name, m in report["systems"].items() if m.get("cross_lingual")]
+        if cross:
+            self.stdout.write("Cross-lingual (recall@5 / mrr): " + "   ".join(
+                f"{name} {c['recall@5']:.3f}/{c['mrr']:.3f} (n={c['n']})" for name, c in cross))
+        any_m = next(iter(report["systems"].values()))
+        self.stdout.write(f"Positives {any_m['n_positive']}, negatives {any_m['n_negative']}, "
+                          f"gold exemptions {any_m['exemptions_gold']}; {report['seconds']} s")
+        for problem in report["skipped"]:
+            self.stdout.write(f"skipped: {problem}")
+        if report["unknown_gold_outcomes"]:
+            self.stdout.write("gold outcomes not in the catalogue: " + ", ".join(report["unknown_gold_outcomes"][:10]))
+
+
+def _fmt(value: Any) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from evc.curricula.models import LearningOutcome
+from evc.matching import services
+
+from .helpers import ob2_badge
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # these use the real USE model (loaded once)
+
+
+@pytest.fixture(autouse=True)
+def _offline(settings):
+    settings.EVC_FETCH_REMOTE = False
+    settings.EVC_USE_EMBEDDINGS = True
+    settings.EVC_EMBEDDING_BACKEND = "default"
+    services._indexes.clear()
+
+
+@pytest.fixture
+def files(tmp_path):
+    return {
+        "cicd": ob2_badge(tmp_path / "cicd.json", name="GitLab CI/CD Associate",
+                          description="The holder automates build, test and deployment of applications with CI/CD pipelines "
+                                      "and provisions infrastructure as code with Terraform."),
+        "web": ob2_badge(tmp_path / "web.json", name="Frontend developer (Nederlands)",
+                         description="De deelnemer bouwt een toegankelijke webapplicatie met HTML, CSS en JavaScript."),
+        "barista": ob2_badge(tmp_path / "barista.json", name="Barista Java coffee course",
+                             description="The participant prepares espresso and cappuccino with Java beans and cleans the coffee machine."),
+    }
+
+
+def run(*args: str) -> list[dict]:
+    out = io.StringIO()
+    call_command("match_credential", *args, stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_match_credential_prints_one_json_line_per_file_with_the_contract_fields(catalogue, files):
+    lines = run(str(files["cicd"]), str(files["web"]), str(files["barista"]), "--programme", catalogue.code, "--json")
+    assert [line["file"] for line in lines] == [str(files["cicd"]), str(files["web"]), str(files["barista"])]
+    for line in lines:
+        assert set(line) >= {"file", "credential", "outcomes", "units"}
+        assert set(line["credential"]) >= {"title", "language", "verified"}
+        for o in line["outcomes"]:
+            assert set(o) >= {"programme", "unit", "outcome", "score", "explanation", "signals"}
+            assert 0.0 <= o["score"] <= 1.0 and o["programme"] == catalogue.code
+        scores = [o["score"] for o in line["outcomes"]]
+        assert scores == sorted(scores, reverse=True)
+        for u in line["units"]:
+            assert set(u) >= {"unit", "coverage", "suggestion"}
+            assert u["suggestion"] in {"exemption", "partial", "none"} and 0.0 <= u["coverage"] <= 1.0
+    cicd, web, barista = lines
+    assert cicd["credential"]["title"] == "GitLab CI/CD Associate"
+    assert {o["outcome"] for o in cicd["outcomes"][:2]} >= {"CLOUD-2"}
+    assert web["outcomes"][0]["outcome"] == "WEB-1"
+    assert barista["outcomes"] == []  # a keyword trap evidences nothing
+
+
+def test_top_limits_the_outcomes(catalogue, files):
+    (line,) = run(str(files["cicd"]), "--programme", catalogue.code, "--top", "1", "--json")
+    assert len(line["outcomes"]) == 1
+
+
+def test_a_bad_file_gets_an_error_line_and_the_others_still_match(catalogue, files, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    lines = run(str(broken), str(tmp_path / "missing.json"), str(files["web"]), "--programme", catalogue.code, "--json")
+    assert lines[0]["outcomes"] == [] and lines[0]["error"]
+    assert lines[1]["error"].startswith("The file cannot be read")
+    assert lines[2]["outcomes"]
+
+
+def test_an_unknown_programme_is_a_usage_error(catalogue, files):
+    with pytest.raises(CommandError, match="Unknown programme") as info:
+        run(str(files["web"]), "--programme", "NOPE", "--json")
+    assert info.value.returncode == 2
+
+
+def test_evaluate_matching_prints_every_metric_for_the_engine_and_both_baselines(catalogue, files, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    code = catalogue.code
+    rows = [
+        {"file": "cicd.json", "split": "dev", "language": "en", "outcomes": [f"{code}/CLOUD/CLOUD-2", f"{code}/CLOUD/CLOUD-3"],
+         "exemptions": [], "kind": "positive"},
+        {"file": "web.json", "split": "holdout", "language": "nl", "outcomes": [f"{code}/WEB/WEB-1"], "exemptions": [],
+         "kind": "positive"},
+        {"file": "barista.json", "split": "holdout", "language": "en", "outcomes": [], "exemptions": [], "kind": "negative"},
+    ]
+    gold.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    out = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "all", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert set(report["systems"]) == {"engine", "bm25", "cosine"}
+    for metrics in report["systems"].values():
+        assert set(metrics) >= {"recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection", "exemption_precision",
+                                "exemption_recall", "pairs"}
+        assert set(metrics["pairs"]) == {"en->en", "nl->nl"}
+        assert all(0.0 <= metrics[k] <= 1.0 for k in ("recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection"))
+    assert report["systems"]["engine"]["recall@10"] >= 0.5
+    assert report["systems"]["engine"]["negative_rejection"] == 1.0
+    text = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "holdout", stdout=text)
+    table = text.getvalue()
+    for word in ("recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection", "exemption_precision",
+                 "exemption_recall", "engine", "bm25", "cosine", "nl->nl"):
+        assert word in table
+
+
+def test_evaluate_matching_from_reviews_measures_precision(catalogue, assessor):
+    accepted = LearningOutcome.objects.get(code="CLOUD-2")
+    rejected = LearningOutcome.objects.get(code="WEB-3")
+    text = "Automates build, test and deployment with CI/CD pipelines in GitLab."
+    services.feedback_record(outcome=accepted, achievement_key="", claim_text=text, accepted=True, reviewer=assessor)
+    services.feedback_record(outcome=rejected, achievement_key="", claim_text=text, accepted=False, reviewer=assessor)
+    out = io.StringIO()
+    call_command("evaluate_matching", "--from-reviews", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["reviews"] == 2 and report["accepted"] == 1 and report["rejected"] == 1
+    assert report["precision"] == 1.0 and report["agreement"] == 1.0
+
+
+def test_rebuild_outcome_embeddings_reports_the_count(catalogue):
+    out = io.StringIO()
+    call_command("rebuild_outcome_embeddings", stdout=out)
+    assert "Encoded 8 catalogue texts with use-multilingual-v3" in out.getvalue()

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from evc.matching.engine.fusion import FEATURES, FusionModel, UnitRule, hand_set, load_model
+from evc.matching.engine.matcher import MatchIndex, prepare
+from evc.matching.engine.results import CredentialInput, Precedent
+
+from .helpers import HashingEncoder, synthetic_catalogue
+
+
+def make_model(**weights: float) -> FusionModel:
+    vector = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+    return FusionModel(model_id="test", weights=vector, bias=-3.0, possible=0.5, strong=0.8,
+                       unit_rule=UnitRule(exemption_coverage=1.0, possible_credit=0.5))
+
+
+@pytest.fixture
+def setup():
+    outcomes, units = synthetic_catalogue()
+    encoder = HashingEncoder()
+    index = MatchIndex(outcomes, units, model_id=encoder.model_id,
+                       outcome_vectors=encoder.encode([o.text for o in outcomes]),
+                       unit_vectors=encoder.encode([u.context_text() for u in units]))
+    return index, encoder
+
+
+def run(index, encoder, credential, model, **kwargs):
+    return index.match_many([credential], model, encoder, **kwargs)[0]
+
+
+def test_the_best_matching_outcome_comes_first(setup):
+    index, encoder = setup
+    model = make_model(sem_best=8.0, lex_cov=2.0)
+    cred = CredentialInput(text="Designs a normalised relational database schema and writes SQL queries for reporting.")
+    result = run(index, encoder, cred, model)
+    assert result.outcomes[0].reference == "P/DATA/D1"
+    assert [m.score for m in result.outcomes] == sorted((m.score for m in result.outcomes), reverse=True)
+    assert all(m.score >= model.possible for m in result.outcomes)
+
+
+def test_a_credential_about_nothing_in_the_catalogue_yields_no_outcomes(setup):
+    index, encoder = setup
+    result = run(index, encoder, CredentialInput(text="Barista course: espresso, milk foam and latte art."),
+                 make_model(sem_best=8.0, lex_cov=2.0))
+    assert result.outcomes == []
+    assert result.units == []
+
+
+def test_top_k_limits_the_outcomes(setup):
+    index, encoder = setup
+    model = make_model()
+    model.bias = 5.0  # everything passes: only top_k limits
+    result = run(index, encoder, CredentialInput(text="cloud database web"), model, top_k=2)
+    assert len(result.outcomes) == 2
+
+
+def test_a_framework_alignment_raises_the_aligned_outcome(setup):
+    index, encoder = setup
+    model = make_model(sem_best=8.0, align=4.0)
+    text = "Cloud practitioner: knows the main services of a public cloud."
+    plain = run(index, encoder, CredentialInput(text=text), model)
+    aligned = run(index, encoder, CredentialInput(text=text, alignment_refs=("https://data.europa.eu/esco/skill/cloud-arch/",)), model)
+    score = {m.reference: m.score for m in aligned.outcomes}["P/CLOUD/C1"]
+    assert score > max([m.score for m in plain.outcomes if m.reference == "P/CLOUD/C1"] + [0.0])
+    match = next(m for m in aligned.outcomes if m.reference == "P/CLOUD/C1")
+    assert match.signals["align"] == 1.0
+    assert "data.europa.eu/esco/skill/cloud-arch" in match.explanation("en")
+
+
+def test_strong_and_possible_follow_the_thresholds(setup):
+    index, encoder = setup
+    model = make_model(sem_best=8.0, lex_cov=2.0)
+    result = run(index, encoder, CredentialInput(text="The student tunes query performance with indexes and execution plans."), model)
+    for m in result.outcomes:
+        assert m.strength == ("strong" if m.score >= model.strong else "possible")
+    assert result.outcomes[0].strength == "strong"
+
+
+def test_explanations_exist_in_dutch_and_english_with_the_sentence_pair_and_terms(setup):
+    index, encoder = setup
+    cred = CredentialInput(text="Webdevelopment\nDe deelnemer bouwt een toegankelijke webapplicatie met HTML en CSS.")
+    m = run(index, encoder, cred, make_model(sem_best=8.0, lex_cov=2.0)).outcomes[0]
+    assert m.reference == "P/WEB/W1"
+    assert "toegankelijke webapplicatie" in m.evidence_sentence
+    assert {"html", "css"} <= set(m.shared_terms)
+    assert m.explanation("nl").startswith(("Sterke match", "Mogelijke match")) and "gedeelde termen" in m.explanation("nl")
+    assert m.explanation("en").startswith(("Strong match", "Possible match")) and "shared terms" in m.explanation("en")
+    assert m.contributions and all(name in FEATURES for name in m.contributions)
+
+
+def test_full_coverage_with_fitting_level_and_workload_suggests_an_exemption(setup):
+    index, encoder = setup
+    text = ("Designs a normalised relational database schema and writes SQL queries.\n"
+            "Tunes query performance with indexes and execution plans.")
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    result = run(index, encoder, CredentialInput(text=text, eqf_level=6, ects=5.0), model)
+    unit = next(u for u in result.units if u.reference == "P/DATA")
+    assert unit.coverage == 1.0 and unit.suggestion == "exemption"
+    small = run(index, encoder, CredentialInput(text=text, eqf_level=6, ects=1.0), model)
+    assert next(u for u in small.units if u.reference == "P/DATA").suggestion == "partial"
+    low = run(index, encoder, CredentialInput(text=text, eqf_level=3, ects=5.0), model)
+    assert next(u for u in low.units if u.reference == "P/DATA").suggestion == "partial"
+
+
+def test_failed_verification_lowers_confidence_and_blocks_exemption_but_never_changes_relevance(setup):
+    index, encoder = setup
+    text = ("Designs a normalised relational database schema and writes SQL queries.\n"
+            "Tunes query performance with indexes and execution plans.")
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    ok = run(index, encoder, CredentialInput(text=text, verified=True), model)
+    bad = run(index, encoder, CredentialInput(text=text, verified=False), model)
+    assert [(m.reference, m.score) for m in ok.outcomes] == [(m.reference, m.score) for m in bad.outcomes]
+    assert all(b.confidence < b.score for b in bad.outcomes)
+    assert all(o.confidence == o.score for o in ok.outcomes)
+    assert next(u for u in bad.units if u.reference == "P/DATA").suggestion == "partial"
+    assert "verification" in bad.outcomes[0].explanation("en")
+
+
+def test_evidence_older_than_the_regulations_allow_is_not_an_exemption(setup):
+    index, encoder = setup
+    text = ("Designs a normalised relational database schema and writes SQL queries.\n"
+            "Tunes query performance with indexes and execution plans.")
+    cred = CredentialInput(text=text, issued_on=dt.date(2010, 1, 1))
+    result = run(index, encoder, cred, make_model(sem_best=10.0, lex_cov=2.0), today=dt.date(2026, 11, 28), max_age_years=5)
+    unit = next(u for u in result.units if u.reference == "P/DATA")
+    assert unit.suggestion == "none"
+    assert result.outcomes[0].confidence < result.outcomes[0].score
+
+
+def test_precedents_are_shown_and_a_refusal_blocks_the_exemption(setup):
+    index, encoder = setup
+    text = ("Designs a normalised relational database schema and writes SQL queries.\n"
+            "Tunes query performance with indexes and execution plans.")
+    calls = []
+
+    def lookup(key, unit_reference):
+        calls.append((key, unit_reference))
+        if unit_reference == "P/DATA":
+            return [Precedent("P/DATA", "refused", dt.date(2026, 3, 1), "EVC-2026-007")]
+        return []
+
+    cred = CredentialInput(text=text, achievement_key="issuer|badge-1")
+    result = run(index, encoder, cred, make_model(sem_best=10.0, lex_cov=2.0), precedents=lookup)
+    unit = next(u for u in result.units if u.reference == "P/DATA")
+    assert unit.suggestion == "partial" and unit.precedents
+    match = next(m for m in result.outcomes if m.unit == "DATA")
+    assert "EVC-2026-007" in match.explanation("en") and "EVC-2026-007" in match.explanation("nl")
+    assert ("issuer|badge-1", "P/DATA") in calls
+    assert len(calls) == len(set(calls))  # one look-up per unit
+
+
+def test_without_embeddings_the_lexical_signals_still_match():
+    outcomes, units = synthetic_catalogue()
+    lexical = MatchIndex(outcomes, units, model_id="lexical-only")
+    model = make_model(lex_cov=8.0, bm25_rel=1.0)
+    result = lexical.match_many([CredentialInput(text="writes SQL queries on a normalised relational database schema")],
+                                model, None)[0]
+    assert result.outcomes[0].reference == "P/DATA/D1"
+
+
+def test_batch_matching_equals_one_by_one(setup):
+    index, encoder = setup
+    model = hand_set("test")
+    creds = [CredentialInput(text=t) for t in ("SQL queries and database schema", "CI/CD pipeline deployment", "REST-API met OpenAPI")]
+    together = index.match_many(creds, model, encoder)
+    alone = [index.match_many([c], model, encoder)[0] for c in creds]
+    for a, b in zip(together, alone, strict=True):
+        assert [(m.reference, round(m.score, 5)) for m in a.outcomes] == [(m.reference, round(m.score, 5)) for m in b.outcomes]
+
+
+def test_the_prepared_text_includes_the_title_once():
+    prepared = prepare(CredentialInput(text="AWS Cloud Practitioner\nKnows the core services.", title="AWS Cloud Practitioner"))
+    assert prepared.sentences.count("AWS Cloud Practitioner") == 1
+
+
+def test_the_shipped_weights_file_is_valid_for_each_model():
+    model = load_model("use-multilingual-v3@0.2.1")
+    assert 0 < model.possible <= model.strong < 1
+    assert model.weights.shape == (len(FEATURES),)
+    assert model.unit_rule.exemption_coverage > 0

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from evc.matching.engine import signals
+from evc.matching.engine import text as textmod
+from evc.matching.engine.lexical import LexicalIndex, fuzzy_similarity, stems_of
+
+
+def test_it_folds_case_and_accents():
+    assert textmod.fold("Coördinatie ÉN Café") == "coordinatie en cafe"
+
+
+def test_it_keeps_technical_tokens_whole():
+    assert {"c#", "c++", "node.js"} <= set(textmod.tokens("Skilled in C#, C++ and Node.js."))
+
+
+def test_it_drops_stop_words_of_both_languages():
+    assert textmod.content_tokens("De student kan the database design") == ["database", "design"]
+
+
+def test_it_stems_per_language():
+    assert textmod.terms("programmeren", "nl") == [textmod.stem("programmeren", "nl")]
+    assert textmod.stem("databases", "en") == textmod.stem("database", "en")
+
+
+def test_it_detects_dutch_and_english():
+    assert textmod.detect_language("De student ontwerpt een database en schrijft de queries.") == "nl"
+    assert textmod.detect_language("The holder designs a database and writes the queries.") == "en"
+    assert textmod.detect_language("SQL", default="?") == "?"
+
+
+def test_it_splits_sentences_lines_and_bullets():
+    text = "Scrum Master I\nFacilitates sprint planning. Coaches the team!\n- Removes impediments quickly"
+    assert textmod.split_sentences(text, min_chars=5) == [
+        "Scrum Master I", "Facilitates sprint planning.", "Coaches the team!", "Removes impediments quickly",
+    ]
+
+
+def test_it_keeps_a_short_title_when_nothing_longer_exists():
+    assert textmod.split_sentences("AWS") == ["AWS"]
+
+
+def test_bm25_prefers_the_outcome_with_the_rare_shared_term():
+    index = LexicalIndex(
+        ["The student writes SQL queries.", "The student writes reports.", "The student writes essays."],
+        ["en", "en", "en"],
+    )
+    bm25, coverage = index.scores(stems_of("I write complex SQL queries daily"))
+    assert bm25.argmax() == 0
+    assert coverage[0] > 0.9 > coverage[1]
+
+
+def test_query_stems_meet_across_languages():
+    index = LexicalIndex(["The student designs a relational database."], ["en"])
+    _, coverage = index.scores(stems_of("De cursist ontwerpt een relationele database."))
+    assert coverage[0] > 0
+    assert "database" in index.shared_terms(0, stems_of("een database"))
+
+
+def test_fuzzy_similarity_ranges():
+    assert fuzzy_similarity("cloud architecture on AWS", "cloud architecture on AWS") == 1.0
+    assert fuzzy_similarity("cloud architecture", "knitting socks") < 0.5
+    assert fuzzy_similarity("", "anything") == 0.0
+
+
+def test_it_normalises_framework_references():
+    assert signals.normalise_ref("HTTPS://data.europa.eu/esco/skill/ABC/") == signals.normalise_ref(
+        "http://data.europa.eu/esco/skill/abc"
+    )
+    assert signals.split_refs("a:b  c:d;e") == ("a:b", "c:d", "e")
+
+
+def test_a_specific_alignment_weighs_more_than_a_shared_one():
+    assert signals.alignment_strength(1) == 1.0
+    assert signals.alignment_strength(7) < signals.alignment_strength(3) < 1.0
+    assert signals.alignment_strength(0) == 0.0
+
+
+def test_level_fit():
+    assert signals.level_fit(None, 6) is None
+    assert signals.level_fit(6, 6) == 1.0
+    assert signals.level_fit(7, 6) == 1.0
+    assert signals.level_fit(5, 6) == 0.5
+    assert signals.level_fit(3, 6) == 0.0
+
+
+def test_workload_fit_uses_hours_when_no_ects():
+    assert signals.credential_ects(None, 84) == 3.0
+    assert signals.credential_ects(4, 84) == 4.0
+    assert signals.workload_fit(3.0, 6.0) == 0.5
+    assert signals.workload_fit(9.0, 6.0) == 1.0
+    assert signals.workload_fit(None, 6.0) is None
+
+
+def test_recency():
+    today = dt.date(2026, 11, 28)
+    assert signals.recency_fit(dt.date(2024, 1, 1), today, 5) == 1.0
+    assert signals.recency_fit(dt.date(2019, 1, 1), today, 5) == 0.0
+    assert signals.recency_fit(None, today, 5) is None
+    assert signals.recency_fit(dt.date(2001, 1, 1), today, None) is None
