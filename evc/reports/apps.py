@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "evc.reports"
     label = "reports"
+
+    def ready(self) -> None:
+        from evc.reports import receivers  # noqa: F401  (connects the decision_recorded receiver)
