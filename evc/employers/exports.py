@@ -25,8 +25,8 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _shown(count: int | None, report: Report) -> Any:
-    return report.suppressed_label if count is None else count
+def _shown(count: int | None, label: str) -> Any:
+    return label if count is None else count
 
 
 def report_rows(report: Report) -> list[list[Any]]:
@@ -57,8 +57,8 @@ def report_rows(report: Report) -> list[list[Any]]:
                     unit.code,
                     unit.name,
                     unit.ects,
-                    _shown(cell.covered, report),
-                    _shown(cell.exemption, report),
+                    _shown(cell.covered, cell.covered_label),
+                    _shown(cell.exemption, cell.exemption_label),
                     "" if cell.share is None else round(cell.share, 4),
                 ]
             )
@@ -72,8 +72,8 @@ def report_rows(report: Report) -> list[list[Any]]:
                 unit.code,
                 unit.name,
                 unit.ects,
-                _shown(unit.covered, report),
-                _shown(unit.exemption, report),
+                _shown(unit.covered, unit.covered_label),
+                _shown(unit.exemption, unit.exemption_label),
                 ""
                 if unit.covered is None or not report.staff_total
                 else round(unit.covered / report.staff_total, 4),
@@ -104,7 +104,8 @@ def report_xlsx(report: Report, *, organisation_name: str) -> bytes:
             neutralise(
                 _(
                     "Aandeel medewerkers van wie de inventarisatie de eenheid (deels) dekt. "
-                    "Groepen en aantallen onder %(k)s zijn verborgen (%(label)s)."
+                    "Groepen en aantallen onder %(k)s zijn verborgen (%(label)s); ook waar minder dan %(k)s "
+                    "mensen buiten een aantal vallen (*)."
                 )
                 % {"k": report.min_group, "label": report.suppressed_label}
             )
@@ -119,7 +120,7 @@ def report_xlsx(report: Report, *, organisation_name: str) -> bytes:
     first_data = 5
     for row in report.rows:
         values: list[Any] = [neutralise(row.label), row.staff]
-        values += [report.suppressed_label if c.share is None else round(c.share, 4) for c in row.cells]
+        values += [c.covered_label if c.share is None else round(c.share, 4) for c in row.cells]
         ws.append(values)
     last_row = first_data + len(report.rows) - 1
     if report.rows and report.units:
@@ -184,8 +185,8 @@ def report_xlsx(report: Report, *, organisation_name: str) -> bytes:
                 neutralise(unit.code),
                 neutralise(unit.name),
                 unit.ects,
-                _shown(unit.covered, report),
-                _shown(unit.exemption, report),
+                _shown(unit.covered, unit.covered_label),
+                _shown(unit.exemption, unit.exemption_label),
                 _("ja") if unit.nobody else "",
             ]
         )

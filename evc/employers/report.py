@@ -6,8 +6,8 @@ CSV export all render its output, so no export can show more than the page.
 Rules (k = EVC_MIN_GROUP_SIZE, default 5):
 - a department (or department/role) with fewer than k staff gets no row of its own;
   such groups are pooled into one "other groups" row if the pool reaches k, else left out;
-- a count of 1..k-1 people is shown as "<k"; so is a count that leaves 1..k-1 people
-  of the group *outside* it (otherwise "all but 2" would single out those 2);
+- a count of 1..k-1 people is shown as "<k"; a count that leaves 1..k-1 people of the
+  group *outside* it is shown as "*" (otherwise "all but 2" would single out those 2);
 - a share is shown only where its count is shown.
 """
 
@@ -20,12 +20,17 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 
+COMPLEMENT_MARK = "*"
+
+
 @dataclass
 class Cell:
     unit_ref: str
     covered: int | None  # None = suppressed
     exemption: int | None
     share: float | None  # covered / group staff
+    covered_label: str = ""  # what to show: the count, "<k" or "*"
+    exemption_label: str = ""
 
     @property
     def suppressed(self) -> bool:
@@ -50,6 +55,8 @@ class UnitRow:
     exemption: int | None
     covered: int | None
     nobody: bool
+    exemption_label: str = ""
+    covered_label: str = ""
 
     @property
     def ref(self) -> str:
@@ -84,6 +91,14 @@ def safe_count(count: int, population: int, k: int) -> int | None:
     return count
 
 
+def count_label(count: int, population: int, k: int) -> str:
+    if 0 < count < k:
+        return f"<{k}"
+    if 0 < population - count < k:
+        return COMPLEMENT_MARK
+    return str(count)
+
+
 def build_report(
     result: dict[str, Any], *, group_by: str = "department", min_group: int | None = None
 ) -> Report:
@@ -109,6 +124,8 @@ def build_report(
                 exemption=safe_count(totals["exemption"], staff_total, k),
                 covered=safe_count(covered, staff_total, k),
                 nobody=covered == 0,
+                exemption_label=count_label(totals["exemption"], staff_total, k),
+                covered_label=count_label(covered, staff_total, k),
             )
         )
 
@@ -150,13 +167,20 @@ def _row(
     cells = []
     for ref in refs:
         raw = group["cells"].get(ref, {"exemption": 0, "partial": 0})
-        covered = safe_count(raw["exemption"] + raw["partial"], n, k)
+        raw_covered = raw["exemption"] + raw["partial"]
+        covered = safe_count(raw_covered, n, k)
+        exemption = safe_count(raw["exemption"], n, k) if covered is not None else None
         cells.append(
             Cell(
                 unit_ref=ref,
                 covered=covered,
-                exemption=safe_count(raw["exemption"], n, k) if covered is not None else None,
+                exemption=exemption,
                 share=None if covered is None else covered / n,
+                covered_label=count_label(raw_covered, n, k),
+                # Hidden with its cell: a visible exemption count would reveal the hidden coverage.
+                exemption_label=count_label(raw["exemption"], n, k)
+                if covered is not None
+                else count_label(raw_covered, n, k),
             )
         )
     # Closeness: the share of each programme's EC the group covers on average (from raw counts;

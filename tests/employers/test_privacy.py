@@ -1,0 +1,123 @@
+"""Small-group suppression (on the page and in both exports) and formula neutralisation."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from evc.employers import services
+from evc.employers.exports import neutralise, report_csv, report_xlsx
+from evc.employers.mapping import mapping_run_execute
+from evc.employers.report import build_report, safe_count
+from tests.employers.helpers import csv_bytes, group_inventory, staff
+
+
+@pytest.mark.parametrize("count,population,shown", [
+    (0, 20, 0), (1, 20, None), (4, 20, None), (5, 20, 5), (15, 20, 15), (16, 20, None), (19, 20, None), (20, 20, 20),
+])
+def test_it_suppresses_counts_that_single_people_out(count, population, shown):
+    assert safe_count(count, population, 5) == shown
+
+
+def _result():
+    def group(label, n, cells):
+        return {"label": label, "staff": n, "cells": cells}
+
+    return {
+        "staff_total": 30,
+        "programmes": [{"code": "P", "name": "Prog", "units": [{"code": "U1", "name": "Een", "ects": 5.0},
+                                                               {"code": "U2", "name": "Twee", "ects": 5.0}]}],
+        "groups": {
+            "department": [
+                group("Groot", 20, {"P/U1": {"exemption": 10, "partial": 0}, "P/U2": {"exemption": 2, "partial": 1}}),
+                group("Klein A", 3, {"P/U1": {"exemption": 3, "partial": 0}}),
+                group("Klein B", 4, {"P/U1": {"exemption": 1, "partial": 0}}),
+                group("Klein C", 3, {}),
+            ],
+            "role": [],
+        },
+        "units": {"P/U1": {"exemption": 14, "partial": 0}, "P/U2": {"exemption": 2, "partial": 1}},
+    }
+
+
+def test_small_groups_are_pooled_and_small_cells_hidden():
+    report = build_report(_result(), min_group=5)
+    labels = [r.label for r in report.rows]
+    assert labels == ["Groot", "Overige kleine groepen"]
+    big, pooled = report.rows
+    assert big.cells[0].covered == 10 and big.cells[0].share == 0.5
+    assert big.cells[1].suppressed and big.cells[1].share is None  # 3 people
+    assert pooled.staff == 10 and pooled.cells[0].suppressed  # 3 + 1 = 4 people < 5
+    units = {u.code: u for u in report.units}
+    assert units["U1"].exemption == 14 and units["U2"].exemption is None and units["U2"].covered is None
+
+
+def test_a_lone_small_group_is_left_out_entirely():
+    result = _result()
+    result["groups"]["department"] = result["groups"]["department"][:2]
+    report = build_report(result, min_group=5)
+    assert [r.label for r in report.rows] == ["Groot"] and report.hidden_groups == 1
+
+
+def test_the_threshold_is_a_setting(settings):
+    settings.EVC_MIN_GROUP_SIZE = 3
+    report = build_report(_result())
+    assert report.suppressed_label == "<3"
+    assert "Klein A" in [r.label for r in report.rows]
+
+
+@pytest.mark.django_db
+def test_page_and_exports_never_show_a_small_group(organisation, catalogue, fake_engine, employer_rep, client_for):
+    services.staff_import_file(organisation=organisation, data=csv_bytes(group_inventory()), filename="cz.csv")
+    run = services.mapping_run_create(organisation=organisation, programme_codes=["HBO-ICT-SE"])
+    mapping_run_execute(run_id=run.pk)
+    client = client_for(employer_rep)
+    page = client.get(f"/werkgever/koppelingen/{run.pk}/").content.decode()
+    exported_csv = client.get(f"/werkgever/koppelingen/{run.pk}/export.csv").content.decode("utf-8-sig")
+    workbook = load_workbook(io.BytesIO(client.get(f"/werkgever/koppelingen/{run.pk}/export.xlsx").content))
+    xlsx_text = "\n".join(str(v) for ws in workbook for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    for text in (page, exported_csv, xlsx_text):
+        assert "Declaratieverwerking" in text  # 8 people: shown
+        assert "ICT" not in text.replace("HBO-ICT", "")  # 3 people: not shown, not even pooled (pool of 5 with Data)…
+    # …ICT (3) and Data-analyse (2) pool to exactly 5: one "other" row, its cells judged on the pool.
+    rows = list(csv.DictReader(io.StringIO(exported_csv)))
+    pooled = [r for r in rows if r["group"] == "Overige kleine groepen"]
+    assert {r["unit"]: r["covered"] for r in pooled} == {"CLOUD": "0", "WEB": "5"}
+    decl = {r["unit"]: r for r in rows if r["group"] == "Declaratieverwerking"}
+    # 6 of 8: would show that 2 lack it ("*"); 2 partial: too few ("<5").
+    assert decl["CLOUD"]["covered"] == "*" and decl["WEB"]["covered"] == "<5"
+    assert decl["CLOUD"]["could_be_exempted"] == "*" and decl["CLOUD"]["share_covered"] == ""
+    klant = {r["unit"]: r for r in rows if r["group"] == "Klantcontact"}
+    assert klant["CLOUD"]["covered"] == "<5" and klant["CLOUD"]["share_covered"] == ""
+    assert "&lt;5" in page
+
+
+def test_it_neutralises_formula_prefixes():
+    for bad in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(bad) == "'" + bad
+    assert neutralise("Declaraties") == "Declaraties" and neutralise(-2) == -2 and neutralise(None) is None
+
+
+def test_exports_neutralise_hostile_group_and_unit_names():
+    result = _result()
+    result["groups"]["department"][0]["label"] = '=HYPERLINK("http://evil.example","klik")'
+    result["programmes"][0]["units"][0]["name"] = "@SUM(1+1)"
+    report = build_report(result, min_group=5)
+    rows = list(csv.reader(io.StringIO(report_csv(report))))
+    assert rows[1][1] == "'=HYPERLINK(\"http://evil.example\",\"klik\")" and rows[1][5] == "'@SUM(1+1)"
+    workbook = load_workbook(io.BytesIO(report_xlsx(report, organisation_name="-CZ")))
+    values = [v for ws in workbook for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in values)
+    assert "'=HYPERLINK(\"http://evil.example\",\"klik\")" in values
+
+
+@pytest.mark.django_db
+def test_hostile_text_in_an_upload_is_neutralised_in_the_export(organisation, catalogue, fake_engine):
+    rows = [staff(f"E{i}", "=cmd|' /C calc'!A0", "Dev", "Cloud [CLOUD]") for i in range(6)]
+    services.staff_import_file(organisation=organisation, data=csv_bytes(rows), filename="x.csv")
+    run = mapping_run_execute(run_id=services.mapping_run_create(organisation=organisation, programme_codes=["HBO-ICT-SE"]).pk)
+    text = report_csv(build_report(run.result))
+    assert "\r\ndepartment,'=cmd|' /C calc'!A0,6," in text
