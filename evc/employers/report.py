@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-
 COMPLEMENT_MARK = "*"
 
 
