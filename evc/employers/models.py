@@ -176,29 +176,6 @@ class StaffInvitation(models.Model):
         return f"{self.organisation.code} invitation {self.pk}"
 
 
-class EvcDraft(models.Model):
-    """A pre-filled start of an EVC case, made with the employee's consent.
-
-    Used when the assessments app offers no service to open a case directly; the
-    applicant (or the intake) turns it into a case. It belongs to the employee only.
-    """
-
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evc_drafts"
-    )
-    invitation = models.OneToOneField(StaffInvitation, on_delete=models.CASCADE, related_name="draft")
-    programme_code = models.CharField(max_length=50, blank=True)
-    entries = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("EVC-concept")
-        verbose_name_plural = _("EVC-concepten")
-
-    def __str__(self) -> str:
-        return f"draft for {self.applicant}"
-
-
 class AuditEvent(models.Model):
     """What happened to an organisation's inventory, readable without personal data."""
 

@@ -20,7 +20,6 @@ from evc.employers import inventory
 from evc.employers.mapping import MappingError, catalogue_key, get_matcher, resolve_programmes
 from evc.employers.models import (
     AuditEvent,
-    EvcDraft,
     MappingRun,
     StaffEntry,
     StaffImport,
@@ -316,10 +315,14 @@ def invitation_entries(invitation: StaffInvitation) -> list[StaffEntry]:
 def invitation_consent(*, invitation: StaffInvitation, user: User, programme_code: str) -> StaffInvitation:
     """With the employee's consent, start an EVC case pre-filled with their inventory entries.
 
-    Uses `evc.assessments.services.case_start_from_inventory` when the assessments app
-    offers it; otherwise stores an `EvcDraft` (the documented hook) that the intake
-    turns into a case. Idempotent: consenting twice changes nothing.
+    Each entry becomes a manually entered credential in the employee's portfolio
+    (`evc.portfolios.services.credential_add_manual`), and a draft case is opened with
+    `evc.assessments.services.case_create` for the units the mapping suggested.
+    All in one transaction; consenting twice changes nothing.
     """
+    from evc.assessments.services import WorkflowError, case_create
+    from evc.portfolios.services import PortfolioError, credential_add_manual
+
     invitation = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_by_id != user.pk:
         raise EmployerError(_("Neem eerst de uitnodiging aan."))
@@ -329,33 +332,38 @@ def invitation_consent(*, invitation: StaffInvitation, user: User, programme_cod
         programme = resolve_programmes([programme_code])[0]
     except MappingError as exc:
         raise EmployerError(_("Kies een opleiding.")) from exc
-    entries = [
-        {
-            "title": e.competence_title,
-            "description": e.competence_description,
-            "provider": e.provider,
-            "date": e.date.isoformat() if e.date else None,
-            "hours": str(e.hours) if e.hours is not None else None,
-            "ects": str(e.ects) if e.ects is not None else None,
-        }
-        for e in invitation_entries(invitation)
-    ]
-    reference = ""
+    version = programme.current_version()
+    if version is None:
+        raise EmployerError(_("Voor deze opleiding is nog geen curriculum ingeladen."))
+    entries = invitation_entries(invitation)
+    if not entries:
+        raise EmployerError(_("Er staan geen regels van jou in de huidige inventaris."))
     try:
-        from evc.assessments.services import case_start_from_inventory  # type: ignore[attr-defined]
-    except ImportError:
-        case_start_from_inventory = None
-    if case_start_from_inventory is not None:
-        case = case_start_from_inventory(applicant=user, programme=programme, entries=entries)
-        reference = f"case:{case.pk}"
-    else:
-        draft = EvcDraft.objects.create(
-            applicant=user, invitation=invitation, programme_code=programme.code, entries=entries
+        credentials = [
+            credential_add_manual(
+                applicant=user,
+                title=entry.competence_title,
+                provider=entry.provider or invitation.organisation.name,
+                issued_on=entry.date,
+                hours=entry.hours,
+                ects=entry.ects,
+                description=entry.competence_description,
+            )
+            for entry in entries
+        ]
+        case = case_create(
+            actor=user,
+            version=version,
+            units=_suggested_units(invitation, programme.code, version),
+            motivation=_("Gestart vanuit de competentie-inventaris van %(org)s, met mijn toestemming.")
+            % {"org": invitation.organisation.name},
+            credentials=credentials,
         )
-        reference = f"draft:{draft.pk}"
+    except (WorkflowError, PortfolioError) as exc:
+        raise EmployerError(str(exc)) from exc
     invitation.consent_at = timezone.now()
     invitation.programme_code = programme.code
-    invitation.case_reference = reference
+    invitation.case_reference = f"case:{case.pk}"
     invitation.save(update_fields=["consent_at", "programme_code", "case_reference"])
     audit(
         organisation=invitation.organisation,
@@ -363,5 +371,22 @@ def invitation_consent(*, invitation: StaffInvitation, user: User, programme_cod
         action="evc.employers.consent_given",
         invitation=invitation.pk,
         programme=programme.code,
+        case=case.pk,
     )
     return invitation
+
+
+def _suggested_units(invitation: StaffInvitation, programme_code: str, version: Any) -> list[Any]:
+    """The units the latest mapping suggested for this employee (exemption or partial)."""
+    from evc.employers.mapping import employee_mapping
+
+    run = latest_done_run(invitation.organisation)
+    if run is None or programme_code not in run.programme_codes:
+        return []
+    codes = {
+        unit["ref"].split("/", 1)[1]
+        for item in employee_mapping(run, invitation.employee_key)
+        for unit in item["units"]
+        if unit["ref"].startswith(f"{programme_code}/")
+    }
+    return list(version.units.filter(code__in=codes))
