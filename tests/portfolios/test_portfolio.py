@@ -1,0 +1,174 @@
+"""Service, command and pages: imports are atomic, hostile files are refused with a clear message."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from evc.lib import fetcher
+from evc.portfolios.models import Credential, Evidence, Portfolio, VerificationCheck
+from evc.portfolios.selectors import credential_visible_to, register_visibility_rule
+from evc.portfolios.services import CredentialRejected, credential_import
+from tests.portfolios import fixtures as fx
+
+pytestmark = pytest.mark.django_db
+
+BOMB_SVG = b"""<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>"""
+XXE_SVG = b"""<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion>&x;</openbadges:assertion></svg>"""
+
+
+def hostile_files():
+    return {
+        "entity bomb": (BOMB_SVG, "badge.svg", "entities"),
+        "external entity": (XXE_SVG, "badge.svg", "entities"),
+        "png bomb": (fx.png(width=100_000, height=100_000), "badge.png", "decompression bomb"),
+        "wrong extension": (json.dumps(fx.ob3_credential()).encode(), "badge.png", "does not match"),
+        "deep nesting": (b"[" * 5000 + b"]" * 5000, "badge.json", "nested"),
+        "not json": (b"{not json", "badge.json", "not valid JSON"),
+        "executable": (b"MZ\x90\x00" + b"\x00" * 100, "badge.json", "not supported"),
+        "not a badge": (fx.png(), "photo.png", "not a baked badge"),
+    }
+
+
+@pytest.mark.parametrize("case", list(hostile_files()))
+def test_hostile_uploads_are_refused_and_nothing_is_stored(applicant, case):
+    data, name, message = hostile_files()[case]
+    with pytest.raises(CredentialRejected, match=message):
+        credential_import(applicant=applicant, data=data, filename=name)
+    assert Credential.objects.count() == 0 and VerificationCheck.objects.count() == 0
+
+
+def test_oversized_upload_is_refused(applicant, settings):
+    settings.EVC_MAX_UPLOAD_BYTES = 1000
+    with pytest.raises(CredentialRejected, match="larger than"):
+        credential_import(applicant=applicant, data=b"{" + b" " * 2000 + b"}", filename="badge.json")
+    assert Credential.objects.count() == 0
+
+
+def test_import_stores_the_raw_file_verbatim_under_a_generated_name(applicant):
+    data = json.dumps(fx.ob3_credential()).encode()
+    credential, inspection = credential_import(applicant=applicant, data=data, filename="../../etc/evil name.json")
+    assert credential.file.read() == data
+    assert "evil" not in credential.file.name and ".." not in credential.file.name
+    assert credential.original_filename == "evil name.json"
+    assert credential.sha256 == inspection.sha256
+    assert credential.checks.count() == len(inspection.checks)
+    assert credential.claim["title"] == "English for Doing Business in Asia"
+    with pytest.raises(CredentialRejected, match="already"):
+        credential_import(applicant=applicant, data=data, filename="again.json")
+
+
+def test_import_credential_command_follows_contract_4_2(tmp_path, settings, capsys):
+    settings.EVC_FETCH_REMOTE = False
+    good = tmp_path / "badge.json"
+    good.write_text(json.dumps(fx.ob3_credential(email="new@example.org")))
+    bad = tmp_path / "broken.json"
+    bad.write_text("{oops")
+    call_command("import_credential", "--applicant", "new@example.org", str(good), str(bad), str(tmp_path / "missing.json"), "--json")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["status"] for r in lines] == ["imported", "rejected", "rejected"]
+    first = lines[0]
+    assert set(first) >= {"file", "status", "format", "verified", "checks", "error"}
+    assert first["format"] == "ob3" and first["verified"] is False and first["error"] is None
+    assert all(set(c) == {"name", "status", "detail"} for c in first["checks"])
+    assert lines[1]["error"] and "Traceback" not in lines[1]["error"]
+    assert Portfolio.objects.get(owner__email="new@example.org").credentials.count() == 1
+
+
+def test_import_credential_command_usage_error_exits_2():
+    with pytest.raises(CommandError) as info:
+        call_command("import_credential", "--applicant", "not-an-email", "x.json", "--json")
+    assert info.value.returncode == 2
+
+
+def test_portfolio_page_upload_and_detail(client_for, applicant):
+    client = client_for(applicant)
+    page = client.get(reverse("portfolios:portfolio"))
+    assert page.status_code == 200
+    credential = fx.ob3_credential()
+    credential["credentialSubject"]["achievement"]["criteria"]["narrative"] = "Do it <script>alert(1)</script> [x](javascript:alert(2))"
+    upload = io.BytesIO(json.dumps(credential).encode())
+    upload.name = "badge.json"
+    response = client.post(reverse("portfolios:upload"), {"files": [upload]})
+    assert response.status_code == 200
+    stored = Credential.objects.get()
+    detail = client.get(reverse("portfolios:credential", args=[stored.pk]))
+    html = detail.content.decode()
+    assert detail.status_code == 200
+    assert "<script>alert(1)" not in html and "javascript:alert" not in html.split("Oorspronkelijke")[0]
+    assert "&lt;script&gt;" in html  # the raw payload is shown, escaped
+
+
+@pytest.mark.parametrize("case", ["entity bomb", "png bomb", "wrong extension", "deep nesting"])
+def test_hostile_uploads_get_a_4xx_with_a_message(client_for, applicant, case):
+    data, name, message = hostile_files()[case]
+    upload = io.BytesIO(data)
+    upload.name = name
+    response = client_for(applicant).post(reverse("portfolios:upload"), {"files": [upload]})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Credential.objects.count() == 0
+
+
+def test_other_people_cannot_see_or_remove_a_credential(client_for, applicant, other_applicant, assessor, admin_user):
+    credential, _ = credential_import(applicant=applicant, data=json.dumps(fx.ob3_credential()).encode(), filename="b.json")
+    assert client_for(other_applicant).get(reverse("portfolios:credential", args=[credential.pk])).status_code == 404
+    assert client_for(assessor).get(reverse("portfolios:credential", args=[credential.pk])).status_code == 404
+    assert client_for(other_applicant).post(reverse("portfolios:credential_delete", args=[credential.pk])).status_code == 404
+    assert client_for(admin_user).get(reverse("portfolios:credential", args=[credential.pk])).status_code == 200
+    assert Credential.objects.filter(pk=credential.pk).exists()
+
+
+def test_visibility_rules_registered_by_other_apps_grant_read_only_access(client_for, applicant, assessor):
+    credential, _ = credential_import(applicant=applicant, data=json.dumps(fx.ob3_credential()).encode(), filename="b.json")
+    rule = lambda user, c: user.pk == assessor.pk  # noqa: E731
+    register_visibility_rule(rule)
+    try:
+        assert credential_visible_to(assessor, credential)
+        response = client_for(assessor).get(reverse("portfolios:credential", args=[credential.pk]))
+        assert response.status_code == 200 and "credentials/%d/delete" % credential.pk not in response.content.decode()
+        assert client_for(assessor).post(reverse("portfolios:credential_delete", args=[credential.pk])).status_code == 404
+    finally:
+        from evc.portfolios import selectors
+
+        selectors._rules.remove(rule)
+
+
+def test_owner_removes_a_credential_after_confirmation(client_for, applicant):
+    credential, _ = credential_import(applicant=applicant, data=json.dumps(fx.ob3_credential()).encode(), filename="b.json")
+    client = client_for(applicant)
+    assert client.get(reverse("portfolios:credential_delete", args=[credential.pk])).status_code == 200
+    assert client.post(reverse("portfolios:credential_delete", args=[credential.pk])).status_code == 302
+    assert not Credential.objects.exists()
+
+
+def test_manual_entry_and_evidence_link(client_for, applicant):
+    client = client_for(applicant)
+    response = client.post(reverse("portfolios:manual"), {"title": "Projectleider vrijwilligersfestival", "provider": "Stichting Feest",
+                                                         "hours": "120", "description": "Planning en budget", "url": "https://video.example.org/1"})
+    assert response.status_code == 302
+    credential = Credential.objects.get()
+    assert credential.format == "manual" and credential.verified is None
+    response = client.post(reverse("portfolios:evidence"), {"title": "Video", "url": "javascript:alert(1)"})
+    assert response.status_code == 400
+    response = client.post(reverse("portfolios:evidence"), {"title": "Video", "url": "https://video.example.org/2", "credential": credential.pk})
+    assert response.status_code == 302
+    assert Evidence.objects.filter(credential=credential).count() == 2
+
+
+def test_remote_fetch_switched_off_gives_undecided_hosted_checks(applicant, settings):
+    settings.EVC_FETCH_REMOTE = False
+    docs = fx.ob2_documents()
+    assertion = dict(docs["assertion"], verification={"type": "hosted"}, badge=docs["badge"])
+    assertion["badge"] = dict(docs["badge"], issuer=docs["issuer"])
+    credential, inspection = credential_import(applicant=applicant, data=json.dumps(assertion).encode(), filename="b.json")
+    assert credential.verified is None
+    assert {c.name: c.status for c in inspection.checks}["hosted_verification"] == "unknown"
+    assert fetcher.remote_enabled() is False
