@@ -78,7 +78,7 @@ def test_it_refuses_a_redirect_to_a_private_address(server, monkeypatch):
         return real(host, port)
 
     monkeypatch.setattr(fetcher, "_resolve", resolve)
-    with pytest.raises(fetcher.FetchRefused, match="10.0.0.1"):
+    with pytest.raises(fetcher.FetchRefused, match=r"10\.0\.0\.1"):
         fetcher.fetch_json(server + "/to-private")
 
 
@@ -107,7 +107,7 @@ def test_switched_off_fetching_raises_disabled(settings):
 
 @pytest.mark.parametrize(
     "address",
-    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "224.0.0.1", "240.0.0.1", "0.0.0.0",
+    ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "224.0.0.1", "240.0.0.1", "0.0.0.0",  # noqa: S104
      "100.64.0.1", "::1", "fe80::1", "fc00::1", "ff02::1", "::ffff:127.0.0.1", "2002:7f00:1::1", "::"],
 )
 def test_private_and_reserved_addresses_are_not_public(address):
@@ -121,5 +121,5 @@ def test_public_addresses_are_public():
 
 def test_it_refuses_a_host_that_resolves_to_a_private_address(monkeypatch):
     monkeypatch.setattr(fetcher.socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("10.0.0.7", 443))])
-    with pytest.raises(fetcher.FetchRefused, match="10.0.0.7"):
+    with pytest.raises(fetcher.FetchRefused, match=r"10\.0\.0\.7"):
         fetcher.fetch("https://intranet.example.org/")

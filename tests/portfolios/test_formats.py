@@ -52,7 +52,7 @@ def test_it_verifies_a_signed_ob2_badge_and_normalises_edubadges_extensions():
 def test_it_rejects_a_tampered_ob2_signed_badge():
     key, docs, served = ob2_signed_setup()
     token = fx.sign_jws(docs["assertion"], key)
-    head, body, sig = token.split(".")
+    head, _body, sig = token.split(".")
     forged = dict(docs["assertion"], issuedOn="2025-01-01T00:00:00Z")
     tampered = f"{head}.{fx.b64url_encode(json.dumps(forged).encode())}.{sig}"
     result = inspect_served(tampered.encode(), "badge.jws", served)
@@ -110,7 +110,7 @@ def test_md5_hashed_recipients_match_too():
 
 
 def test_hosted_ob2_badge_is_undecided_when_fetching_is_off():
-    _key, docs, served = ob2_signed_setup()
+    _key, docs, _served = ob2_signed_setup()
     assertion = dict(docs["assertion"], verification={"type": "hosted"})
     with fetcher.remote_fetching(False):
         result = inspect_credential(json.dumps(assertion).encode(), "badge.json", confirmed_emails=[EMAIL], now=NOW)
@@ -260,7 +260,7 @@ def test_pdf_certificate_is_evidence_with_a_link_to_check():
     from io import BytesIO
 
     from pypdf import PdfWriter
-    from pypdf.generic import NameObject, StreamObject, DictionaryObject
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
     writer = PdfWriter()
     page = writer.add_blank_page(width=300, height=200)

@@ -133,7 +133,7 @@ def test_visibility_rules_registered_by_other_apps_grant_read_only_access(client
     try:
         assert credential_visible_to(assessor, credential)
         response = client_for(assessor).get(reverse("portfolios:credential", args=[credential.pk]))
-        assert response.status_code == 200 and "credentials/%d/delete" % credential.pk not in response.content.decode()
+        assert response.status_code == 200 and f"credentials/{credential.pk}/delete" not in response.content.decode()
         assert client_for(assessor).post(reverse("portfolios:credential_delete", args=[credential.pk])).status_code == 404
     finally:
         from evc.portfolios import selectors
