@@ -56,6 +56,12 @@ class Case(models.Model):
         CurriculumVersion, on_delete=models.PROTECT, related_name="evc_cases", verbose_name=_("opleiding en studiejaar")
     )
     units = models.ManyToManyField(Unit, related_name="evc_cases", blank=True, verbose_name=_("onderwijseenheden"))
+    credentials = models.ManyToManyField(
+        "portfolios.Credential", related_name="evc_cases", blank=True, verbose_name=_("bewijsstukken")
+    )
+    evidence = models.ManyToManyField(
+        "portfolios.Evidence", related_name="evc_cases", blank=True, verbose_name=_("aanvullend bewijs")
+    )
     motivation = models.TextField(_("motivatie"), blank=True)
     state = models.CharField(_("status"), max_length=32, choices=CaseState.choices, default=CaseState.DRAFT)
     assessors = models.ManyToManyField(
@@ -119,10 +125,20 @@ class OutcomeSuggestion(models.Model):
     """What the matching engine proposes: this credential may evidence this outcome."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suggestions")
+    # SET_NULL: the title below keeps the suggestion readable if the applicant removes the credential.
+    credential = models.ForeignKey(
+        "portfolios.Credential", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     credential_title = models.CharField(max_length=500, blank=True)
+    # "issuer|achievement id" (evc.matching.api.achievement_key): the badge class, for precedents.
+    achievement_key = models.CharField(max_length=500, blank=True)
     outcome = models.ForeignKey(LearningOutcome, on_delete=models.PROTECT, related_name="+")
     score = models.FloatField()
-    explanation = models.TextField(blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    strength = models.CharField(max_length=16, blank=True)  # strong | possible
+    explanation = models.TextField(blank=True)  # Dutch
+    explanation_en = models.TextField(blank=True)
+    evidence_sentence = models.TextField(blank=True)
     signals = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -176,3 +176,60 @@ def precedents_by_key(keys: set[str], programme_code: str, unit_codes: set[str])
             if k.achievement_key in keys:
                 found.setdefault((k.achievement_key, r.unit_code), []).append(p)
     return found
+
+
+def precedent_lookup(achievement_key: str, unit_reference: str) -> list[Any]:
+    """`evc.matching.api.PrecedentLookup`: (achievement key, "PROG/UNIT") -> matching Precedents.
+
+    Pass this as `precedents=` to `match_claim(s)`; a refused precedent blocks an exemption suggestion.
+    """
+    from evc.matching.api import Precedent as MatchingPrecedent
+
+    programme_code, _sep, unit_code = unit_reference.partition("/")
+    rows = (
+        UnitDecision.objects.filter(
+            keys__achievement_key=achievement_key,
+            programme_code=programme_code,
+            unit_code=unit_code,
+            decision__status=DecisionStatus.VALID,
+        )
+        .select_related("decision")
+        .order_by("-decision__decided_at")
+        .distinct()[:5]
+    )
+    return [
+        MatchingPrecedent(
+            unit_reference=unit_reference,
+            decision=r.outcome,
+            decided_on=timezone.localdate(r.decision.decided_at),
+            case_reference=r.decision.public_id,
+            summary=r.grounds[:300],
+        )
+        for r in rows
+    ]
+
+
+def unit_coverage(case: Case) -> dict[int, dict[str, Any]]:
+    """Per unit of the case's programme year: how many of its outcomes the engine suggested (not a decision)."""
+    from .models import OutcomeSuggestion
+
+    totals = dict(
+        Unit.objects.filter(version=case.version).annotate(n=Count("outcomes")).values_list("pk", "n")
+    )
+    suggested: dict[int, set[int]] = {}
+    for unit_id, outcome_id in OutcomeSuggestion.objects.filter(case=case).values_list("outcome__unit_id", "outcome_id"):
+        suggested.setdefault(unit_id, set()).add(outcome_id)
+    return {
+        unit_id: {"suggested": len(suggested.get(unit_id, ())), "total": total,
+                  "share": (len(suggested.get(unit_id, ())) / total) if total else 0.0}
+        for unit_id, total in totals.items()
+    }
+
+
+def reviews_by_unit(case: Case) -> dict[int, list[Any]]:
+    from .models import OutcomeReview
+
+    found: dict[int, list[Any]] = {}
+    for r in OutcomeReview.objects.filter(case=case).select_related("outcome", "reviewer").order_by("outcome__position", "outcome__code"):
+        found.setdefault(r.outcome.unit_id, []).append(r)
+    return found

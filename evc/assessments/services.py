@@ -90,7 +90,7 @@ def _lock(case: Case) -> Case:
 
 def _require_visible(actor: Any, case: Case) -> None:
     if not cases_visible_to(actor).filter(pk=case.pk).exists():
-        raise WorkflowError(gettext_lazy("Dit dossier bestaat niet of is niet van u."))
+        raise WorkflowError(gettext_lazy("Dit dossier bestaat niet of is niet van jou."))
 
 
 def _require_state(case: Case, allowed: Iterable[str], message: Any | None = None) -> None:
@@ -122,9 +122,8 @@ def _assessor_only(actor: Any, case: Case) -> None:
 
 
 def credentials_of(case: Case) -> list[Any]:
-    """The portfolio credentials linked to the case (empty until the portfolios app provides them)."""
-    rel = getattr(case, "credentials", None)
-    return list(rel.all()) if rel is not None else []
+    """The portfolio credentials linked to the case."""
+    return list(case.credentials.all())
 
 
 # --- the applicant -------------------------------------------------------------------------
@@ -137,33 +136,36 @@ def case_create(
     units: Sequence[Unit] = (),
     motivation: str = "",
     credentials: Sequence[Any] = (),
+    evidence: Sequence[Any] = (),
 ) -> Case:
     if actor.role != Role.APPLICANT:
         raise WorkflowError(gettext_lazy("Alleen een kandidaat kan een EVC-aanvraag starten."))
     with transaction.atomic():
         case = Case.objects.create(applicant=actor, version=version, motivation=motivation.strip())
-        _set_scope(case, actor=actor, units=units, credentials=credentials)
+        _set_scope(case, actor=actor, units=units, credentials=credentials, evidence=evidence)
         audit(case, actor=actor, action="evc.case.created", after=CaseState.DRAFT)
+        if credentials:
+            _schedule_matching(case)
     return case
 
 
-def _set_scope(case: Case, *, actor: Any, units: Sequence[Unit], credentials: Sequence[Any]) -> None:
+def _set_scope(
+    case: Case, *, actor: Any, units: Sequence[Unit], credentials: Sequence[Any], evidence: Sequence[Any] = ()
+) -> None:
     wrong = [u for u in units if u.version_id != case.version_id]
     if wrong:
         raise WorkflowError(gettext_lazy("Een gekozen onderwijseenheid hoort niet bij deze opleiding en dit studiejaar."))
     case.units.set(units)
-    if hasattr(case, "credentials"):
-        foreign = [c for c in credentials if _credential_owner_id(c) != case.applicant_id]
-        if foreign:
-            raise WorkflowError(gettext_lazy("U kunt alleen uw eigen bewijsstukken koppelen."))
-        case.credentials.set(credentials)
-
-
-def _credential_owner_id(credential: Any) -> int | None:
-    portfolio = getattr(credential, "portfolio", None)
-    if portfolio is not None:
-        return getattr(portfolio, "owner_id", None) or getattr(portfolio, "applicant_id", None) or getattr(portfolio, "user_id", None)
-    return getattr(credential, "owner_id", None)
+    ids = {c.pk for c in credentials}
+    if ids and case.credentials.model.objects.filter(pk__in=ids, portfolio__owner_id=case.applicant_id).count() != len(ids):
+        raise WorkflowError(gettext_lazy("Je kunt alleen je eigen bewijsstukken koppelen."))
+    case.credentials.set(credentials)
+    evidence_ids = {e.pk for e in evidence}
+    if evidence_ids and case.evidence.model.objects.filter(
+        pk__in=evidence_ids, portfolio__owner_id=case.applicant_id
+    ).count() != len(evidence_ids):
+        raise WorkflowError(gettext_lazy("Je kunt alleen je eigen bewijsstukken koppelen."))
+    case.evidence.set(evidence)
 
 
 def case_update(
@@ -173,19 +175,24 @@ def case_update(
     units: Sequence[Unit],
     motivation: str,
     credentials: Sequence[Any] = (),
+    evidence: Sequence[Any] = (),
 ) -> Case:
+    """Change a draft (or a case returned for more evidence); re-runs the matching preview."""
     with transaction.atomic():
         case = _lock(case)
         _owner_only(actor, case)
         _require_state(
             case,
             (CaseState.DRAFT, CaseState.MORE_EVIDENCE_REQUESTED),
-            gettext_lazy("Een ingediende aanvraag kunt u niet meer wijzigen."),
+            gettext_lazy("Een ingediende aanvraag kun je niet meer wijzigen."),
         )
         before_units = sorted(case.units.values_list("code", flat=True))
+        before_credentials = set(case.credentials.values_list("pk", flat=True))
         case.motivation = motivation.strip()
         case.save(update_fields=["motivation", "updated_at"])
-        _set_scope(case, actor=actor, units=units, credentials=credentials)
+        _set_scope(case, actor=actor, units=units, credentials=credentials, evidence=evidence)
+        if {c.pk for c in credentials} != before_credentials and credentials:
+            _schedule_matching(case)
         audit(
             case,
             actor=actor,
@@ -207,9 +214,9 @@ def case_submit(*, actor: Any, case: Case) -> Case:
         _owner_only(actor, case)
         _require_state(case, (CaseState.DRAFT, CaseState.MORE_EVIDENCE_REQUESTED))
         if not case.units.exists():
-            raise WorkflowError(gettext_lazy("Kies minstens één onderwijseenheid waarvoor u vrijstelling vraagt."))
-        if hasattr(case, "credentials") and not case.credentials.exists():
-            raise WorkflowError(gettext_lazy("Koppel minstens één bewijsstuk uit uw portfolio."))
+            raise WorkflowError(gettext_lazy("Kies minstens één onderwijseenheid waarvoor je vrijstelling vraagt."))
+        if not case.credentials.exists():
+            raise WorkflowError(gettext_lazy("Koppel minstens één bewijsstuk uit je portfolio."))
         if not case.motivation.strip():
             raise WorkflowError(gettext_lazy("Schrijf een korte motivatie."))
         now = timezone.now()
@@ -246,7 +253,7 @@ def case_withdraw(*, actor: Any, case: Case, comment: str = "") -> Case:
                 CaseState.RESUBMITTED,
                 CaseState.ADVICE_READY,
             ),
-            gettext_lazy("Na een besluit kunt u de aanvraag niet meer intrekken; u kunt wel beroep instellen."),
+            gettext_lazy("Na een besluit kun je de aanvraag niet meer intrekken; je kunt wel beroep instellen."),
         )
         _transition(case, actor=actor, to=CaseState.WITHDRAWN, action="evc.case.withdrawn", comment=comment)
     return case
@@ -292,7 +299,7 @@ def _outcome_in_scope(case: Case, outcome: LearningOutcome) -> None:
 
 
 CONFLICT_MESSAGE = gettext_lazy(
-    "Iemand anders heeft dit intussen opgeslagen. Uw wijziging is niet bewaard: "
+    "Iemand anders heeft dit intussen opgeslagen. Je wijziging is niet bewaard: "
     "bekijk de nieuwe versie en sla daarna opnieuw op."
 )
 
@@ -316,7 +323,7 @@ def review_record(
         raise WorkflowError(gettext_lazy("Kies een oordeel."))
     rationale = rationale.strip()
     if verdict != Verdict.ACCEPTED and not rationale:
-        raise WorkflowError(gettext_lazy("Geef een onderbouwing als u een leeruitkomst niet (volledig) aanvaardt."))
+        raise WorkflowError(gettext_lazy("Geef een onderbouwing als je een leeruitkomst niet (volledig) aanvaardt."))
     with transaction.atomic():
         case = _lock(case)
         _assessor_only(actor, case)
@@ -436,7 +443,7 @@ def advice_complete(*, actor: Any, case: Case) -> Case:
 def case_request_evidence(*, actor: Any, case: Case, message: str) -> Case:
     """The assessor asks the applicant for more evidence; the decision term is suspended meanwhile."""
     if not message.strip():
-        raise WorkflowError(gettext_lazy("Schrijf welk bewijs u nog nodig hebt."))
+        raise WorkflowError(gettext_lazy("Schrijf welk bewijs je nog nodig hebt."))
     with transaction.atomic():
         case = _lock(case)
         _assessor_only(actor, case)
@@ -475,7 +482,7 @@ def _check_decider(actor: Any, case: Case) -> None:
         raise WorkflowError(gettext_lazy("Alleen de examencommissie neemt een besluit."))
     if is_case_assessor(actor, case):
         raise WorkflowError(
-            gettext_lazy("U hebt dit dossier beoordeeld en mag er daarom niet over besluiten (belangenverstrengeling).")
+            gettext_lazy("Je hebt dit dossier beoordeeld en mag er daarom niet over besluiten (belangenverstrengeling).")
         )
 
 
@@ -635,7 +642,7 @@ def _achievement_keys_by_unit(case: Case) -> dict[int, set[str]]:
     }
     keys: dict[int, set[str]] = {}
     for s in case.suggestions.all():
-        key = (s.signals or {}).get("achievement_key") or ""
+        key = s.achievement_key
         if s.outcome_id in accepted and key:
             keys.setdefault(accepted[s.outcome_id], set()).add(key)
     return keys
@@ -784,6 +791,6 @@ def _schedule_matching(case: Case) -> None:
 
 def case_rematch(*, case: Case) -> None:
     """Re-run matching (portfolio or catalogue changed) for a case still being assessed."""
-    if case.state in (*ASSESSABLE_STATES, CaseState.MORE_EVIDENCE_REQUESTED):
+    if case.state in (CaseState.DRAFT, *ASSESSABLE_STATES, CaseState.MORE_EVIDENCE_REQUESTED):
         with transaction.atomic():
             _schedule_matching(case)

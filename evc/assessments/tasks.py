@@ -71,46 +71,44 @@ def match_case(case_id: int) -> int:
 
 
 def _run_engine(case: Case, credentials: list[Any]) -> list[OutcomeSuggestion]:
-    from evc.matching.api import match_claim
+    from evc.matching.api import achievement_key, match_claims
     from evc.portfolios.claims import Claim
 
-    programme_code = case.version.programme.code
-    outcomes = {
-        (o.unit.code, o.code): o
-        for o in LearningOutcome.objects.filter(unit__version=case.version).select_related("unit")
-    }
+    from .selectors import precedent_lookup
+
+    outcome_ids = set(LearningOutcome.objects.filter(unit__version=case.version).values_list("pk", flat=True))
+    claims = [Claim.from_dict(getattr(c, "claim", None) or {}) for c in credentials]
+    if not claims:
+        return []
+    results = match_claims(
+        claims,
+        [case.version.programme.code],
+        top_k=TOP_K,
+        academic_year=case.version.academic_year,
+        verified=[getattr(c, "verified", None) for c in credentials],
+        precedents=precedent_lookup,
+    )
+    _set(case.pk, matching_progress=90)
     rows: list[OutcomeSuggestion] = []
-    total = max(len(credentials), 1)
-    for i, credential in enumerate(credentials, start=1):
-        claim = Claim.from_dict(getattr(credential, "claim", None) or {})
-        result = match_claim(claim, [programme_code], top_k=TOP_K)
-        for scored in _outcomes_of(result):
-            outcome = outcomes.get((scored["unit"], scored["outcome"]))
-            if outcome is None:
+    for credential, claim, result in zip(credentials, claims, results, strict=True):
+        key = achievement_key(claim)
+        for m in result.outcomes:
+            if m.outcome_id not in outcome_ids:
                 continue
-            signals = dict(scored.get("signals") or {})
-            signals.setdefault("achievement_key", claim.achievement_id)
             rows.append(
                 OutcomeSuggestion(
                     case=case,
                     credential=credential,
-                    credential_title=(claim.title or "")[:500],
-                    outcome=outcome,
-                    score=float(scored["score"]),
-                    explanation=str(scored.get("explanation") or ""),
-                    signals=signals,
+                    credential_title=(claim.title or str(credential))[:500],
+                    achievement_key=key[:500],
+                    outcome_id=m.outcome_id,
+                    score=float(m.score),
+                    confidence=float(m.confidence),
+                    strength=m.strength,
+                    explanation=m.explanation("nl"),
+                    explanation_en=m.explanation("en"),
+                    evidence_sentence=m.evidence_sentence,
+                    signals={k: round(float(v), 4) for k, v in m.signals.items()},
                 )
             )
-        _set(case.pk, matching_progress=int(100 * i / total))
     return rows
-
-
-def _outcomes_of(result: Any) -> list[dict[str, Any]]:
-    """Accept the engine's result as a dict (contract 4.3) or as an object with `.outcomes`."""
-    items = result.get("outcomes", []) if isinstance(result, dict) else getattr(result, "outcomes", [])
-    out = []
-    for item in items:
-        if not isinstance(item, dict):
-            item = {k: getattr(item, k, None) for k in ("programme", "unit", "outcome", "score", "explanation", "signals")}
-        out.append(item)
-    return out

@@ -8,35 +8,39 @@ from evc.assessments import services
 from evc.assessments.models import Advice, Case, OutcomeSuggestion, Verdict
 from evc.curricula.models import LearningOutcome
 
+AWS_KEY = "https://aws.example/issuer|https://badges.example/class/aws-saa"
+
 
 def _fresh(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def _link_credentials(case: Case) -> None:
-    """Link a portfolio credential of the owner, when the portfolios app provides them."""
-    if not hasattr(case, "credentials"):
-        return
-    from assessment_helpers import credential_for
+def credential_for(user: Any, title: str = "AWS Certified Solutions Architect") -> Any:
+    """A credential in the user's portfolio, through the portfolios app's own service."""
+    from evc.portfolios.services import credential_add_manual
 
-    case.credentials.add(credential_for(case.applicant))
+    return credential_add_manual(
+        applicant=user,
+        title=title,
+        provider="Amazon Web Services",
+        description="Designs distributed systems on AWS; deploys with CodePipeline and CloudFormation.",
+        url="https://aws.example/verify/123",
+    )
 
 
 def _suggest(case: Case) -> None:
     """Stand in for the matching engine's output (the engine itself is tested in tests/matching)."""
     creds = services.credentials_of(case)
     for i, outcome in enumerate(LearningOutcome.objects.filter(unit__version=case.version)):
-        kwargs: dict[str, Any] = {}
-        if creds and hasattr(OutcomeSuggestion, "credential"):
-            kwargs["credential"] = creds[0]
         OutcomeSuggestion.objects.create(
+            credential=creds[0] if creds else None,
             case=case,
             outcome=outcome,
             score=0.9 - i * 0.1,
             explanation=f"Overlap on '{outcome.code.lower()}'",
-            signals={"achievement_key": "https://badges.example/class/aws-saa"},
+            signals={"bm25": 0.5},
+            achievement_key=AWS_KEY,
             credential_title="AWS Certified Solutions Architect",
-            **kwargs,
         )
 
 

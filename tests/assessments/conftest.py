@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from assessment_helpers import _fresh, _link_credentials, _suggest, grant_all, review_all
+from assessment_helpers import _fresh, _suggest, credential_for, grant_all, review_all
 
 from evc.assessments import services
 from evc.assessments.models import Case
@@ -32,8 +32,10 @@ def make_case(version, applicant) -> Callable[..., Case]:  # type: ignore[no-unt
 
         owner = owner or applicant
         units = list(version.units.all())
-        case = services.case_create(actor=owner, version=version, units=units, motivation="Ik werk al vijf jaar als DevOps-engineer.")
-        _link_credentials(case)
+        case = services.case_create(
+            actor=owner, version=version, units=units, motivation="Ik werk al vijf jaar als DevOps-engineer.",
+            credentials=[credential_for(owner)],
+        )
         if state == "draft":
             return case
         services.case_submit(actor=owner, case=case)

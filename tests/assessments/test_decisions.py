@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from assessment_helpers import grant_all
+from assessment_helpers import AWS_KEY, grant_all
 from django.utils import timezone
 
 from evc.assessments import services
@@ -175,7 +175,7 @@ def test_an_appeal_after_six_weeks_is_refused(make_case, assessor, chair, admin_
 def test_precedents_are_found_by_badge_class_and_unit(advised, chair):
     decision = services.decision_record(actor=chair, case=advised, units=grant_all(advised))
     unit = advised.units.get(code="CLOUD")
-    found = precedents_for("https://badges.example/class/aws-saa", unit)
+    found = precedents_for(AWS_KEY, unit)
     assert [p.decision_id for p in found] == [decision.public_id]
     assert found[0].outcome == "granted"
     assert precedents_for("https://badges.example/class/other", unit) == []

@@ -1,0 +1,59 @@
+"""The few facts this app reads from the portfolios app, in one place.
+
+Assessments sits above portfolios (ARCHITECTURE §2): we read their models, never change them.
+Until the portfolios app ships its models these helpers degrade to "no credentials".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+
+def credential_model() -> Any | None:
+    try:
+        return apps.get_model("portfolios", "Credential")
+    except LookupError:
+        return None
+
+
+def credentials_owned_by(user: Any) -> QuerySet | None:
+    """The applicant's own credentials (for linking to a case), or None without a portfolios model."""
+    model = credential_model()
+    if model is None:
+        return None
+    return model.objects.filter(portfolio__owner=user).order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    """What the review screen shows about one credential."""
+
+    pk: int
+    title: str
+    issuer: str
+    verified: bool | None
+    text: str
+    evidence_urls: tuple[str, ...]
+    achievement_key: str
+
+
+def credential_view(credential: Any) -> CredentialView:
+    from evc.matching.api import achievement_key
+    from evc.portfolios.claims import Claim
+
+    claim = Claim.from_dict(getattr(credential, "claim", None) or {})
+    urls = list(claim.evidence_urls)
+    urls += [e.url for e in credential.evidence.all() if e.url and e.url not in urls]
+    return CredentialView(
+        pk=credential.pk,
+        title=claim.title or str(credential),
+        issuer=claim.issuer.name,
+        verified=getattr(credential, "verified", None),
+        text=claim.matching_text(),
+        evidence_urls=tuple(urls),
+        achievement_key=achievement_key(claim),
+    )

@@ -1,0 +1,65 @@
+"""Keep suggestions current: re-run matching when a linked credential or the catalogue text changes.
+
+Changes are collected per transaction and each affected case is queued once, after commit, so a
+catalogue import of hundreds of outcomes does not flood the task queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+_pending = threading.local()
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    from evc.curricula.models import LearningOutcome
+
+    post_save.connect(_outcome_saved, sender=LearningOutcome, dispatch_uid="evc.assessments.outcome_saved")
+    try:
+        credential = apps.get_model("portfolios", "Credential")
+    except LookupError:
+        return
+    post_save.connect(_credential_saved, sender=credential, dispatch_uid="evc.assessments.credential_saved")
+
+
+def _queue(kind: str, pk: int) -> None:
+    # A callback per change, but _flush empties the set: the first one does the work, the rest are
+    # no-ops. (Registering only once would lose changes if that transaction rolled back.)
+    items: set[tuple[str, int]] | None = getattr(_pending, "items", None)
+    if items is None:
+        items = _pending.items = set()
+    items.add((kind, pk))
+    transaction.on_commit(_flush)
+
+
+def _flush() -> None:
+    from .models import Case
+    from .services import case_rematch
+
+    items = getattr(_pending, "items", None) or set()
+    _pending.items = None
+    versions = {pk for kind, pk in items if kind == "version"}
+    credentials = {pk for kind, pk in items if kind == "credential"}
+    cases = Case.objects.none()
+    if versions:
+        cases = cases | Case.objects.filter(version_id__in=versions)
+    if credentials:
+        cases = cases | Case.objects.filter(credentials__in=credentials)
+    for case in cases.distinct():
+        case_rematch(case=case)
+
+
+def _outcome_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        _queue("version", instance.unit.version_id)
+
+
+def _credential_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if not raw and not created:
+        _queue("credential", instance.pk)

@@ -1,0 +1,134 @@
+"""The review screen's data: per unit in scope, every outcome with the engine's suggestions,
+the credential behind each, its verification state, precedents and the current review.
+
+Built in a fixed number of queries whatever the case size, so the page stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import get_language
+
+from evc.curricula.models import LearningOutcome, Unit
+
+from .integration import CredentialView, credential_view
+from .models import Case, OutcomeReview, OutcomeSuggestion, UnitAdvice, Verdict
+from .selectors import Precedent, precedents_by_key
+
+
+@dataclass
+class SuggestionView:
+    score: float
+    confidence: float | None
+    strength: str
+    explanation: str
+    evidence_sentence: str
+    credential_title: str
+    credential: CredentialView | None
+    precedents: list[Precedent]
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+@dataclass
+class OutcomeRow:
+    outcome: LearningOutcome
+    suggestions: list[SuggestionView]
+    review: OutcomeReview | None
+
+    @property
+    def suggested(self) -> bool:
+        return bool(self.suggestions)
+
+    @property
+    def best(self) -> float:
+        return max((s.score for s in self.suggestions), default=0.0)
+
+    @property
+    def lock_version(self) -> int:
+        return self.review.lock_version if self.review else 0
+
+
+@dataclass
+class UnitSheet:
+    unit: Unit
+    rows: list[OutcomeRow]
+    advice: UnitAdvice | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def suggested_rows(self) -> list[OutcomeRow]:
+        return [r for r in self.rows if r.suggested]
+
+    @property
+    def other_rows(self) -> list[OutcomeRow]:
+        return [r for r in self.rows if not r.suggested]
+
+    @property
+    def accepted(self) -> int:
+        return sum(1 for r in self.rows if r.review and r.review.verdict == Verdict.ACCEPTED)
+
+
+class Sheet(list[UnitSheet]):
+    def row(self, outcome_pk: int) -> OutcomeRow:
+        for u in self:
+            for r in u.rows:
+                if r.outcome.pk == outcome_pk:
+                    return r
+        raise KeyError(outcome_pk)
+
+    def unit(self, unit_pk: int) -> UnitSheet:
+        return next(u for u in self if u.unit.pk == unit_pk)
+
+
+def review_sheet(case: Case, *, unit_ids: Iterable[int] | None = None) -> Sheet:
+    units_qs = case.units.order_by("code").prefetch_related("outcomes")
+    if unit_ids is not None:
+        units_qs = units_qs.filter(pk__in=list(unit_ids))
+    units = list(units_qs)
+    unit_pks = [u.pk for u in units]
+    suggestions = list(
+        OutcomeSuggestion.objects.filter(case=case, outcome__unit_id__in=unit_pks)
+        .select_related("credential")
+        .prefetch_related("credential__evidence")
+        .order_by("-score")
+    )
+    reviews = {
+        r.outcome_id: r
+        for r in OutcomeReview.objects.filter(case=case, outcome__unit_id__in=unit_pks).select_related("reviewer")
+    }
+    advices = {a.unit_id: a for a in UnitAdvice.objects.filter(case=case, unit_id__in=unit_pks).select_related("assessor")}
+    keys = {s.achievement_key for s in suggestions if s.achievement_key}
+    precedents = precedents_by_key(keys, case.version.programme.code, {u.code for u in units})
+    english = (get_language() or "nl").startswith("en")
+    cred_views: dict[int, CredentialView] = {}
+    by_outcome: dict[int, list[SuggestionView]] = {}
+    unit_code = {o.pk: u.code for u in units for o in u.outcomes.all()}
+    for s in suggestions:
+        credential = s.credential
+        view = None
+        if credential is not None:
+            view = cred_views.get(credential.pk) or cred_views.setdefault(credential.pk, credential_view(credential))
+        by_outcome.setdefault(s.outcome_id, []).append(
+            SuggestionView(
+                score=s.score,
+                confidence=s.confidence,
+                strength=s.strength,
+                explanation=(s.explanation_en if english and s.explanation_en else s.explanation),
+                evidence_sentence=s.evidence_sentence,
+                credential_title=s.credential_title,
+                credential=view,
+                precedents=precedents.get((s.achievement_key, unit_code.get(s.outcome_id, "")), []),
+            )
+        )
+    sheet = Sheet()
+    for u in units:
+        rows = [OutcomeRow(outcome=o, suggestions=by_outcome.get(o.pk, []), review=reviews.get(o.pk)) for o in u.outcomes.all()]
+        rows.sort(key=lambda r: (not r.suggested, -r.best, r.outcome.position, r.outcome.code))
+        sheet.append(UnitSheet(unit=u, rows=rows, advice=advices.get(u.pk)))
+    return sheet
+

@@ -1,0 +1,170 @@
+"""The pages: the whole path through the HTML views, htmx fragments, conflicts and CSV export."""
+
+from __future__ import annotations
+
+import pytest
+from assessment_helpers import credential_for
+from django.urls import reverse
+
+from evc.assessments.models import AuditEntry, CaseState, Decision, OutcomeReview, UnitAdvice
+from evc.curricula.models import LearningOutcome
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_an_applicant_starts_edits_and_submits_a_case(client_for, applicant, version, admin_user, mailoutbox,
+                                                       django_capture_on_commit_callbacks):
+    client = client_for(applicant)
+    response = client.post(reverse("assessments:case_create"), {"version": version.pk})
+    assert response.status_code == 302
+    case = applicant.evc_cases.get()
+    edit = reverse("assessments:case_edit", args=[case.pk])
+    assert client.get(edit).status_code == 200
+    unit_ids = list(version.units.values_list("pk", flat=True))
+    data = {"units": unit_ids, "motivation": "Vijf jaar DevOps.", "submit": "1"}
+    data["credentials"] = [credential_for(applicant).pk]
+    response = client.post(edit, data)
+    assert response.status_code == 302 and response["Location"] == reverse("assessments:case_submit", args=[case.pk])
+    assert client.get(response["Location"]).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessments:case_submit", args=[case.pk]))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.SUBMITTED and case.decision_due is not None
+    assert {m.to[0] for m in mailoutbox} >= {"marianne@example.org", "admin@fontys.example"}
+    page = client.get(reverse("assessments:case_detail", args=[case.pk]))
+    assert page.status_code == 200 and "evc.case.submitted" in page.content.decode()
+
+
+def test_submitting_an_empty_case_is_refused_with_a_message(client_for, applicant, version):
+    client = client_for(applicant)
+    client.post(reverse("assessments:case_create"), {"version": version.pk})
+    case = applicant.evc_cases.get()
+    response = client.post(reverse("assessments:case_submit", args=[case.pk]), follow=True)
+    assert "Kies minstens één onderwijseenheid" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.DRAFT
+
+
+def test_the_assessor_reviews_in_place_with_htmx(make_case, client_for, assessor, admin_user):
+    case = make_case("in_assessment")
+    client = client_for(assessor)
+    page = client.get(reverse("assessments:case_review", args=[case.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "AWS Certified Solutions Architect" in html and "Score 90%" in html
+    outcome = LearningOutcome.objects.get(code="CLOUD-1")
+    url = reverse("assessments:review_save", args=[case.pk, outcome.pk])
+    response = client.post(url, {"verdict": "rejected", "rationale": "Kennis, geen ontwerp.", "lock_version": 0}, **HTMX)
+    assert response.status_code == 200
+    assert "<html" not in response.content.decode()  # a fragment, not a page
+    assert "Kennis, geen ontwerp." in response.content.decode()
+    review = OutcomeReview.objects.get(case=case, outcome=outcome)
+    assert review.verdict == "rejected" and review.lock_version == 1
+
+
+def test_a_second_concurrent_save_is_refused_and_keeps_the_typed_text(make_case, client_for, assessor,
+                                                                      other_assessor, admin_user):
+    case = make_case("in_assessment", assessors=[assessor, other_assessor])
+    outcome = LearningOutcome.objects.get(code="CLOUD-2")
+    url = reverse("assessments:review_save", args=[case.pk, outcome.pk])
+    # Both opened the screen when the review did not exist yet (lock_version 0).
+    first = client_for(assessor).post(url, {"verdict": "accepted", "rationale": "", "lock_version": 0}, **HTMX)
+    assert first.status_code == 200
+    second = client_for(other_assessor).post(
+        url, {"verdict": "rejected", "rationale": "Mijn lange uitleg.", "lock_version": 0}, **HTMX
+    )
+    assert second.status_code == 409
+    body = second.content.decode()
+    assert "Iemand anders heeft dit intussen opgeslagen" in body
+    assert "Mijn lange uitleg." in body  # nothing she typed is lost
+    review = OutcomeReview.objects.get(case=case, outcome=outcome)
+    assert review.verdict == "accepted" and review.reviewer == assessor and review.lock_version == 1
+
+
+def test_a_concurrent_advice_save_is_refused(make_case, client_for, assessor, other_assessor, admin_user):
+    case = make_case("in_assessment", assessors=[assessor, other_assessor])
+    unit = case.units.get(code="WEB")
+    url = reverse("assessments:advice_save", args=[case.pk, unit.pk])
+    ok = client_for(assessor).post(url, {"advice": "exemption", "motivation": "Alles aangetoond.", "lock_version": 0}, **HTMX)
+    assert ok.status_code == 200 and "Advies opgeslagen." in ok.content.decode()
+    stale = client_for(other_assessor).post(url, {"advice": "no_exemption", "motivation": "WEB-3 mist.", "lock_version": 0}, **HTMX)
+    assert stale.status_code == 409
+    assert UnitAdvice.objects.get(case=case, unit=unit).advice == "exemption"
+    fresh = client_for(other_assessor).post(url, {"advice": "no_exemption", "motivation": "WEB-3 mist.", "lock_version": 1}, **HTMX)
+    assert fresh.status_code == 200
+    assert UnitAdvice.objects.get(case=case, unit=unit).lock_version == 2
+
+
+def test_the_committee_decides_through_a_confirmation_page(make_case, client_for, chair, assessor, admin_user):
+    case = make_case("advice_ready")
+    client = client_for(chair)
+    url = reverse("assessments:decide", args=[case.pk])
+    screen = client.get(url)
+    assert screen.status_code == 200 and "Alle leeruitkomsten aangetoond." in screen.content.decode()
+    data = {"step": "check"}
+    for u in case.units.all():
+        data[f"u{u.pk}-decision"] = "granted"
+        data[f"u{u.pk}-grounds"] = f"{u.code} aangetoond."
+    confirm = client.post(url, data)
+    assert confirm.status_code == 200 and "Besluit vastleggen" in confirm.content.decode()
+    assert not Decision.objects.exists()  # the check step stores nothing
+    data["step"] = "confirm"
+    done = client.post(url, data)
+    decision = Decision.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("assessments:decision_detail", args=[decision.public_id])
+    assert client.get(done["Location"]).status_code == 200
+
+
+def test_the_decision_screen_refuses_a_conflicted_member(make_case, client_for, committee_member, chair, assessor, admin_user):
+    case = make_case("advice_ready", assessors=[committee_member])
+    client = client_for(committee_member)
+    screen = client.get(reverse("assessments:decide", args=[case.pk]))
+    assert "belangenverstrengeling" in screen.content.decode()
+    data = {"step": "confirm"}
+    for u in case.units.all():
+        data[f"u{u.pk}-decision"] = "granted"
+        data[f"u{u.pk}-grounds"] = "ok"
+    assert client.post(reverse("assessments:decide", args=[case.pk]), data).status_code == 403
+    assert not Decision.objects.exists()
+
+
+def test_the_queue_filters_and_flags_overdue_cases(make_case, client_for, assessor, admin_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    late = make_case("in_assessment")
+    make_case("in_assessment")
+    type(late).objects.filter(pk=late.pk).update(decision_due=timezone.localdate() - dt.timedelta(days=3))
+    client = client_for(assessor)
+    page = client.get(reverse("assessments:queue"))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'class="overdue"' in html and "3 dagen te laat" in html
+    only_late = client.get(reverse("assessments:queue"), {"due": "overdue"}, **HTMX)
+    assert only_late.status_code == 200 and "<html" not in only_late.content.decode()
+    body = only_late.content.decode()
+    assert late.reference in body and body.count("EVC-D-") == 1
+
+
+def test_the_audit_trail_exports_as_csv(make_case, client_for, assessor, admin_user):
+    case = make_case("in_assessment")
+    AuditEntry.objects.create(case=case, actor=assessor, action="evc.test.note", comment="=HYPERLINK(\"x\")")
+    response = client_for(assessor).get(reverse("assessments:audit_csv", args=[case.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "when,who,action,before,after,comment"
+    assert "evc.case.submitted" in body and "evc.case.assessors_assigned" in body
+    assert "'=HYPERLINK" in body  # no formula injection into spreadsheets
+
+
+def test_matching_progress_fragment_polls_until_ready(make_case, client_for, applicant, assessor, admin_user):
+    case = make_case("submitted")
+    client = client_for(applicant)
+    pending = client.get(reverse("assessments:matching_status", args=[case.pk]), **HTMX).content.decode()
+    assert 'hx-trigger="every 2s"' in pending
+    type(case).objects.filter(pk=case.pk).update(matching_status="ready")
+    ready = client.get(reverse("assessments:matching_status", args=[case.pk]), **HTMX).content.decode()
+    assert "hx-trigger" not in ready
