@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 messages: install
-	$(PY) manage.py compilemessages -v 0
+	$(PY) manage.py compilemessages -v 0 --ignore '.venv/*'
 
 run: install messages
 	mkdir -p var
