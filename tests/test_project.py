@@ -52,3 +52,13 @@ def test_foundation_commands_are_installed() -> None:
     commands = get_commands()
     for name in ["import_curriculum", "export_curriculum", "seed_demo", "serve", "run_worker"]:
         assert name in commands
+
+
+def test_the_english_catalogues_are_complete_and_clean() -> None:
+    """A stray makemessages once marked our strings obsolete; catch that before users see Dutch in EN."""
+    for po in [ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po", *ROOT.glob("evc/*/locale/en/LC_MESSAGES/django.po")]:
+        text = po.read_text(encoding="utf-8")
+        body = text.split("\n\n", 1)[1]  # past the header, which gettext always marks fuzzy
+        assert "#, fuzzy" not in body, f"{po} has fuzzy entries"
+        assert "\n#~ msgid" not in body, f"{po} has obsolete entries"
+        assert not re.search(r'^msgstr ""\n\n', body, flags=re.M), f"{po} has untranslated entries"
