@@ -36,6 +36,9 @@ REPORT = "report"
 LANGUAGES = ("nl", "en")
 SIGNATURE_ANCHOR = "signature-field"
 SIGNATURE_BOX_KEY = "EVCSignatureBox"
+# Info-dictionary entries verification reads to say which decision a file claims to be.
+DECISION_ID_KEY = "EVCDecisionId"
+DOCUMENT_KIND_KEY = "EVCDocumentKind"
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1", "custom_metadata": True}
 
 _PX_TO_PT = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
@@ -226,6 +229,8 @@ def _render(snapshot: dict[str, Any], kind: str) -> bytes:
     with translation.override(language):
         html = render_to_string(template, _context(snapshot, kind))
     document = HTML(string=html, url_fetcher=_no_network_fetcher()).render(**PDF_OPTIONS)
+    document.metadata.custom[DECISION_ID_KEY] = str(snapshot["decision_id"])
+    document.metadata.custom[DOCUMENT_KIND_KEY] = kind
     box = _signature_box(document)
     if box is not None:
         # Tell the signer where the empty box ended up after layout (see signing.decision_pdf_sign).

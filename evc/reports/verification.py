@@ -20,12 +20,12 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from evc.reports.rendering import DECISION_ID_KEY
 from evc.reports.signing import signer_display_name, trust_roots_load
 
 logger = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
-DECISION_ID_KEY = "/EVCDecisionId"
 
 
 class Reason:
@@ -85,7 +85,7 @@ class Verification:
 def _claimed_decision_id(reader: PdfFileReader) -> str | None:
     try:
         info = reader.trailer_view.get("/Info")
-        value = info.get_object().get(DECISION_ID_KEY) if info is not None else None
+        value = info.get_object().get("/" + DECISION_ID_KEY) if info is not None else None
     except Exception:  # a damaged /Info is just "no claim"
         return None
     return str(value) if value else None

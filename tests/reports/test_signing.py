@@ -1,0 +1,144 @@
+"""PAdES signatures on decision PDFs, checked with pyHanko against the development CA."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.test import override_settings
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.timestamps import DummyTimeStamper
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from evc.reports.errors import SigningError
+from evc.reports.rendering import SIGNATURE_BOX_KEY, SignatureBox, decision_pdf_render
+from evc.reports.signing import SIGNATURE_FIELD, decision_pdf_sign
+
+from .conftest import SITE_URL, snapshot_for
+
+
+@pytest.fixture(scope="module")
+def unsigned() -> bytes:
+    with override_settings(EVC_SITE_URL=SITE_URL):
+        return decision_pdf_render(snapshot_for())
+
+
+def _dev_ca(signing) -> asn1_x509.Certificate:  # type: ignore[no-untyped-def]
+    # Read the CA independently of the code under test.
+    cert = x509.load_pem_x509_certificate(signing.ca_path.read_bytes())
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def _validate(pdf: bytes, roots: list[asn1_x509.Certificate]):  # type: ignore[no-untyped-def]
+    reader = PdfFileReader(io.BytesIO(pdf))
+    assert len(reader.embedded_signatures) == 1
+    sig = reader.embedded_signatures[0]
+    return sig, validate_pdf_signature(sig, ValidationContext(trust_roots=roots))
+
+
+def test_the_signature_validates_against_the_dev_ca(unsigned, signing):
+    signed = decision_pdf_sign(unsigned)
+    sig, status = _validate(signed, [_dev_ca(signing)])
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    assert status.bottom_line
+    # PAdES, not the legacy adbe.pkcs7 subfilter.
+    assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert status.signing_cert.subject.native["common_name"] == "Examencommissie Fontys Hogescholen"
+
+
+def test_the_signature_is_untrusted_without_the_dev_ca(unsigned, signing, tmp_path):
+    from evc.reports.signing import dev_signing_material_create
+
+    other = dev_signing_material_create(
+        p12_path=tmp_path / "other" / "x.p12", passphrase=None, institution="Elders"
+    )
+    cert = x509.load_pem_x509_certificate(other.ca_path.read_bytes())
+    _sig, status = _validate(
+        decision_pdf_sign(unsigned), [asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))]
+    )
+    assert status.intact and status.valid and not status.trusted
+
+
+def test_the_visible_signature_sits_in_the_box_the_layout_left(unsigned):
+    import pypdf
+
+    box = SignatureBox.parse(pypdf.PdfReader(io.BytesIO(unsigned)).metadata["/" + SIGNATURE_BOX_KEY])
+    reader = pypdf.PdfReader(io.BytesIO(decision_pdf_sign(unsigned)))
+    widgets = [
+        (index, annot.get_object())
+        for index, page in enumerate(reader.pages)
+        for annot in page.get("/Annots", [])
+        if annot.get_object().get("/FT") == "/Sig" or annot.get_object().get("/T") == SIGNATURE_FIELD
+    ]
+    assert len(widgets) == 1
+    index, widget = widgets[0]
+    assert index == box.page
+    assert [round(float(v)) for v in widget["/Rect"]] == [box.x1, box.y1, box.x2, box.y2]
+    # The appearance names the signer and the date.
+    appearance = widget["/AP"]["/N"].get_object().get_data()
+    assert b"Examencommissie Fontys Hogescholen" in appearance
+    assert dt.date.today().isoformat().encode()[:4] in appearance
+
+
+def _tsa() -> DummyTimeStamper:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's test TSA is RSA-only
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        ),
+    )
+
+
+def test_it_adds_a_signature_timestamp_when_a_tsa_is_configured(unsigned, signing):
+    # B-T: a timestamp token over the signature (here from pyHanko's in-process test TSA).
+    signed = decision_pdf_sign(unsigned, timestamper=_tsa())
+    _sig, status = _validate(signed, [_dev_ca(signing)])
+    assert status.intact and status.valid
+    assert status.timestamp_validity is not None
+    assert status.timestamp_validity.intact
+
+
+def test_without_a_tsa_it_is_a_plain_b_b_signature(unsigned, signing):
+    _sig, status = _validate(decision_pdf_sign(unsigned), [_dev_ca(signing)])
+    assert status.timestamp_validity is None
+
+
+def test_it_refuses_to_sign_without_key_material(unsigned, settings, tmp_path):
+    settings.EVC_SIGNING_P12 = str(tmp_path / "absent.p12")
+    with pytest.raises(SigningError, match="create_dev_signing_cert"):
+        decision_pdf_sign(unsigned)
+
+
+def test_it_refuses_to_sign_with_the_wrong_passphrase(unsigned, settings):
+    settings.EVC_SIGNING_PASSPHRASE = "not-the-passphrase"
+    with pytest.raises(SigningError):
+        decision_pdf_sign(unsigned)
+
+
+def test_it_refuses_to_sign_something_that_is_not_a_pdf():
+    with pytest.raises(SigningError):
+        decision_pdf_sign(b"%PDF-1.7 but nothing else")
