@@ -39,6 +39,9 @@ def make_case(version, applicant) -> Callable[..., Case]:  # type: ignore[no-unt
         if state == "draft":
             return case
         services.case_submit(actor=owner, case=case)
+        if state == "withdrawn":
+            services.case_withdraw(actor=owner, case=case, comment="Toch niet.")
+            return _fresh(case)
         _suggest(case)
         if state == "submitted":
             return _fresh(case)
@@ -64,6 +67,9 @@ def make_case(version, applicant) -> Callable[..., Case]:  # type: ignore[no-unt
             return _fresh(case)
         services.appeal_lodge(actor=owner, case=case, grounds="WEB-3 is wel aangetoond.")
         if state == "appeal_lodged":
+            return _fresh(case)
+        services.appeal_resolve(actor=decider, appeal=case.appeals.get(), outcome="dismissed", note="Ongegrond.")
+        if state == "appeal_resolved":
             return _fresh(case)
         raise ValueError(state)
 
