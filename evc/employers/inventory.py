@@ -14,8 +14,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -168,6 +168,8 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _read_csv(data: bytes) -> Table:
+    import pandas as pd  # heavy: imported when a file is read, not when a URL is resolved
+
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
     max_rows = settings.EVC_MAX_STAFF_ROWS
@@ -225,6 +227,8 @@ def check_xlsx_expansion(data: bytes) -> None:
 
 
 def _read_xlsx(data: bytes) -> Table:
+    import pandas as pd
+
     check_xlsx_expansion(data)
     try:
         frame = pd.read_excel(
@@ -256,7 +260,7 @@ def _cell_to_str(value: object) -> str:
     return str(value)
 
 
-def _table_from_frame(frame: pd.DataFrame, fmt: str, **extra: str) -> Table:
+def _table_from_frame(frame: Any, fmt: str, **extra: str) -> Table:
     headers = [str(h).strip() for h in frame.columns]
     headers = ["" if h.startswith("Unnamed:") else h for h in headers]
     rows = [[str(v).strip() for v in row] for row in frame.itertuples(index=False, name=None)]
