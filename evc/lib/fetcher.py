@@ -23,7 +23,6 @@ import contextlib
 import contextvars
 import http.client
 import ipaddress
-import json
 import os
 import socket
 import ssl
@@ -58,7 +57,10 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
-        return json.loads(self.body.decode("utf-8-sig"))
+        """Parsed with the same nesting bound as uploads (a hostile server must not blow the stack)."""
+        from evc.lib.safejson import loads
+
+        return loads(self.body)
 
 
 Transport = Callable[[str], Response]
@@ -256,5 +258,5 @@ def fetch_json(url: str, *, timeout: float | None = None, max_bytes: int | None 
         raise FetchError(f"The document at {url} is not JSON (content type {media_type or 'missing'}).")
     try:
         return response.json()
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise FetchError(f"The document at {url} is not valid JSON.") from exc
+    except ValueError as exc:  # JsonShapeError is a ValueError
+        raise FetchError(f"The document at {url} is not valid JSON ({exc}).") from exc

@@ -50,6 +50,7 @@ class Credential(models.Model):
     format = models.CharField(_("formaat"), max_length=20, choices=Format.choices)
     title = models.CharField(_("titel"), max_length=500, blank=True)
     claim = models.JSONField(default=dict)  # Claim.to_dict(); derived, rebuildable from the file
+    payload = models.JSONField(null=True, blank=True)  # the parsed credential (e.g. unbaked from a PNG), for display
     verified = models.BooleanField(_("geverifieerd"), null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

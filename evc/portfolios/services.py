@@ -34,6 +34,15 @@ def portfolio_for(applicant: Any) -> Portfolio:
     return portfolio
 
 
+def _jsonable(payload: Any) -> Any:
+    import json
+
+    try:
+        return json.loads(json.dumps(payload, default=str))
+    except (TypeError, ValueError):
+        return None
+
+
 def _store_checks(credential: Credential, checks: list[Any]) -> None:
     VerificationCheck.objects.bulk_create(
         VerificationCheck(credential=credential, name=c.name, status=c.status, detail=c.detail, position=i)
@@ -59,6 +68,7 @@ def credential_import(*, applicant: Any, data: bytes, filename: str, now: dt.dat
         format=inspection.format,
         title=(claim.title or filename)[:500],
         claim=claim.to_dict(),
+        payload=_jsonable(inspection.payload),
         verified=inspection.verified,
     )
     # The file is written only after every check passed; if the row cannot be saved it is removed again.

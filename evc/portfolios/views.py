@@ -135,16 +135,8 @@ def evidence_create(request: HttpRequest) -> HttpResponse:
 def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
     credential = _get_credential_for_user(request, pk)
     claim = credential.get_claim()
-    raw = ""
-    if credential.file:
-        with credential.file.open("rb") as handle:
-            data = handle.read(200_000)
-        if credential.media_type in {"application/json", "application/jwt", "image/svg+xml"}:
-            raw = data.decode("utf-8", "replace")
-            try:
-                raw = json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-            except ValueError:
-                pass
+    # The parsed payload (unbaked from an image, decoded from a JWS), shown escaped by the template.
+    raw = json.dumps(credential.payload, indent=2, ensure_ascii=False)[:200_000] if credential.payload else ""
     sources = [(name, value) for name, value in sorted(claim.sources.items())]
     return render(request, "portfolios/credential_detail.html", {
         "credential": credential,

@@ -14,10 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from evc.lib import fetcher, jsonld
+from tests.conftest import CORPUS_DIR as CORPUS  # ../shared/corpus, or EVC_CORPUS_DIR
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-if not CORPUS.exists():
-    CORPUS = Path("/work/shared/corpus")
 EXAMPLE_HOSTS = {"example.org", "www.example.org"}
 
 

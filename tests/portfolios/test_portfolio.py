@@ -172,3 +172,58 @@ def test_remote_fetch_switched_off_gives_undecided_hosted_checks(applicant, sett
     assert credential.verified is None
     assert {c.name: c.status for c in inspection.checks}["hosted_verification"] == "unknown"
     assert fetcher.remote_enabled() is False
+
+
+def test_htmx_upload_returns_the_results_partial(client_for, applicant):
+    upload = io.BytesIO(b"{broken")
+    upload.name = "broken.json"
+    response = client_for(applicant).post(reverse("portfolios:upload"), {"files": [upload]}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="upload-results"' in html and "<html" not in html and "not valid JSON" in html
+
+
+def _pdf(text: str) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=300, height=200)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"), NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    stream = StreamObject()
+    stream.set_data(f"BT /F1 10 Tf 10 150 Td ({text}) Tj ET".encode())
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_evidence_file_keeps_its_text_and_refuses_a_wrong_extension(client_for, applicant):
+    client = client_for(applicant)
+    good = io.BytesIO(_pdf("Cambridge C1 Advanced grade A"))
+    good.name = "cae.pdf"
+    assert client.post(reverse("portfolios:evidence"), {"title": "CAE", "file": good}).status_code == 302
+    evidence = Evidence.objects.get()
+    assert "C1 Advanced" in evidence.extracted_text and "cae" not in evidence.file.name
+    bad = io.BytesIO(_pdf("x"))
+    bad.name = "photo.png"
+    response = client.post(reverse("portfolios:evidence"), {"title": "Foto", "file": bad})
+    assert response.status_code == 400 and Evidence.objects.count() == 1
+
+
+def test_hosted_assertion_outside_the_issuers_origin_fails(applicant):
+    docs = fx.ob2_documents()
+    assertion = dict(docs["assertion"], id="https://evil.example/assertion.json", verification={"type": "hosted"})
+    with fetcher.use_transport(fx.serve_documents({"https://badges.example.edu/badge.json": docs["badge"], fx.ISSUER: docs["issuer"]})):
+        credential, inspection = credential_import(applicant=applicant, data=json.dumps(assertion).encode(), filename="b.json")
+    assert credential.verified is False
+    assert {c.name: c.status for c in inspection.checks}["hosted_verification"] == "failed"
+
+
+def test_criteria_markdown_is_sanitised():
+    from evc.portfolios.views import render_markdown
+
+    html = str(render_markdown('**ok** <img src=x onerror="alert(1)"> [a](javascript:alert(1)) <script>bad()</script>'))
+    assert "<strong>ok</strong>" in html
+    assert "onerror" not in html and "javascript:" not in html and "<script" not in html

@@ -64,7 +64,7 @@ def _subject(credential: dict[str, Any]) -> dict[str, Any]:
 def _structure(credential: dict[str, Any]) -> Check:
     problems = []
     contexts = as_list(credential.get("@context"))
-    if not contexts or contexts[0] not in VC_CONTEXTS:
+    if not contexts or not isinstance(contexts[0], str) or contexts[0] not in VC_CONTEXTS:
         problems.append("its first @context is not the W3C Verifiable Credentials context")
     types = {str(t) for t in as_list(credential.get("type"))}
     if "VerifiableCredential" not in types:
