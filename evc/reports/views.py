@@ -35,7 +35,9 @@ def _limited(request: HttpRequest, group: str, rate: str) -> bool:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/rate_limited.html", status=429, headers={"Retry-After": "60"})
+    response = render(request, "reports/rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def _reason_message(result: Verification) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,27 @@ def snapshot_for(**overrides: Any) -> dict[str, Any]:
     snapshot = copy.deepcopy(BASE_SNAPSHOT)
     snapshot.update(overrides)
     return snapshot
+
+
+_RENDERED: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def _render_each_snapshot_once(monkeypatch):  # type: ignore[no-untyped-def]
+    """Rendering takes ~0.3 s; signing (per test, with that test's key) is what these tests vary.
+
+    Memoises the real renderer by snapshot, so a document is still rendered by WeasyPrint once
+    and then signed afresh in every test. test_rendering.py calls the renderer directly.
+    """
+    from evc.reports import rendering, services
+
+    def render(snapshot: dict[str, Any], *, kind: str) -> bytes:
+        key = json.dumps([snapshot, kind, SITE_URL], sort_keys=True)
+        if key not in _RENDERED:
+            _RENDERED[key] = rendering.document_pdf_render(snapshot, kind=kind)
+        return _RENDERED[key]
+
+    monkeypatch.setattr(services, "document_pdf_render", render)
 
 
 @pytest.fixture(autouse=True)
