@@ -188,7 +188,7 @@ class Command(BaseCommand):
                           f"model {report['model_id']}; weights: {report['weights']}")
         t = report["thresholds"]
         self.stdout.write(f"Thresholds: possible {t['possible']:.3f}, strong {t['strong']:.3f}; "
-                          f"baselines (tuned on dev): bm25 > {t['bm25']:.3f}, cosine > {t['cosine']:.3f}")
+                          f"baselines (tuned on dev): bm25 >= {t['bm25']:.3f}, cosine >= {t['cosine']:.3f}")
         header = f"{'system':<8}" + "".join(f"{c:>21}" for c in COLUMNS)
         self.stdout.write(header)
         for name, m in report["systems"].items():

@@ -1,0 +1,129 @@
+"""Matching speed: warm single-credential latency and batch throughput vs encode-only, same model, same run.
+
+    .venv/bin/python bench/matching_speed.py [--outcomes 10000] [--credentials 1000] [--backend use]
+
+Builds a synthetic catalogue (Dutch and English outcomes, 5 per unit) and synthetic credentials,
+then measures with the pure engine (`evc.matching.engine`, no database):
+1. warm single-credential match latency, p50 / p95 (target: p95 <= 50 ms);
+2. a batch of N credentials through `MatchIndex.match_many`;
+3. encode-only throughput of the same encoder on exactly the texts the batch encodes;
+and prints batch / encode-only (target: >= 0.70).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from evc.matching.engine.encoders import get_encoder
+from evc.matching.engine.fusion import load_model
+from evc.matching.engine.matcher import MatchIndex, prepare
+from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit, CredentialInput
+
+EN_VERBS = ["designs", "implements", "analyses", "evaluates", "documents", "tests", "plans", "advises on", "improves", "explains"]
+EN_OBJECTS = ["a relational database", "a cloud architecture", "a care plan", "a lesson series", "a risk assessment",
+              "a REST API", "a business process model", "an insurance claim", "a test strategy", "a privacy impact assessment",
+              "a marketing plan", "a network topology", "a financial report", "a user interface", "a CI/CD pipeline"]
+EN_CONTEXTS = ["for a client organisation", "in a multidisciplinary team", "according to professional standards",
+               "using current research", "within legal constraints", "for a small business", "in a hospital ward"]
+NL_VERBS = ["ontwerpt", "implementeert", "analyseert", "evalueert", "documenteert", "test", "plant", "adviseert over", "verbetert", "legt uit"]
+NL_OBJECTS = ["een relationele database", "een cloudarchitectuur", "een zorgplan", "een lessenreeks", "een risicoanalyse",
+              "een REST-API", "een bedrijfsprocesmodel", "een schadeclaim", "een teststrategie", "een privacy-effectbeoordeling",
+              "een marketingplan", "een netwerktopologie", "een financieel verslag", "een gebruikersinterface", "een CI/CD-pijplijn"]
+NL_CONTEXTS = ["voor een opdrachtgever", "in een multidisciplinair team", "volgens de beroepsstandaard",
+               "met actueel onderzoek", "binnen wettelijke kaders", "voor een mkb-bedrijf", "op een verpleegafdeling"]
+
+
+def catalogue(n_outcomes: int, rng: random.Random) -> tuple[list[CatalogueOutcome], list[CatalogueUnit]]:
+    outcomes, units = [], []
+    for u in range((n_outcomes + 4) // 5):
+        nl = u % 2 == 0
+        code = f"U{u:05d}"
+        units.append(CatalogueUnit(f"SYN/{code}", "SYN", code, f"Eenheid {u}" if nl else f"Unit {u}", 5.0, 6,
+                                   name_en=f"Unit {u}", description=""))
+        for k in range(5):
+            if len(outcomes) >= n_outcomes:
+                break
+            verbs, objects, contexts = (NL_VERBS, NL_OBJECTS, NL_CONTEXTS) if nl else (EN_VERBS, EN_OBJECTS, EN_CONTEXTS)
+            subject = "De student" if nl else "The student"
+            text = f"{subject} {rng.choice(verbs)} {rng.choice(objects)} {rng.choice(contexts)} (variant {u}.{k})."
+            outcomes.append(CatalogueOutcome(f"SYN/{code}/LO{k}", "SYN", code, f"LO{k}", text, "nl" if nl else "en"))
+    return outcomes, units
+
+
+def credentials(n: int, rng: random.Random) -> list[CredentialInput]:
+    out = []
+    for i in range(n):
+        nl = i % 3 == 0
+        verbs, objects, contexts = (NL_VERBS, NL_OBJECTS, NL_CONTEXTS) if nl else (EN_VERBS, EN_OBJECTS, EN_CONTEXTS)
+        holder = "De deelnemer" if nl else "The holder"
+        title = f"Certificate {i}: {rng.choice(objects)}"
+        sentences = [f"{holder} {rng.choice(verbs)} {rng.choice(objects)} {rng.choice(contexts)}." for _ in range(4)]
+        out.append(CredentialInput(text="\n".join([title, *sentences]), title=title, language="nl" if nl else "en"))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--outcomes", type=int, default=10_000)
+    parser.add_argument("--credentials", type=int, default=1_000)
+    parser.add_argument("--single", type=int, default=200, help="credentials timed one by one")
+    parser.add_argument("--backend", default="use")
+    args = parser.parse_args()
+    rng = random.Random(42)
+
+    started = time.perf_counter()
+    encoder = get_encoder(args.backend, os.environ.get("EVC_EMBEDDING_MODEL_PATH", ""))
+    print(f"model {encoder.model_id} loaded in {time.perf_counter() - started:.1f} s")
+    outcomes, units = catalogue(args.outcomes, rng)
+    started = time.perf_counter()
+    outcome_vectors = encoder.encode([o.text for o in outcomes])
+    unit_vectors = encoder.encode([u.context_text() for u in units])
+    index = MatchIndex(outcomes, units, model_id=encoder.model_id, outcome_vectors=outcome_vectors, unit_vectors=unit_vectors)
+    print(f"catalogue: {len(outcomes)} outcomes, {len(units)} units, indexed in {time.perf_counter() - started:.1f} s (one-off; cached in the database in the app)")
+    model = load_model(encoder.model_id)
+    creds = credentials(args.credentials, rng)
+
+    # 1. Warm single-credential latency.
+    for c in creds[:10]:
+        index.match_many([c], model, encoder)
+    latencies = []
+    for c in creds[: args.single]:
+        t = time.perf_counter()
+        index.match_many([c], model, encoder)
+        latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"warm single credential ({len(latencies)} runs): p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 <= 50 ms)")
+
+    # 2. Batch through the engine.
+    t = time.perf_counter()
+    results = index.match_many(creds, model, encoder)
+    batch_seconds = time.perf_counter() - t
+    batch_rate = len(creds) / batch_seconds
+
+    # 3. Encode-only: exactly the texts the batch encodes, in the same chunks.
+    texts_per_chunk = [[s for c in creds[i : i + 64] for s in prepare(c).texts_to_encode()] for i in range(0, len(creds), 64)]
+    t = time.perf_counter()
+    for chunk in texts_per_chunk:
+        encoder.encode(chunk)
+    encode_seconds = time.perf_counter() - t
+    encode_rate = len(creds) / encode_seconds
+    n_texts = sum(len(c) for c in texts_per_chunk)
+    suggested = sum(len(r.outcomes) for r in results)
+    print(f"batch of {len(creds)} credentials: {batch_seconds:.2f} s = {batch_rate:.1f} credentials/s ({suggested} suggestions)")
+    print(f"encode-only, same {n_texts} texts: {encode_seconds:.2f} s = {encode_rate:.1f} credentials/s")
+    print(f"ratio batch / encode-only: {batch_rate / encode_rate:.2f} (target >= 0.70)")
+
+
+if __name__ == "__main__":
+    main()
