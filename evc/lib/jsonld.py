@@ -126,3 +126,15 @@ def context_urls(document: Any) -> list[str]:
     if not isinstance(contexts, list):
         contexts = [contexts]
     return [c for c in contexts if isinstance(c, str)]
+
+
+def compact(document: Any, context: Any) -> Any:
+    """Compact `document` against `context` (both resolved from the cache only)."""
+    options = {"documentLoader": document_loader}
+    try:
+        return jsonld.compact(copy.deepcopy(document), context, options)
+    except Exception as exc:
+        root = _unwrap(exc)
+        if isinstance(root, UnknownContext):
+            raise root from None
+        raise JsonLdError(f"The document cannot be compacted ({getattr(exc, 'type', exc.__class__.__name__)}).") from exc

@@ -115,8 +115,6 @@ EXPECTED_DIFFERENCES = {
     "ob2/assertion-with-endorsements.json": ("undecided", _HOSTED),
     "ob2/assertion-with-extension-node-basic.json": ("undecided", _HOSTED),
     "ob2-baked/simple-badge.png": ("undecided", _HOSTED),
-    # We do not validate OB 2.0 extension nodes against their JSON schema (the validator does).
-    "ob2/assertion-with-extension-node-invalid.json": ("undecided", "extension JSON-schema validation is not implemented; " + _HOSTED),
     # Key ownership: the signature verifies with a key taken from the verificationMethod fragment, a did:key,
     # or the token's own jwk header. That proves possession of the key, not that the issuer holds it; the
     # 1EdTech validator trusts it, we report key_ownership "unknown" until the issuer profile confirms it.

@@ -275,3 +275,24 @@ def test_pdf_certificate_is_evidence_with_a_link_to_check():
     assert result.format == "pdf" and result.verified is None
     assert "Machine Learning" in result.claim.evidence_text
     assert "coursera.org/verify/ABC123XYZ" in next(c.detail for c in result.checks if c.name == "verification_url")
+
+
+def test_ob3_credential_schema_is_applied_when_it_can_be_fetched():
+    key = ed25519.Ed25519PrivateKey.generate()
+    schema_url = "https://badges.example.hk/schema/achievementcredential.json"
+    schema = {"$schema": "https://json-schema.org/draft/2019-09/schema", "type": "object", "required": ["name", "proof"],
+              "properties": {"name": {"type": "string", "maxLength": 20}, "proof": {"type": "array"}}}
+    credential = fx.ob3_credential()
+    credential["credentialSchema"] = [{"id": schema_url, "type": "1EdTechJsonSchemaValidator2019"}]
+    signed = fx.sign_di(credential, key)  # a single proof object: normalised to an array before validation
+    issuer = credential["issuer"]["id"]
+    served = {issuer: fx.issuer_profile(issuer, key), schema_url: schema}
+    too_long = inspect_served(json.dumps(signed).encode(), "badge.json", served)
+    assert statuses(too_long)["json_schema"] == "failed" and "name" in next(c.detail for c in too_long.checks if c.name == "json_schema")
+    assert too_long.verified is False
+    schema["properties"]["name"]["maxLength"] = 200
+    fine = inspect_served(json.dumps(signed).encode(), "badge.json", served)
+    assert statuses(fine)["json_schema"] == "passed" and fine.verified is True
+    with fetcher.use_transport(fx.serve_documents({issuer: fx.issuer_profile(issuer, key)})):
+        missing = inspect_credential(json.dumps(signed).encode(), "badge.json", confirmed_emails=[EMAIL], now=NOW)
+    assert statuses(missing)["json_schema"] == "unknown" and missing.verified is True  # the schema is not decisive

@@ -30,6 +30,7 @@ from evc.portfolios.verification.common import (
     parse_datetime,
     text_of,
 )
+from evc.portfolios.verification.schema import extension_checks
 
 OB2_CONTEXTS = {"https://w3id.org/openbadges/v2", "https://openbadgespec.org/v2/context.json"}
 REQUIRED = ("id", "recipient", "badge", "verification", "issuedOn")
@@ -283,6 +284,7 @@ def inspect(assertion: dict[str, Any], ctx: Context, *, fmt: str = "ob2", token:
     revocation = _revocation_list(assertion, issuer, ctx)
     if revocation and not any(c.name == REVOCATION for c in checks):
         checks.append(revocation)
+    checks += extension_checks([assertion, badge, issuer], ctx.remote)
     checks += check_dates(issued=claim.issued_on, valid_from=None, valid_until=claim.valid_until, now=ctx.now)
     checks.append(check_recipient(claim.recipient, ctx.confirmed_emails))
     return claim, checks

@@ -37,6 +37,7 @@ from evc.portfolios.verification.common import (
     parse_datetime,
     text_of,
 )
+from evc.portfolios.verification.schema import credential_schema_checks
 
 VC_CONTEXTS = {"https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1"}
 OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential", "ClrCredential"}
@@ -317,7 +318,8 @@ def _status_checks(credential: dict[str, Any], ctx: Context) -> list[Check]:
             if not isinstance(document, dict):
                 checks.append(unknown(REVOCATION, f"The issuer's revocation list could not be read: {error or 'not an object'}"))
                 continue
-            revoked = [e for e in as_list(document.get("revokedCredentials")) if isinstance(e, dict) and e.get("id") == credential.get("id")]
+            entries = as_list(document.get("revokedCredentials")) + as_list(document.get("revokedAssertions"))
+            revoked = [e for e in entries if isinstance(e, dict) and e.get("id") == credential.get("id")]
             if revoked:
                 reason = text_of(revoked[0].get("revocationReason"))
                 checks.append(failed(REVOCATION, "The issuer has revoked this credential" + (f": {reason}." if reason else ".")))
@@ -367,6 +369,7 @@ def inspect(credential: dict[str, Any], ctx: Context, *, fmt: str = "ob3", signa
     checks = [_structure(credential), check_jsonld(credential), _issuer_check(credential)]
     checks += signature_checks if signature_checks is not None else _proof_checks(credential, ctx)
     checks += _status_checks(credential, ctx)
+    checks += credential_schema_checks(credential, ctx.remote)
     checks += check_dates(issued=claim.issued_on, valid_from=claim.valid_from, valid_until=claim.valid_until, now=ctx.now)
     checks.append(check_recipient(claim.recipient, ctx.confirmed_emails))
     return claim, checks
