@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +20,22 @@ from evc.accounts.models import Role, User
 logger = logging.getLogger(__name__)
 
 
+_state = threading.local()
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """No notifications are scheduled inside this block (used by the demo seed)."""
+    _state.muted = True
+    try:
+        yield
+    finally:
+        _state.muted = False
+
+
 def on_commit(func: Callable[..., None], *args: Any) -> None:
+    if getattr(_state, "muted", False):
+        return
     transaction.on_commit(lambda: _safely(func, *args))
 
 
