@@ -233,3 +233,10 @@ def test_corpus_europass_fields_are_normalised():
     assert str(claim.ects) == "2"
     assert len(claim.learning_outcomes) >= 2
     assert claim.issuer.name
+
+
+def test_corpus_clr_lists_the_achievements_it_wraps():
+    with offline_corpus():
+        inspection = inspect_credential((CORPUS / "clr2/simple.json").read_bytes(), "clr.json", now=NOW)
+    assert inspection.claim.learning_outcomes and inspection.claim.learning_outcomes[0].startswith("Teamwork")
+    assert {c.name: c.status for c in inspection.checks}["nested_credentials"] == "unknown"

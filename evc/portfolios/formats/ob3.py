@@ -139,6 +139,9 @@ def claim_from(credential: dict[str, Any], fmt: str) -> Claim:
         if isinstance(result, dict) and result.get("name"):
             claim.learning_outcomes.append(text_of(result["name"]))
             claim.sources.setdefault("learning_outcomes", "credentialSubject.achievement.resultDescription")
+    for achieved in _clr_achievements(subject):
+        claim.learning_outcomes.append(achieved)
+        claim.sources["learning_outcomes"] = "ClrCredential: achievements of the credentials it contains"
     issuer = _issuer_node(credential)
     address = issuer.get("address") if isinstance(issuer.get("address"), dict) else {}
     claim.issuer = Issuer(
@@ -171,6 +174,33 @@ def claim_from(credential: dict[str, Any], fmt: str) -> Claim:
     if texts or urls:
         claim.sources["evidence_text"] = "credential.evidence"
     return claim
+
+
+def _clr_credentials(subject: dict[str, Any]) -> list[dict[str, Any]]:
+    """The credentials a CLR wraps (objects, or VC-JWT strings decoded WITHOUT verification)."""
+    inner = []
+    for item in as_list(subject.get("verifiableCredential"))[:200]:
+        if isinstance(item, str):
+            try:
+                payload = jwslib.parse_compact(item).payload_json()
+            except jwslib.JwsError:
+                continue
+            item = credential_from_jwt(payload) if isinstance(payload, dict) else None
+        if isinstance(item, dict):
+            inner.append(item)
+    return inner
+
+
+def _clr_achievements(subject: dict[str, Any]) -> list[str]:
+    names = []
+    for inner in _clr_credentials(subject):
+        achievement = _subject(inner).get("achievement")
+        if isinstance(achievement, dict):
+            name = text_of(achievement.get("name"))
+            description = text_of(achievement.get("description"))
+            if name:
+                names.append(f"{name}: {description}" if description else name)
+    return names
 
 
 # --- keys -------------------------------------------------------------------------------------
@@ -216,7 +246,7 @@ def _ownership(method: str, multikey: str, issuer_id: str, ctx: Context) -> Chec
         return unknown(
             KEY_OWNERSHIP,
             f"The signature verifies with a key named in the proof, but the issuer profile {issuer_id} could not be fetched "
-            f"to confirm the key is the issuer's ({error})",
+            f"to confirm the key is the issuer's ({(error or '').rstrip('.')}).",
         )
     if isinstance(document, dict) and multikey in _listed_keys(document).values():
         return passed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} lists the signing key.")
@@ -370,6 +400,13 @@ def inspect(credential: dict[str, Any], ctx: Context, *, fmt: str = "ob3", signa
     checks += signature_checks if signature_checks is not None else _proof_checks(credential, ctx)
     checks += _status_checks(credential, ctx)
     checks += credential_schema_checks(credential, ctx.remote)
+    if "ClrCredential" in {str(t) for t in as_list(credential.get("type"))}:
+        count = len(_clr_credentials(_subject(credential)))
+        checks.append(unknown(
+            "nested_credentials",
+            f"This learner record wraps {count} credential(s); their achievements are listed, but each is not verified on its own here.",
+            decisive=False,
+        ))
     checks += check_dates(issued=claim.issued_on, valid_from=claim.valid_from, valid_until=claim.valid_until, now=ctx.now)
     checks.append(check_recipient(claim.recipient, ctx.confirmed_emails))
     return claim, checks
@@ -417,7 +454,7 @@ def _jwt_key(token: jwslib.Jws, credential: dict[str, Any], ctx: Context) -> tup
             return key, "the token header (jwk)", failed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} does not list the key in the token header.")
         return key, "the token header (jwk)", unknown(
             KEY_OWNERSHIP,
-            f"The token carries its own key (jwk header); the issuer profile {issuer_id} could not be fetched to confirm it is the issuer's ({error}).",
+            f"The token carries its own key (jwk header); the issuer profile {issuer_id} could not be fetched to confirm it is the issuer's ({(error or '').rstrip('.')}).",
         )
     kid = str(header.get("kid") or "")
     if kid.startswith("did:key:"):
