@@ -76,13 +76,13 @@ def credential_import(*, applicant: Any, data: bytes, filename: str, now: dt.dat
     try:
         with transaction.atomic():
             credential.save()
+            _store_checks(credential, inspection.checks)
     except IntegrityError as exc:
         credential.file.delete(save=False)
         raise CredentialRejected("This file is already in the portfolio.", inspection) from exc
-    except Exception:
+    except BaseException:
         credential.file.delete(save=False)
         raise
-    _store_checks(credential, inspection.checks)
     log.info("credential imported", extra={"credential": credential.pk, "applicant": applicant.pk, "format": credential.format, "verified": credential.verified})
     return credential, inspection
 

@@ -9,6 +9,7 @@ import nh3
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -35,6 +36,12 @@ def render_markdown(text: str) -> str:
     """Badge criteria are Markdown written by strangers: sanitised, no scripts, no javascript: links."""
     html = markdown.markdown(text or "", extensions=[], output_format="html")
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"https", "http", "mailto"}, link_rel="noopener noreferrer nofollow"))  # noqa: S308 - sanitised by nh3
+
+
+def _require_applicant(request: HttpRequest) -> None:
+    """Only applicants keep a portfolio (staff read credentials through their cases)."""
+    if not getattr(request.user, "is_applicant", False):
+        raise PermissionDenied(_("Alleen aanvragers hebben een portfolio."))
 
 
 def _get_credential_for_user(request: HttpRequest, pk: int) -> Credential:
@@ -65,12 +72,14 @@ def _page(request: HttpRequest, *, status: int = 200, upload_form: UploadForm | 
 @require_GET
 @login_required
 def portfolio_page(request: HttpRequest) -> HttpResponse:
+    _require_applicant(request)
     return _page(request)
 
 
 @require_POST
 @login_required
 def credential_upload(request: HttpRequest) -> HttpResponse:
+    _require_applicant(request)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, status=400, upload_form=form, results=[])
@@ -93,6 +102,7 @@ def credential_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def manual_add(request: HttpRequest) -> HttpResponse:
+    _require_applicant(request)
     form = ManualForm(request.POST)
     if not form.is_valid():
         return _page(request, status=400, manual_form=form)
@@ -108,6 +118,7 @@ def manual_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def evidence_create(request: HttpRequest) -> HttpResponse:
+    _require_applicant(request)
     portfolio = portfolio_for(request.user)
     credentials = list(portfolio.credentials.all())
     form = EvidenceForm(request.POST, request.FILES, credentials=credentials)

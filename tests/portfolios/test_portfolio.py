@@ -227,3 +227,32 @@ def test_criteria_markdown_is_sanitised():
     html = str(render_markdown('**ok** <img src=x onerror="alert(1)"> [a](javascript:alert(1)) <script>bad()</script>'))
     assert "<strong>ok</strong>" in html
     assert "onerror" not in html and "javascript:" not in html and "<script" not in html
+
+
+def test_only_applicants_have_a_portfolio_page(client_for, assessor):
+    assert client_for(assessor).get(reverse("portfolios:portfolio")).status_code == 403
+    assert not Portfolio.objects.exists()
+
+
+def test_a_failing_save_leaves_no_file_behind(applicant, monkeypatch, settings):
+    from pathlib import Path
+
+    from evc.portfolios import services
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_store_checks", explode)
+    with pytest.raises(RuntimeError):
+        credential_import(applicant=applicant, data=json.dumps(fx.ob3_credential()).encode(), filename="b.json")
+    assert Credential.objects.count() == 0
+    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert stored == []
+
+
+def test_import_credential_exit_codes(tmp_path):
+    import subprocess
+    import sys
+
+    usage = subprocess.run([sys.executable, "manage.py", "import_credential", "--json"], capture_output=True, text=True, timeout=120)
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
