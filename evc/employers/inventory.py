@@ -263,7 +263,7 @@ def _cell_to_str(value: object) -> str:
 def _table_from_frame(frame: Any, fmt: str, **extra: str) -> Table:
     headers = [str(h).strip() for h in frame.columns]
     headers = ["" if h.startswith("Unnamed:") else h for h in headers]
-    rows = [[str(v).strip() for v in row] for row in frame.itertuples(index=False, name=None)]
+    rows = [[v.strip() for v in row] for row in frame.astype(str).to_numpy().tolist()]
     rows = [r for r in rows if any(r)]
     return Table(headers=headers, rows=rows, format=fmt, **extra)
 
@@ -307,23 +307,33 @@ def mapping_problems(mapping: dict[str, int | None], headers: list[str]) -> list
 
 # --- row checks -----------------------------------------------------------------------
 
-_DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%y", "%d/%m/%y", "%Y/%m/%d")
+# Day first (Dutch) with -, / or . between, 2- or 4-digit year; or ISO year first.
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})$")
+_YMD = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _HOUR_UNITS = {"", "u", "uur", "uren", "h", "hr", "hrs", "hour", "hours", "klokuren", "studieuren"}
 _ECTS_UNITS = {"", "ec", "ects", "studiepunt", "studiepunten", "sp", "credits", "credit"}
 _AMOUNT = re.compile(r"^\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>[^\d\s].*?)?\s*$")
 
 
 def parse_date(value: str) -> dt.date | None:
-    """Dutch-style dates (31-12-2025, 31/12/2025) and ISO (2025-12-31); None if unreadable."""
+    """Dutch-style dates (31-12-2025, 31/12/2025, 31.12.25) and ISO (2025-12-31); None if unreadable."""
     value = value.strip()
     if "T" in value or " " in value:
         value = re.split(r"[T ]", value, maxsplit=1)[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    return None
+    match = _DMY.match(value)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        if len(match.group(3)) == 2:
+            year += 2000 if year < 70 else 1900
+    else:
+        match = _YMD.match(value)
+        if not match:
+            return None
+        year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def parse_amount(value: str, units: set[str]) -> tuple[Decimal | None, str | None]:

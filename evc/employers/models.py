@@ -69,10 +69,14 @@ class StaffEntry(models.Model):
 
 
 def competence_text(title: str, description: str) -> str:
-    """The one text the engine sees for an entry; identical texts are matched once."""
-    title, description = title.strip(), description.strip()
+    """The one text the engine sees for an entry; identical texts are matched once.
+
+    Title and description on separate lines: the engine takes the first line as the
+    title and the lines as sentences, so nothing is encoded twice.
+    """
+    title, description = title.strip(), " ".join(description.split())
     if description and description != title:
-        return f"{title}. {description}" if title else description
+        return f"{title}\n{description}" if title else description
     return title
 
 

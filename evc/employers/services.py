@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,25 +76,25 @@ def staff_import_create(
         )
     if not validation.rows:
         raise EmployerError(_("Het bestand bevat geen regels om te importeren."))
-    entries = []
     keys: set[str] = set()
+    values: list[tuple[Any, ...]] = []
     for row in validation.rows:
         key = employee_key(organisation_code=organisation.code, employee_ref=row.employee_ref)
         keys.add(key)
         text = competence_text(row.competence_title, row.competence_description)
-        entries.append(
-            StaffEntry(
-                row_number=row.line,
-                employee_key=key,
-                department=row.department,
-                role=row.role,
-                competence_title=row.competence_title,
-                competence_description=row.competence_description,
-                provider=row.provider,
-                date=row.date,
-                hours=row.hours,
-                ects=row.ects,
-                text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        values.append(
+            (
+                row.line,
+                key,
+                row.department,
+                row.role,
+                row.competence_title,
+                row.competence_description,
+                row.provider,
+                row.date,
+                row.hours,
+                row.ects,
+                hashlib.sha256(text.encode("utf-8")).hexdigest(),
             )
         )
     with transaction.atomic():
@@ -103,13 +103,11 @@ def staff_import_create(
             uploaded_by=uploaded_by,
             filename=filename[:255],
             sha256=sha256,
-            row_count=len(entries),
+            row_count=len(values),
             staff_count=len(keys),
             column_mapping={k: (table.headers[v] if v is not None else None) for k, v in mapping.items()},
         )
-        for entry in entries:
-            entry.staff_import = staff_import
-        StaffEntry.objects.bulk_create(entries, batch_size=2000)
+        _insert_entries(staff_import.pk, values)
         # The newest file is the inventory: older entries go, so no stale rows linger.
         StaffEntry.objects.filter(staff_import__organisation=organisation).exclude(
             staff_import=staff_import
@@ -118,11 +116,51 @@ def staff_import_create(
             organisation=organisation,
             actor=uploaded_by,
             action="evc.employers.imported",
-            rows=len(entries),
+            rows=len(values),
             staff=len(keys),
             sha256=sha256,
         )
     return staff_import
+
+
+_ENTRY_COLUMNS = (
+    "staff_import_id",
+    "row_number",
+    "employee_key",
+    "department",
+    "role",
+    "competence_title",
+    "competence_description",
+    "provider",
+    "date",
+    "hours",
+    "ects",
+    "text_hash",
+)
+
+
+def _insert_entries(staff_import_id: int, values: list[tuple[Any, ...]]) -> None:
+    """Plain executemany: bulk_create spends ~10 s on 40,000 rows preparing fields one by one."""
+    ops = connection.ops
+    table = ops.quote_name(StaffEntry._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in _ENTRY_COLUMNS)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_ENTRY_COLUMNS))})"  # noqa: S608
+    hours = StaffEntry._meta.get_field("hours")
+    ects = StaffEntry._meta.get_field("ects")
+    params = [
+        (
+            staff_import_id,
+            *v[:7],
+            ops.adapt_datefield_value(v[7]),
+            ops.adapt_decimalfield_value(v[8], hours.max_digits, hours.decimal_places),
+            ops.adapt_decimalfield_value(v[9], ects.max_digits, ects.decimal_places),
+            v[10],
+        )
+        for v in values
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 5000):
+            cursor.executemany(sql, params[start : start + 5000])
 
 
 def staff_import_file(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
                 f"{path.name}: missing columns; found {', '.join(table.headers)}; need "
                 f"{', '.join(inventory.REQUIRED_FIELDS)}"
             )
+        # Checked here first so every bad line is listed, not only the first ten.
         validation = inventory.validate_rows(table, mapping)
         if validation.problems:
             for problem in validation.problems:
@@ -39,8 +41,12 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: {len(validation.problems)} problem(s); nothing imported")
         organisation = services.organisation_get_or_create(code=options["organisation"], name=options["name"])
         try:
-            staff_import = services.staff_import_file(
-                organisation=organisation, data=data, filename=path.name, mapping=mapping
+            staff_import = services.staff_import_create(
+                organisation=organisation,
+                table=table,
+                mapping=mapping,
+                filename=path.name,
+                sha256=hashlib.sha256(data).hexdigest(),
             )
         except services.EmployerError as exc:
             raise CommandError(str(exc)) from exc
