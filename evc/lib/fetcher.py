@@ -26,6 +26,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -209,7 +210,20 @@ def _network_get(url: str, *, timeout: float, max_bytes: int, accept: str) -> Re
             declared = resp.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"The document at {url} is larger than {max_bytes // 1024} KB.")
-            body = resp.read(max_bytes + 1)
+            # The socket timeout bounds each read; the deadline bounds the whole download, so a
+            # server that drips one byte at a time cannot hold a worker for long.
+            deadline = time.monotonic() + timeout
+            chunks: list[bytes] = []
+            size = 0
+            while size <= max_bytes:
+                if time.monotonic() > deadline:
+                    raise FetchError(f"The server at {host} took longer than {timeout:g} seconds to send the document.")
+                chunk = resp.read(min(65536, max_bytes + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            body = b"".join(chunks)
             if len(body) > max_bytes:
                 raise FetchError(f"The document at {url} is larger than {max_bytes // 1024} KB.")
             headers = {k.lower(): v for k, v in resp.getheaders()}

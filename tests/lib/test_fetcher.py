@@ -123,3 +123,36 @@ def test_it_refuses_a_host_that_resolves_to_a_private_address(monkeypatch):
     monkeypatch.setattr(fetcher.socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("10.0.0.7", 443))])
     with pytest.raises(fetcher.FetchRefused, match=r"10\.0\.0\.7"):
         fetcher.fetch("https://intranet.example.org/")
+
+
+class SlowHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        import time
+
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        try:
+            for _ in range(40):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.1)
+            self.wfile.write(b"{}")
+        except OSError:
+            pass
+
+
+def test_a_server_that_drips_bytes_hits_the_overall_deadline(settings):
+    settings.EVC_FETCH_ALLOW_HTTP = True
+    settings.EVC_FETCH_TIMEOUT_SECONDS = 1
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), SlowHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with fetcher.allow_private_addresses(), pytest.raises(fetcher.FetchError, match="longer than"):
+            fetcher.fetch_json(f"http://127.0.0.1:{httpd.server_address[1]}/")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
