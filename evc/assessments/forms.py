@@ -67,7 +67,10 @@ class CaseEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = version.units.order_by("code")
         self.fields["credentials"].queryset = Credential.objects.filter(portfolio__owner=owner).order_by("-created_at")
-        self.fields["evidence"].queryset = Evidence.objects.filter(portfolio__owner=owner).order_by("-created_at")
+        # Evidence attached to a credential comes with that credential; list only free-standing items.
+        self.fields["evidence"].queryset = Evidence.objects.filter(portfolio__owner=owner, credential__isnull=True).order_by(
+            "-created_at"
+        )
 
 
 class AssignForm(forms.Form):

@@ -1,0 +1,153 @@
+"""The whole path in a real browser, in Dutch and in English: an applicant submits, the chair
+assigns an assessor, the assessor reviews in place (htmx, keyboard) and advises, the chair decides.
+Every page passes axe-core without serious or critical violations; screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from evc.assessments.models import Case, Decision, OutcomeReview, OutcomeSuggestion
+from evc.curricula.models import LearningOutcome
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LABELS = {
+    "nl": {"continue": "Verder", "motivation": "Motivatie", "save_submit": "Bewaren en indienen",
+           "submit_final": "Definitief indienen", "submitted": "Ingediend", "assign_link": "Beoordelaars toewijzen",
+           "assign": "Toewijzen", "assess": "Beoordelen", "accept": "Aangetoond", "reject": "Niet aangetoond",
+           "rationale": "Onderbouwing", "saved": "Opgeslagen.", "exemption": "Vrijstelling", "grounds": "Motivering",
+           "save_advice": "Advies opslaan", "advice_saved": "Advies opgeslagen.", "advice_ready": "Advies gereed melden",
+           "advice_ready_state": "Advies gereed", "decide": "Besluit nemen", "check": "Controleren",
+           "record": "Besluit vastleggen", "granted": "Vrijstelling verleend"},
+    "en": {"continue": "Continue", "motivation": "Motivation", "save_submit": "Save and submit",
+           "submit_final": "Submit for good", "submitted": "Submitted", "assign_link": "Assign assessors",
+           "assign": "Assign", "assess": "Assess", "accept": "Demonstrated", "reject": "Not demonstrated",
+           "rationale": "Rationale", "saved": "Saved.", "exemption": "Exemption", "grounds": "Grounds",
+           "save_advice": "Save advice", "advice_saved": "Advice saved.", "advice_ready": "Report advice ready",
+           "advice_ready_state": "Advice ready", "decide": "Take decision", "check": "Check",
+           "record": "Record decision", "granted": "Exemption granted"},
+}
+
+
+def _page_for(chromium: Any, live_server: Any, user: Any, lang: str) -> Any:
+    client = Client()
+    client.force_login(user)
+    context = chromium.new_context(locale="nl-NL" if lang == "nl" else "en-GB", viewport={"width": 1280, "height": 900})
+    context.add_cookies([
+        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+        {"name": "django_language", "value": lang, "url": live_server.url},
+    ])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+def _check_accessibility(page: Any, label: str, artifacts: Any) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    page.screenshot(path=str(artifacts / f"{label}.png"), full_page=True)
+    assert not bad, f"{label}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in bad)
+
+
+def _suggest_like_the_engine(case: Case) -> None:
+    """Stand in for the engine's output (its own tests live in tests/matching)."""
+    credential = case.credentials.get()
+    for i, outcome in enumerate(LearningOutcome.objects.filter(unit__in=case.units.all()).order_by("code")):
+        OutcomeSuggestion.objects.create(
+            case=case, credential=credential, credential_title=credential.title, outcome=outcome,
+            score=0.9 - i * 0.1, strength="strong" if i < 3 else "possible",
+            explanation=f"Gedeelde termen met {outcome.code}.", explanation_en=f"Terms shared with {outcome.code}.",
+            evidence_sentence="Designs distributed systems on AWS.",
+        )
+    Case.objects.filter(pk=case.pk).update(matching_status="ready", matching_progress=100)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_applicant_assessor_and_committee_walk_the_procedure(
+    lang, chromium, live_server, artifacts, transactional_db, catalogue, applicant, assessor, chair, settings
+):
+    from evc.portfolios.services import credential_add_manual
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    t = LABELS[lang]
+    credential_add_manual(applicant=applicant, title="AWS Certified Solutions Architect", provider="Amazon Web Services",
+                          description="Designs distributed systems on AWS.", url="https://aws.example/verify/1")
+
+    # 1. The applicant starts, scopes and submits a case.
+    page = _page_for(chromium, live_server, applicant, lang)
+    page.goto(f"{live_server.url}/dossiers/nieuw/")
+    page.get_by_role("combobox").select_option(value=str(catalogue.versions.get().pk))
+    page.get_by_role("button", name=t["continue"]).click()
+    page.get_by_label(re.compile(r"^CLOUD")).check()
+    page.get_by_label(re.compile(r"^WEB")).check()
+    page.get_by_label("AWS Certified Solutions Architect").check()
+    page.get_by_label(re.compile(rf"^{t['motivation']}")).fill("Vijf jaar DevOps bij een cloudbureau.")
+    _check_accessibility(page, f"{lang}-1-case-edit", artifacts)
+    page.get_by_role("button", name=t["save_submit"]).click()
+    _check_accessibility(page, f"{lang}-2-case-submit", artifacts)
+    page.get_by_role("button", name=t["submit_final"]).click()
+    page.get_by_text(t["submitted"], exact=True).first.wait_for()
+    case = Case.objects.get(applicant=applicant)
+    assert case.state == "submitted"
+    _check_accessibility(page, f"{lang}-3-case-applicant", artifacts)
+    _suggest_like_the_engine(case)
+
+    # 2. The chair assigns an assessor.
+    chair_page = _page_for(chromium, live_server, chair, lang)
+    chair_page.goto(f"{live_server.url}/dossiers/{case.pk}/")
+    chair_page.get_by_role("link", name=t["assign_link"]).click()
+    chair_page.get_by_label(re.compile("Anna Bakker")).check()
+    _check_accessibility(chair_page, f"{lang}-4-assign", artifacts)
+    chair_page.get_by_role("button", name=t["assign"], exact=True).click()
+    chair_page.wait_for_url(re.compile(rf"/dossiers/{case.pk}/$"))
+
+    # 3. The assessor reviews in place: no page reloads, keyboard works.
+    page = _page_for(chromium, live_server, assessor, lang)
+    page.goto(f"{live_server.url}/dossiers/")
+    _check_accessibility(page, f"{lang}-5-queue", artifacts)
+    page.get_by_role("link", name=case.reference).click()
+    page.get_by_role("link", name=t["assess"], exact=True).click()
+    page.evaluate("window.__stillTheSamePage = true")
+    outcomes = list(LearningOutcome.objects.filter(unit__in=case.units.all()).order_by("code"))
+    for outcome in outcomes:
+        block = page.locator(f"#lo-{outcome.pk}")
+        if outcome.code == "CLOUD-2":
+            block.get_by_label(re.compile(t["rationale"])).fill("Toont kennis, niet het bouwen van een pijplijn.")
+            block.get_by_role("button", name=t["reject"], exact=True).click()
+        else:
+            button = block.get_by_role("button", name=t["accept"], exact=True)
+            button.focus()
+            page.keyboard.press("Enter")  # accept with a keystroke
+        block.get_by_text(t["saved"]).wait_for()
+    for unit in case.units.all():
+        block = page.locator(f"#advice-{unit.pk}")
+        block.get_by_label(t["exemption"], exact=True).check()
+        block.get_by_label(re.compile(rf"^{t['grounds']}")).fill(f"{unit.code}: aangetoond met de AWS-badge.")
+        block.get_by_role("button", name=t["save_advice"]).click()
+        block.get_by_text(t["advice_saved"]).wait_for()
+    assert page.evaluate("window.__stillTheSamePage === true")  # htmx swapped fragments only
+    assert OutcomeReview.objects.filter(case=case).count() == len(outcomes)
+    _check_accessibility(page, f"{lang}-6-review", artifacts)
+    page.get_by_role("link", name=t["advice_ready"]).click()
+    page.get_by_role("button", name=t["advice_ready"]).click()
+    page.get_by_text(t["advice_ready_state"], exact=True).first.wait_for()
+
+    # 4. The chair decides through the confirmation page.
+    chair_page.goto(f"{live_server.url}/dossiers/{case.pk}/")
+    chair_page.get_by_role("link", name=t["decide"]).click()
+    _check_accessibility(chair_page, f"{lang}-7-decide", artifacts)
+    chair_page.get_by_role("button", name=t["check"]).click()
+    _check_accessibility(chair_page, f"{lang}-8-decide-confirm", artifacts)
+    chair_page.get_by_role("button", name=t["record"]).click()
+    decision = Decision.objects.get(case=case)
+    chair_page.get_by_role("heading", name=re.compile(decision.public_id)).wait_for()
+    assert chair_page.get_by_text(t["granted"]).count() == 2
+    _check_accessibility(chair_page, f"{lang}-9-decision", artifacts)
+    assert decision.snapshot["units"][0]["decision"] == "granted"
