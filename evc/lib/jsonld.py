@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 CACHE_DIR = Path(__file__).with_name("jsonld_cache")
 _EDUBADGES_EXTENSION = re.compile(r"^https?://[^/]+(?:/[^/]+)*/extensions/(?P<name>[A-Za-z]+Extension)/context\.json$")
@@ -100,7 +101,7 @@ def _run(function: Any, document: Any, options: dict[str, Any]) -> Any:
     options = {"documentLoader": document_loader, **options}
     try:
         return function(copy.deepcopy(document), options)
-    except UnknownContext:
+    except (UnknownContext, JsonLdError):
         raise
     except Exception as exc:  # PyLD wraps loader errors in JsonLdError chains
         root = _unwrap(exc)
@@ -113,9 +114,48 @@ def expand(document: Any) -> list[Any]:
     return _run(jsonld.expand, document, {})
 
 
+MAX_BLANK_NODE_DEGREE = 8  # permutations per step grow as degree! (poison graphs)
+MAX_HASH_N_DEGREE_CALLS = 5_000
+
+
+class CanonicalisationRefused(JsonLdError):
+    """The document's blank-node structure is too complex to canonicalise safely."""
+
+
+class _BoundedURDNA2015(URDNA2015):
+    """RDFC-1.0 with a work bound: a crafted "poison graph" must not occupy a worker for hours."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._calls_left = MAX_HASH_N_DEGREE_CALLS
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        self._calls_left -= 1
+        if self._calls_left < 0:
+            raise CanonicalisationRefused("The document's anonymous (blank) nodes are too intertwined to canonicalise safely.")
+        return super().hash_n_degree_quads(id_, issuer)
+
+
+def _check_blank_node_degree(dataset: dict[str, Any]) -> None:
+    neighbours: dict[str, set[str]] = {}
+    for triples in dataset.values():
+        for triple in triples:
+            ends = [triple[p]["value"] for p in ("subject", "object") if triple.get(p, {}).get("type") == "blank node"]
+            for end in ends:
+                neighbours.setdefault(end, set()).update(e for e in ends if e != end)
+    if any(len(n) > MAX_BLANK_NODE_DEGREE for n in neighbours.values()):
+        raise CanonicalisationRefused("The document links too many anonymous (blank) nodes together to canonicalise safely.")
+
+
+def _canonize(document: Any, options: dict[str, Any]) -> str:
+    dataset = jsonld.to_rdf(document, {**options, "produceGeneralizedRdf": False})
+    _check_blank_node_degree(dataset)
+    return _BoundedURDNA2015().main(dataset, {"format": "application/n-quads"})
+
+
 def canonize(document: Any) -> str:
-    """RDF Dataset Canonicalization (URDNA2015 = RDFC-1.0) to N-Quads."""
-    return _run(jsonld.normalize, document, {"algorithm": "URDNA2015", "format": "application/n-quads", "safeMode": False})
+    """RDF Dataset Canonicalization (URDNA2015 = RDFC-1.0) to N-Quads, with a work bound."""
+    return _run(_canonize, document, {})
 
 
 def context_urls(document: Any) -> list[str]:
