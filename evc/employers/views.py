@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -73,6 +74,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "run_form": RunForm(initial={"programmes": latest.programme_codes if latest else []}),
         "invite_form": InviteForm(),
         "upload_form": UploadForm(),
+        "min_group": settings.EVC_MIN_GROUP_SIZE,
     }
     return render(request, "employers/dashboard.html", context)
 
@@ -296,7 +298,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "employers/invitation.html",
-        {"invitation": found, "token": token, "organisation": found.organisation},
+        {
+            "invitation": found,
+            "token": token,
+            "organisation": found.organisation,
+            "min_group": settings.EVC_MIN_GROUP_SIZE,
+        },
     )
 
 
