@@ -21,9 +21,16 @@ MAX_TEXT = 2 * 1024 * 1024
 
 
 def check_image(data: bytes) -> None:
-    """Decode the header with Pillow's decompression-bomb guard turned into a hard error."""
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    """Refuse huge images from the header, then let Pillow verify the file with its bomb guard on.
+
+    The size is read from IHDR ourselves rather than lowering `Image.MAX_IMAGE_PIXELS`, which is
+    process-wide and would affect other threads.
+    """
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        raise FormatError("The PNG image is damaged and cannot be read.")
+    width, height = struct.unpack(">II", data[16:24])
+    if width * height > MAX_PIXELS:
+        raise FormatError("The image is far too large in pixels to be a badge; it is refused as a possible decompression bomb.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -33,8 +40,6 @@ def check_image(data: bytes) -> None:
         raise FormatError("The image is far too large in pixels to be a badge; it is refused as a possible decompression bomb.") from exc
     except Exception as exc:  # Pillow raises many types for broken files
         raise FormatError("The PNG image is damaged and cannot be read.") from exc
-    finally:
-        Image.MAX_IMAGE_PIXELS = previous
 
 
 def text_chunks(data: bytes) -> dict[str, str]:
