@@ -105,3 +105,15 @@ def test_map_staff_writes_the_same_workbook_as_the_web_export(organisation, inve
 def test_map_staff_refuses_an_unknown_organisation(catalogue):
     with pytest.raises(CommandError, match="unknown organisation"):
         call_command("map_staff", "--organisation", "nope", "--programme", "HBO-ICT-SE")
+
+
+def test_the_workbook_heatmap_has_a_colour_scale_and_grey_hidden_cells(organisation, inventory, employer_rep, client_for):
+    run = _run(organisation)
+    wb = load_workbook(io.BytesIO(client_for(employer_rep).get(f"/werkgever/koppelingen/{run.pk}/export.xlsx").content))
+    ws = wb["Heatmap"]
+    rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
+    assert [r.type for r in rules] == ["colorScale"]
+    hidden = [c for row in ws.iter_rows(min_row=5, min_col=3) for c in row if c.value in ("<5", "*")]
+    assert hidden and all(c.fill.fgColor.rgb.endswith("E0E0E0") for c in hidden)
+    shown = [c for row in ws.iter_rows(min_row=5, min_col=3) for c in row if isinstance(c.value, float | int)]
+    assert shown and all(c.number_format == "0%" for c in shown)
