@@ -296,3 +296,12 @@ def test_ob3_credential_schema_is_applied_when_it_can_be_fetched():
     with fetcher.use_transport(fx.serve_documents({issuer: fx.issuer_profile(issuer, key)})):
         missing = inspect_credential(json.dumps(signed).encode(), "badge.json", confirmed_emails=[EMAIL], now=NOW)
     assert statuses(missing)["json_schema"] == "unknown" and missing.verified is True  # the schema is not decisive
+
+
+def test_ob3_issuer_profile_that_claims_another_identity_fails_ownership():
+    key = ed25519.Ed25519PrivateKey.generate()
+    credential = fx.ob3_credential()
+    issuer = credential["issuer"]["id"]
+    profile = fx.issuer_profile("https://other.example/issuer", key)
+    result = inspect_served(json.dumps(fx.sign_di(credential, key)).encode(), "badge.json", {issuer: profile})
+    assert statuses(result)["key_ownership"] == "failed" and result.verified is False

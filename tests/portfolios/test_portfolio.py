@@ -181,6 +181,7 @@ def test_htmx_upload_returns_the_results_partial(client_for, applicant):
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="upload-results"' in html and "<html" not in html and "not valid JSON" in html
+    assert 'id="credential-list"' in html and 'hx-swap-oob="true"' in html  # the list is refreshed too
 
 
 def _pdf(text: str) -> bytes:

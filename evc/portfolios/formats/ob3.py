@@ -248,6 +248,8 @@ def _ownership(method: str, multikey: str, issuer_id: str, ctx: Context) -> Chec
             f"The signature verifies with a key named in the proof, but the issuer profile {issuer_id} could not be fetched "
             f"to confirm the key is the issuer's ({(error or '').rstrip('.')}).",
         )
+    if isinstance(document, dict) and document.get("id") and str(document["id"]) != issuer_id and base == issuer_id:
+        return failed(KEY_OWNERSHIP, f"The issuer profile fetched from {issuer_id} says it belongs to {str(document['id'])[:80]}.")
     if isinstance(document, dict) and multikey in _listed_keys(document).values():
         return passed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} lists the signing key.")
     return failed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} does not list the key that signed the credential.")
