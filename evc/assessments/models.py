@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from evc.curricula.models import CurriculumVersion, LearningOutcome, Unit
@@ -110,14 +111,19 @@ class Case(models.Model):
             return None
         return (self.decision_due - (today or timezone.localdate())).days
 
+    @cached_property
+    def days_remaining(self) -> int | None:
+        """Days left in the statutory term today (negative: overdue); cached per row for the queues."""
+        return self.days_left()
+
     @property
     def is_overdue(self) -> bool:
-        left = self.days_left()
+        left = self.days_remaining
         return left is not None and left < 0
 
     @property
     def is_due_soon(self) -> bool:
-        left = self.days_left()
+        left = self.days_remaining
         return left is not None and 0 <= left <= 7
 
 

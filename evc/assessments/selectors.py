@@ -97,7 +97,6 @@ def queue_for(
     return (
         qs.select_related("applicant", "version__programme")
         .prefetch_related("assessors")
-        .annotate(unit_count=Count("units", distinct=True))
         .order_by(*order)
     )
 

@@ -23,12 +23,12 @@ def test_the_queue_runs_in_a_fixed_number_of_queries(many, client_for, assessor,
                                                      django_assert_max_num_queries):
     for user, expected_rows in ((assessor, 50), (chair, 50), (admin_user, 50)):
         client = client_for(user)
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(8):
             response = client.get(reverse("assessments:queue"), {"sort": "age"})
         assert response.status_code == 200
         assert response.content.decode().count('<tr class="') == expected_rows  # one full page
     client = client_for(assessor)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("assessments:queue"), {"due": "overdue", "page": 2}, **HTMX)
     assert response.status_code == 200
 
@@ -38,7 +38,7 @@ def test_the_case_page_runs_in_a_fixed_number_of_queries(many, client_for, asses
     case = Case.objects.filter(assessors=assessor, state="in_assessment").first()
     for user in (assessor, chair, case.applicant):
         client = client_for(user)
-        with django_assert_max_num_queries(22):
+        with django_assert_max_num_queries(16):
             response = client.get(reverse("assessments:case_detail", args=[case.pk]))
         assert response.status_code == 200
 
@@ -47,7 +47,7 @@ def test_the_review_page_runs_in_a_fixed_number_of_queries(many, client_for, ass
                                                            django_assert_max_num_queries):
     case = Case.objects.filter(assessors=assessor, state="in_assessment").first()
     client = client_for(assessor)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("assessments:case_review", args=[case.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('class="suggestion"') == 6  # 2 units x 3 outcomes

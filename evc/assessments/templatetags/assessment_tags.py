@@ -26,7 +26,7 @@ def state_class(state: str) -> str:
 @register.simple_tag
 def term_label(case: Any) -> str:
     """'12 days left' / '3 days overdue': text, so the flag is never conveyed by colour alone."""
-    left = case.days_left()
+    left = case.days_remaining
     if left is None:
         return ""
     if left < 0:
