@@ -220,6 +220,14 @@ def mapping_run_execute(*, run_id: int, chunk_size: int | None = None) -> Mappin
     except MappingError as exc:
         MappingRun.objects.filter(pk=run.pk).update(status=MappingRun.Status.FAILED, error=str(exc))
         raise
+    except Exception:
+        # The traceback goes to the task result; the person sees a sentence and can retry
+        # (a retry continues from the answers already cached).
+        logger.exception("mapping run %s failed", run.pk)
+        MappingRun.objects.filter(pk=run.pk).update(
+            status=MappingRun.Status.FAILED, error="The mapping stopped unexpectedly; try again."
+        )
+        raise
     run.refresh_from_db()
     return run
 

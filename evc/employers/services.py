@@ -189,12 +189,8 @@ def staff_import_file(
 
 
 def current_import(organisation: Organisation) -> StaffImport | None:
-    return (
-        organisation.staff_imports.filter(entries__isnull=False)
-        .distinct()
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """The newest import is the inventory (importing deletes the entries of older ones)."""
+    return organisation.staff_imports.order_by("-created_at", "-id").first()
 
 
 # --- mapping runs --------------------------------------------------------------------
@@ -245,6 +241,24 @@ def mapping_run_start(
         MappingRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
 
     transaction.on_commit(enqueue)
+    return run
+
+
+def mapping_run_retry(*, run: MappingRun, actor: User | None = None) -> MappingRun:
+    """Queue a failed run again; it continues from the answers already cached."""
+    from evc.employers.tasks import run_mapping
+
+    if run.status != MappingRun.Status.FAILED:
+        raise EmployerError(_("Alleen een mislukte koppeling kun je opnieuw starten."))
+    MappingRun.objects.filter(pk=run.pk).update(status=MappingRun.Status.QUEUED, error="")
+    audit(organisation=run.organisation, actor=actor, action="evc.employers.mapping_retried", run=run.pk)
+
+    def enqueue() -> None:
+        result = run_mapping.enqueue(run_id=run.pk)
+        MappingRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    run.refresh_from_db()
     return run
 
 

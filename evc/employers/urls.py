@@ -11,6 +11,7 @@ urlpatterns = [
     path("inventaris/", views.upload, name="upload"),
     path("koppelen/", views.run_start, name="run_start"),
     path("koppelingen/<int:pk>/", views.run_detail, name="run_detail"),
+    path("koppelingen/<int:pk>/opnieuw/", views.run_retry, name="run_retry"),
     path("koppelingen/<int:pk>/export.<str:fmt>", views.run_export, name="run_export"),
     path("uitnodigen/", views.invite, name="invite"),
     path("uitnodiging/<str:token>/", views.invitation, name="invitation"),

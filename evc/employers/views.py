@@ -239,6 +239,17 @@ def _heat_rows(report: Any) -> list[dict[str, Any]]:
 
 
 @login_required
+@require_POST
+def run_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    run = _get_run_for_user(request, pk)
+    try:
+        services.mapping_run_retry(run=run, actor=request.user)
+    except services.EmployerError as exc:
+        messages.error(request, str(exc))
+    return redirect("employers:run_detail", pk=run.pk)
+
+
+@login_required
 @require_GET
 def run_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     run = _get_run_for_user(request, pk)

@@ -151,3 +151,32 @@ def test_the_heatmap_carries_text_for_screen_readers(client_for, employer_rep, d
     assert "Declaratieverwerking / Medewerker declaraties" in page
     assert 'class="visually-hidden"> — Cloud &amp; DevOps:' in page
     assert 'scope="row"' in page and "<caption" in page
+
+
+def test_a_failed_run_can_be_retried_and_continues_from_the_cache(client_for, employer_rep, organisation, catalogue,
+                                                                  settings, fake_engine, django_capture_on_commit_callbacks):
+    services.staff_import_file(organisation=organisation, data=csv_bytes(group_inventory()), filename="cz.csv")
+    run = services.mapping_run_create(organisation=organisation, programme_codes=["HBO-ICT-SE"])
+    calls = {"n": 0}
+
+    def flaky(texts, codes):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ConnectionError("database went away")
+        return fake_engine.keyword_matcher(texts, codes)
+
+    settings.EVC_EMPLOYER_MATCHER = "tests.employers.test_views.FLAKY"
+    globals()["FLAKY"] = flaky
+    with pytest.raises(ConnectionError):
+        mapping_run_execute(run_id=run.pk, chunk_size=2)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.done == 2 and "try again" in run.error
+    client = client_for(employer_rep)
+    assert "Opnieuw proberen" in client.get(f"/werkgever/koppelingen/{run.pk}/").content.decode()
+    fake_engine.CALLS.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/werkgever/koppelingen/{run.pk}/opnieuw/")
+    run.refresh_from_db()
+    assert run.status == "done" and run.attempts == 2
+    assert sum(len(c) for c in fake_engine.CALLS) == run.total - 2  # the first chunk was not matched again
+    assert client.post(f"/werkgever/koppelingen/{run.pk}/opnieuw/").status_code == 302  # a done run: refused, no crash
