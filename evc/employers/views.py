@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
@@ -29,6 +30,7 @@ from evc.employers.forms import ColumnMappingForm, ConsentForm, InviteForm, RunF
 from evc.employers.mapping import employee_mapping
 from evc.employers.models import MappingRun, StaffInvitation
 from evc.employers.report import build_report, colour_for
+from evc.employers.uploads import InventoryUploadHandler
 
 PREVIEW_ROWS = 5
 PREVIEW_PROBLEMS = 50
@@ -86,10 +88,18 @@ def _headers_signature(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(headers).encode()).hexdigest()[:16]
 
 
+@csrf_exempt  # only so the upload handler can be swapped first; _upload checks the token
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: the form. POST action=preview: the preview. POST action=import: import all or nothing."""
+    handler = InventoryUploadHandler(request)
+    request.upload_handlers = [handler]
+    return _upload(request, handler)
+
+
+@csrf_protect
+def _upload(request: AuthenticatedHttpRequest, handler: InventoryUploadHandler) -> HttpResponse:
     organisation = _organisation_for(request)
     template = "employers/upload.html"
     if request.method == "GET":
@@ -99,6 +109,11 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"organisation": organisation, "form": form}
     partial = f"{template}#preview" if _is_htmx(request) else template
     bad_status = 200 if _is_htmx(request) else 400
+    if handler.too_large:
+        context["error"] = _("Het bestand is groter dan %(max)s MB; splits het in delen.") % {
+            "max": settings.EVC_MAX_STAFF_UPLOAD_BYTES // (1024 * 1024)
+        }
+        return render(request, partial, context, status=bad_status if _is_htmx(request) else 413)
     if not form.is_valid():
         context["error"] = " ".join(e for errors in form.errors.values() for e in errors)
         return render(request, partial, context, status=bad_status)

@@ -106,7 +106,7 @@ def test_a_bad_file_gets_a_clear_message_and_a_4xx(client_for, employer_rep, set
     assert response.status_code == 400 and "geen geldig Excel-bestand" in response.content.decode()
     settings.EVC_MAX_STAFF_UPLOAD_BYTES = 100
     response = client.post("/werkgever/inventaris/", _upload(b"x" * 200, "x.csv", action="preview"))
-    assert response.status_code == 400 and "groter dan" in response.content.decode()
+    assert response.status_code == 413 and "groter dan" in response.content.decode()
     assert StaffEntry.objects.count() == 0
 
 
@@ -180,3 +180,26 @@ def test_a_failed_run_can_be_retried_and_continues_from_the_cache(client_for, em
     assert run.status == "done" and run.attempts == 2
     assert sum(len(c) for c in fake_engine.CALLS) == run.total - 2  # the first chunk was not matched again
     assert client.post(f"/werkgever/koppelingen/{run.pk}/opnieuw/").status_code == 302  # a done run: refused, no crash
+
+
+def test_a_large_upload_never_touches_a_temporary_file(client_for, employer_rep, organisation, monkeypatch, settings):
+    from django.core.files import uploadedfile
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("the upload was spooled to disk")
+
+    monkeypatch.setattr(uploadedfile.TemporaryUploadedFile, "__init__", no_disk)
+    rows = [staff(f"E{i:05d}", "Declaratieverwerking", "Medewerker", f"Competentie {i % 50}", "x" * 200) for i in range(12000)]
+    data = csv_bytes(rows)
+    assert len(data) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE  # above the in-memory limit of the default handlers
+    response = client_for(employer_rep).post("/werkgever/inventaris/", _upload(data, "big.csv", action="preview"), **HTMX)
+    assert response.status_code == 200 and "Klaar om 12000 regels" in response.content.decode()
+
+
+def test_the_upload_still_checks_the_csrf_token(employer_rep):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(employer_rep)
+    response = client.post("/werkgever/inventaris/", _upload(csv_bytes([staff("E1", "ICT", "Dev", "Python")]), "x.csv", action="preview"))
+    assert response.status_code == 403
