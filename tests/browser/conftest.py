@@ -45,3 +45,19 @@ def chromium() -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def check_accessibility(artifacts: Path) -> Any:
+    """axe-core on the current page (WCAG 2.1 A/AA): no serious or critical violation; keeps a screenshot."""
+
+    def check(page: Any, label: str) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}})
+        bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+        page.screenshot(path=str(artifacts / f"{label}.png"), full_page=True)
+        assert not bad, f"{label}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in bad)
+
+    return check
