@@ -86,6 +86,29 @@ class CheckStatus(models.TextChoices):
     UNKNOWN = "unknown", _("onbekend")
 
 
+# Labels for the stable check names (the names themselves are part of contract 4.2 and stay English).
+CHECK_LABELS = {
+    "structure": _("Structuur volgens de standaard"),
+    "jsonld_context": _("JSON-LD-contexten"),
+    "badge_class": _("Badgebeschrijving"),
+    "issuer_profile": _("Uitgeversprofiel"),
+    "signature": _("Handtekening"),
+    "signature_other": _("Overige handtekeningen"),
+    "key_ownership": _("Sleutel hoort bij de uitgever"),
+    "hosted_verification": _("Controle bij de uitgever"),
+    "revocation": _("Intrekking"),
+    "json_schema": _("JSON-schema"),
+    "issued_on": _("Uitgiftedatum"),
+    "expiry": _("Vervaldatum"),
+    "recipient": _("Ontvanger"),
+    "seal": _("Zegel"),
+    "seal_signature": _("Handtekening van het zegel"),
+    "verification_url": _("Verificatieadres"),
+    "manual_entry": _("Handmatige invoer"),
+    "nested_credentials": _("Ingesloten credentials"),
+}
+
+
 class VerificationCheck(models.Model):
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="checks")
     name = models.CharField(max_length=64)
@@ -98,6 +121,10 @@ class VerificationCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.status}"
+
+    @property
+    def label(self) -> str:
+        return str(CHECK_LABELS.get(self.name, self.name))
 
 
 class Evidence(models.Model):
