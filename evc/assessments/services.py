@@ -355,6 +355,8 @@ def review_record(
                 raise WorkflowError(CONFLICT_MESSAGE)
             before = existing.verdict
             review = OutcomeReview.objects.get(pk=existing.pk)
+        if verdict != Verdict.MORE_EVIDENCE and (existing is None or existing.verdict != verdict):
+            _feedback(case, outcome=outcome, actor=actor, accepted=verdict == Verdict.ACCEPTED)
         audit(
             case,
             actor=actor,
@@ -365,6 +367,27 @@ def review_record(
             data={"outcome": outcome.code, "unit": outcome.unit.code},
         )
     return review
+
+
+def _feedback(case: Case, *, outcome: LearningOutcome, actor: Any, accepted: bool) -> None:
+    """Give the matching engine the assessor's judgement as a labelled example.
+
+    One example per credential the engine suggested for this outcome. An outcome the assessor
+    added is a missed match only if the case has a single credential (otherwise we cannot tell
+    which credential evidences it, and a wrong label is worse than none).
+    """
+    from evc.matching.api import achievement_key, feedback_record
+    from evc.portfolios.claims import Claim
+
+    suggestions = list(case.suggestions.filter(outcome=outcome, credential__isnull=False).select_related("credential"))
+    pairs = [(s.credential, s.score) for s in suggestions]
+    if not pairs and accepted:
+        credentials = credentials_of(case)
+        pairs = [(credentials[0], None)] if len(credentials) == 1 else []
+    for credential, score in pairs:
+        claim = Claim.from_dict(credential.claim or {})
+        feedback_record(outcome=outcome, achievement_key=achievement_key(claim), claim_text=claim.matching_text(),
+                        accepted=accepted, reviewer=actor, score=score)
 
 
 def note_record(

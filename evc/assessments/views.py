@@ -219,6 +219,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(
             "assessors",
             Prefetch("units", queryset=Unit.objects.order_by("code")),
+            "credentials",
+            "evidence",
             Prefetch("advices", queryset=UnitAdvice.objects.select_related("assessor", "unit")),
             Prefetch("decisions", queryset=Decision.objects.prefetch_related("decided_by").order_by("-decided_at")),
             Prefetch("appeals", queryset=Appeal.objects.select_related("decision")),

@@ -1,0 +1,59 @@
+"""Where assessments meets the other apps: credential visibility, matching feedback, precedents."""
+
+from __future__ import annotations
+
+import pytest
+from assessment_helpers import grant_all
+from django.urls import reverse
+
+from evc.assessments import services
+from evc.assessments.models import Verdict
+from evc.curricula.models import LearningOutcome
+from evc.matching.models import MatchFeedback
+from evc.portfolios.selectors import credential_visible_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_case_assessors_and_committee_can_read_its_credentials(make_case, assessor, other_assessor, chair,
+                                                                   other_applicant, admin_user, client_for):
+    case = make_case("in_assessment")
+    credential = case.credentials.get()
+    assert credential_visible_to(assessor, credential)
+    assert credential_visible_to(chair, credential)
+    assert not credential_visible_to(other_assessor, credential)
+    assert not credential_visible_to(other_applicant, credential)
+    url = reverse("portfolios:credential", args=[credential.pk])
+    assert client_for(assessor).get(url).status_code == 200
+    assert client_for(other_assessor).get(url).status_code == 404
+
+
+def test_a_draft_credential_stays_private(make_case, assessor, chair):
+    case = make_case("draft")
+    assert not credential_visible_to(chair, case.credentials.get())
+
+
+def test_accept_and_reject_become_labelled_examples_for_the_engine(make_case, assessor, admin_user):
+    case = make_case("in_assessment")
+    one, two = LearningOutcome.objects.filter(code__in=["CLOUD-1", "CLOUD-2"]).order_by("code")
+    services.review_record(actor=assessor, case=case, outcome=one, verdict=Verdict.ACCEPTED)
+    services.review_record(actor=assessor, case=case, outcome=two, verdict=Verdict.REJECTED, rationale="Alleen kennis.")
+    services.review_record(actor=assessor, case=case, outcome=two, verdict=Verdict.REJECTED, rationale="Echt niet.",
+                           expected_version=1)  # same verdict again: no second example
+    rows = {(f.outcome.code, f.accepted) for f in MatchFeedback.objects.all()}
+    assert rows == {("CLOUD-1", True), ("CLOUD-2", False)}
+    example = MatchFeedback.objects.get(outcome=one)
+    assert example.reviewer == assessor and example.score == pytest.approx(0.9)
+    assert "CloudFormation" in example.claim_text
+
+
+def test_staff_outside_a_case_see_its_decision_as_an_anonymous_precedent(make_case, assessor, other_assessor, chair,
+                                                                         admin_user, client_for):
+    case = make_case("advice_ready")
+    decision = services.decision_record(actor=chair, case=case, units=grant_all(case))
+    url = reverse("assessments:decision_detail", args=[decision.public_id])
+    involved = client_for(assessor).get(url).content.decode()
+    outsider = client_for(other_assessor).get(url).content.decode()
+    assert "Marianne de Vries" in involved
+    assert "Marianne de Vries" not in outsider and "precedent" in outsider
+    assert "CLOUD" in outsider

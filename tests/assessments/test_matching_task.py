@@ -1,0 +1,117 @@
+"""The background matching of a case: stores the engine's suggestions, is idempotent, fails
+readably, and re-runs when a linked credential or the catalogue changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evc.assessments.models import Case, MatchingStatus, OutcomeSuggestion
+from evc.assessments.tasks import match_case
+from evc.curricula.models import LearningOutcome
+from evc.matching import api as matching_api
+from evc.matching.api import MatchResult, OutcomeMatch
+
+pytestmark = pytest.mark.django_db
+
+
+def _match(outcome: LearningOutcome, score: float) -> OutcomeMatch:
+    return OutcomeMatch(
+        reference=outcome.reference, programme=outcome.unit.version.programme.code, unit=outcome.unit.code,
+        outcome=outcome.code, text=outcome.text, language=outcome.language, score=score, confidence=score * 0.9,
+        strength="strong" if score > 0.7 else "possible", signals={"bm25": 0.61, "cosine": 0.72},
+        contributions={"bm25": 0.4}, evidence_sentence="Designs distributed systems on AWS.", shared_terms=("aws",),
+        explanations={"nl": "Gedeelde termen: aws.", "en": "Shared terms: aws."}, outcome_id=outcome.pk,
+    )
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):  # type: ignore[no-untyped-def]
+    calls: list[dict[str, Any]] = []
+
+    def match_claims(claims, programme_codes, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append({"claims": claims, "programmes": programme_codes, **kwargs})
+        cloud = LearningOutcome.objects.filter(code__in=["CLOUD-1", "CLOUD-3"]).order_by("code")
+        return [MatchResult(language="en", model_id="fake", outcomes=[_match(o, 0.8 - 0.2 * i) for i, o in enumerate(cloud)])
+                for _ in claims]
+
+    monkeypatch.setattr(matching_api, "match_claims", match_claims)
+    return calls
+
+
+def test_it_stores_the_engines_suggestions_with_their_explanations(make_case, fake_engine, admin_user):
+    case = make_case("draft")
+    assert match_case.call(case.pk) == 2
+    case.refresh_from_db()
+    assert case.matching_status == MatchingStatus.READY and case.matching_progress == 100
+    rows = list(OutcomeSuggestion.objects.filter(case=case).order_by("-score"))
+    assert [(r.outcome.code, round(r.score, 2)) for r in rows] == [("CLOUD-1", 0.8), ("CLOUD-3", 0.6)]
+    assert rows[0].credential == case.credentials.get()
+    assert rows[0].explanation == "Gedeelde termen: aws." and rows[0].explanation_en == "Shared terms: aws."
+    assert rows[0].signals == {"bm25": 0.61, "cosine": 0.72}
+    (call,) = fake_engine
+    assert call["programmes"] == ["HBO-ICT-SE"] and callable(call["precedents"])  # precedents are offered
+
+
+def test_running_it_twice_changes_nothing(make_case, fake_engine, admin_user):
+    case = make_case("draft")
+    match_case.call(case.pk)
+    first = list(OutcomeSuggestion.objects.filter(case=case).values_list("pk", flat=True))
+    match_case.call(case.pk)
+    assert list(OutcomeSuggestion.objects.filter(case=case).values_list("pk", flat=True)) == first
+    assert len(fake_engine) == 1  # the fingerprint matched: the engine was not even asked again
+
+
+def test_a_changed_outcome_text_makes_it_run_again(make_case, fake_engine, admin_user):
+    case = make_case("draft")
+    match_case.call(case.pk)
+    outcome = LearningOutcome.objects.get(code="CLOUD-1")
+    LearningOutcome.objects.filter(pk=outcome.pk).update(text=outcome.text + " With cost awareness.")
+    match_case.call(case.pk)
+    assert len(fake_engine) == 2
+
+
+def test_an_engine_failure_leaves_a_readable_state(make_case, monkeypatch, admin_user):
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise matching_api.MatchingError("Het embeddingmodel ontbreekt.")
+
+    monkeypatch.setattr(matching_api, "match_claims", broken)
+    case = make_case("draft")
+    assert match_case.call(case.pk) == 0
+    case.refresh_from_db()
+    assert case.matching_status == MatchingStatus.FAILED and "embeddingmodel" in case.matching_error
+
+
+def test_submitting_queues_matching_after_commit(make_case, applicant, admin_user, django_capture_on_commit_callbacks,
+                                                 settings, fake_engine):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    case = make_case("draft")
+    from evc.assessments import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_submit(actor=applicant, case=case)
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.READY
+    assert OutcomeSuggestion.objects.filter(case=case).count() == 2
+
+
+def test_a_changed_credential_or_catalogue_queues_a_rematch(make_case, admin_user, assessor,
+                                                            django_capture_on_commit_callbacks):
+    case = make_case("in_assessment")
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    credential = case.credentials.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        credential.title = "AWS Certified Solutions Architect (renewed)"
+        credential.save()
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.PENDING
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = LearningOutcome.objects.get(code="WEB-1")
+        outcome.text += " Met aandacht voor WCAG."
+        outcome.save()
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.PENDING
+    decided_elsewhere = Case.objects.filter(pk=case.pk)
+    decided_elsewhere.update(state="withdrawn", matching_status=MatchingStatus.READY)
+    with django_capture_on_commit_callbacks(execute=True):
+        credential.save()
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.READY  # closed cases stay as they are
