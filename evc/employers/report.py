@@ -8,7 +8,12 @@ Rules (k = EVC_MIN_GROUP_SIZE, default 5):
   such groups are pooled into one "other groups" row if the pool reaches k, else left out;
 - a count of 1..k-1 people is shown as "<k"; a count that leaves 1..k-1 people of the
   group *outside* it is shown as "*" (otherwise "all but 2" would single out those 2);
-- a share is shown only where its count is shown.
+- a share is shown only where its count is shown;
+- no hidden count can be worked out by subtraction: per unit, the organisation total
+  minus the shown group cells must again be 0 or a safe count (and so for its
+  complement); otherwise more cells are hidden, smallest first, and if that is not
+  enough the total is hidden too. (Across the two groupings, department and
+  department/role, this is not checked: see `build_report`.)
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ class Cell:
     share: float | None  # covered / group staff
     covered_label: str = ""  # what to show: the count, "<k" or "*"
     exemption_label: str = ""
+    raw_covered: int = field(default=0, repr=False)  # never rendered; for the subtraction check
+    raw_exemption: int = field(default=0, repr=False)
 
     @property
     def suppressed(self) -> bool:
@@ -148,6 +155,11 @@ def build_report(
     rows = []
     for group in big + ([pooled_group] if pooled_group else []):
         rows.append(_row(group, refs, k, programmes, pooled=group is pooled_group))
+    left_out = small if hidden else []
+    for index, unit in enumerate(units):
+        _protect_column(rows, left_out, unit, index, k)
+    for row in rows:
+        row.closest = _closeness(row, programmes)
     return Report(
         min_group=k,
         staff_total=staff_total,
@@ -171,6 +183,8 @@ def _row(
         exemption = safe_count(raw["exemption"], n, k) if covered is not None else None
         cells.append(
             Cell(
+                raw_covered=raw_covered,
+                raw_exemption=raw["exemption"],
                 unit_ref=ref,
                 covered=covered,
                 exemption=exemption,
@@ -182,18 +196,76 @@ def _row(
                 else count_label(raw_covered, n, k),
             )
         )
-    # Closeness: the share of each programme's EC the group covers on average (from raw counts;
-    # an average over >= k people describes the group, not a person).
+    return GroupRow(label=group["label"], staff=n, cells=cells, pooled=pooled)
+
+
+def _closeness(row: GroupRow, programmes: list[dict[str, Any]]) -> list[tuple[str, str, float]]:
+    """Share of each programme's EC the group covers on average, best first.
+
+    Computed from the shown cells only (an exemption counts fully, a partial match half;
+    a hidden cell counts as nothing), so it can never be solved for a hidden count.
+    """
+    cells = {c.unit_ref: c for c in row.cells}
     closest = []
     for programme in programmes:
         total_ec = sum(u["ects"] for u in programme["units"]) or 1.0
         covered_ec = 0.0
         for unit in programme["units"]:
-            raw = group["cells"].get(f"{programme['code']}/{unit['code']}", {"exemption": 0, "partial": 0})
-            covered_ec += unit["ects"] * (raw["exemption"] + 0.5 * raw["partial"]) / n
+            cell = cells[f"{programme['code']}/{unit['code']}"]
+            if cell.covered is None:
+                continue
+            exempt = cell.exemption if cell.exemption is not None else 0
+            covered_ec += unit["ects"] * (exempt + 0.5 * (cell.covered - exempt)) / row.staff
         closest.append((programme["code"], programme["name"], round(covered_ec / total_ec, 4)))
     closest.sort(key=lambda item: -item[2])
-    return GroupRow(label=group["label"], staff=n, cells=cells, pooled=pooled, closest=closest)
+    return closest
+
+
+def _protect_column(
+    rows: list[GroupRow], left_out: list[dict[str, Any]], unit: UnitRow, index: int, k: int
+) -> None:
+    """Secondary suppression for one unit: total minus shown cells must not reveal a small count."""
+    ref = unit.ref
+    hidden_pop = sum(g["staff"] for g in left_out)
+    hidden_cov = sum(sum(g["cells"].get(ref, {}).values()) for g in left_out)
+    hidden_exe = sum(g["cells"].get(ref, {}).get("exemption", 0) for g in left_out)
+    cells = [(row, row.cells[index]) for row in rows]
+    for row, cell in cells:
+        if cell.covered is None:
+            hidden_pop += row.staff
+            hidden_cov += cell.raw_covered
+    while unit.covered is not None and safe_count(hidden_cov, hidden_pop, k) is None:
+        # Hide the smallest non-zero count first: a zero adds nobody to the hidden sum.
+        shown = sorted(
+            (c for c in cells if c[1].covered is not None),
+            key=lambda rc: (rc[1].raw_covered == 0, rc[1].raw_covered, rc[0].staff),
+        )
+        if not shown:
+            unit.covered, unit.covered_label = None, COMPLEMENT_MARK
+            break
+        row, cell = shown[0]
+        cell.covered = cell.exemption = cell.share = None
+        cell.covered_label = cell.exemption_label = COMPLEMENT_MARK
+        hidden_pop += row.staff
+        hidden_cov += cell.raw_covered
+    # The same for "could be exempted": the total minus the exemption counts still shown.
+    hidden_pop_exe = sum(g["staff"] for g in left_out)
+    for row, cell in cells:
+        if cell.exemption is None:
+            hidden_pop_exe += row.staff
+            hidden_exe += cell.raw_exemption
+    while unit.exemption is not None and safe_count(hidden_exe, hidden_pop_exe, k) is None:
+        shown = sorted(
+            (c for c in cells if c[1].exemption is not None),
+            key=lambda rc: (rc[1].raw_exemption == 0, rc[1].raw_exemption, rc[0].staff),
+        )
+        if not shown:
+            unit.exemption, unit.exemption_label = None, COMPLEMENT_MARK
+            break
+        row, cell = shown[0]
+        cell.exemption, cell.exemption_label = None, COMPLEMENT_MARK
+        hidden_pop_exe += row.staff
+        hidden_exe += cell.raw_exemption
 
 
 # --- colours -------------------------------------------------------------------------

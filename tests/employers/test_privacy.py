@@ -48,11 +48,43 @@ def test_small_groups_are_pooled_and_small_cells_hidden():
     labels = [r.label for r in report.rows]
     assert labels == ["Groot", "Overige kleine groepen"]
     big, pooled = report.rows
-    assert big.cells[0].covered == 10 and big.cells[0].share == 0.5
-    assert big.cells[1].suppressed and big.cells[1].share is None  # 3 people
-    assert pooled.staff == 10 and pooled.cells[0].suppressed  # 3 + 1 = 4 people < 5
+    assert pooled.staff == 10 and pooled.cells[0].suppressed and pooled.cells[0].covered_label == "<5"  # 3 + 1
+    assert big.cells[1].suppressed and big.cells[1].covered_label == "<5"  # 3 people
     units = {u.code: u for u in report.units}
-    assert units["U1"].exemption == 14 and units["U2"].exemption is None and units["U2"].covered is None
+    assert units["U2"].exemption is None and units["U2"].covered is None
+    # U1: total 14 minus Groot's 10 would reveal the pool's 4, so Groot's cell goes too.
+    assert units["U1"].exemption == 14 and big.cells[0].suppressed and big.cells[0].covered_label == "*"
+
+
+def test_no_hidden_count_can_be_recovered_by_subtraction():
+    result = _result()
+    result["groups"]["department"] = [
+        {"label": "A", "staff": 20, "cells": {"P/U1": {"exemption": 8, "partial": 0}}},
+        {"label": "B", "staff": 20, "cells": {"P/U1": {"exemption": 2, "partial": 0}}},
+        {"label": "C", "staff": 20, "cells": {"P/U1": {"exemption": 6, "partial": 0}}},
+        {"label": "D", "staff": 20, "cells": {}},
+    ]
+    result["staff_total"] = 80
+    result["units"] = {"P/U1": {"exemption": 16, "partial": 0}, "P/U2": {"exemption": 0, "partial": 0}}
+    report = build_report(result, min_group=5)
+    shown = {r.label: r.cells[0].covered for r in report.rows}
+    assert shown == {"A": 8, "B": None, "C": None, "D": 0}  # C (the smallest non-zero) hides with B
+    total = report.units[0].covered
+    assert total == 16 and total - sum(v for v in shown.values() if v) == 8  # B + C together: 8, not B's 2
+
+
+def test_groups_left_out_count_as_hidden():
+    result = _result()
+    result["groups"]["department"] = [
+        {"label": "A", "staff": 20, "cells": {"P/U1": {"exemption": 10, "partial": 0}}},
+        {"label": "Klein", "staff": 3, "cells": {"P/U1": {"exemption": 2, "partial": 0}}},
+    ]
+    result["staff_total"] = 23
+    result["units"] = {"P/U1": {"exemption": 12, "partial": 0}, "P/U2": {"exemption": 0, "partial": 0}}
+    report = build_report(result, min_group=5)
+    assert report.hidden_groups == 1
+    # 12 - 10 would give the left-out group's 2: A's cell is hidden, the total stays.
+    assert report.rows[0].cells[0].covered is None and report.units[0].covered == 12
 
 
 def test_a_lone_small_group_is_left_out_entirely():
@@ -85,7 +117,11 @@ def test_page_and_exports_never_show_a_small_group(organisation, catalogue, fake
     # …ICT (3) and Data-analyse (2) pool to exactly 5: one "other" row, its cells judged on the pool.
     rows = list(csv.DictReader(io.StringIO(exported_csv)))
     pooled = [r for r in rows if r["group"] == "Overige kleine groepen"]
-    assert {r["unit"]: r["covered"] for r in pooled} == {"CLOUD": "0", "WEB": "5"}
+    # WEB: the organisation total (7) minus Klantcontact (0) would give Declaratieverwerking's 2
+    # if the pool's 5 were shown: so the pool's cell is hidden as well ("*").
+    assert {r["unit"]: r["covered"] for r in pooled} == {"CLOUD": "0", "WEB": "*"}
+    totals = {r["unit"]: r for r in rows if r["group_type"] == "organisation"}
+    assert totals["WEB"]["covered"] == "7" and totals["CLOUD"]["covered"] == "8"
     decl = {r["unit"]: r for r in rows if r["group"] == "Declaratieverwerking"}
     # 6 of 8: would show that 2 lack it ("*"); 2 partial: too few ("<5").
     assert decl["CLOUD"]["covered"] == "*" and decl["WEB"]["covered"] == "<5"
@@ -121,3 +157,10 @@ def test_hostile_text_in_an_upload_is_neutralised_in_the_export(organisation, ca
     run = mapping_run_execute(run_id=services.mapping_run_create(organisation=organisation, programme_codes=["HBO-ICT-SE"]).pk)
     text = report_csv(build_report(run.result))
     assert "\r\ndepartment,'=cmd|' /C calc'!A0,6," in text
+
+
+def test_closeness_is_computed_from_shown_cells_only():
+    report = build_report(_result(), min_group=5)
+    big = report.rows[0]  # Groot, 20 staff: U1 hidden ("*"), U2 hidden ("<5")
+    assert [c.covered for c in big.cells] == [None, None]
+    assert big.closest == [("P", "Prog", 0.0)]  # the hidden 10 exemptions leave no trace
