@@ -30,6 +30,12 @@ def _fingerprint(case: Case, credentials: list[Any]) -> str:
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
 
+def fingerprint_for(case: Case) -> str:
+    from .services import credentials_of
+
+    return _fingerprint(case, credentials_of(case))
+
+
 def _set(case_id: int, **fields: Any) -> None:
     Case.objects.filter(pk=case_id).update(**fields)
 

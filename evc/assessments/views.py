@@ -140,7 +140,7 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/case_edit.html",
-        {"case": case, "form": form, "coverage": coverage},
+        {"case": case, "form": form, "coverage": coverage, "evidence_request": _open_evidence_request(case)},
         status=400 if form.errors else 200,
     )
 
@@ -245,8 +245,16 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "advices": {a.unit_id: a for a in case.advices.all()},
         "proposal": DecisionProposal.objects.filter(case=case).select_related("proposed_by").first(),
         "current_decision": next((d for d in case.decisions.all() if d.status != DecisionStatus.SUPERSEDED), None),
+        "evidence_request": _open_evidence_request(case),
     }
     return render(request, "assessments/case_detail.html", context)
+
+
+def _open_evidence_request(case: Case) -> AuditEntry | None:
+    """The assessor's question, shown to the applicant while it is open."""
+    if case.state != CaseState.MORE_EVIDENCE_REQUESTED:
+        return None
+    return AuditEntry.objects.filter(case=case, action="evc.case.evidence_requested").order_by("-created_at").first()
 
 
 @login_required

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from evc.assessments.models import Case, MatchingStatus, OutcomeSuggestion
-from evc.assessments.tasks import match_case
+from evc.assessments.tasks import fingerprint_for, match_case
 from evc.curricula.models import LearningOutcome
 from evc.matching import api as matching_api
 from evc.matching.api import MatchResult, OutcomeMatch
@@ -115,3 +115,19 @@ def test_a_changed_credential_or_catalogue_queues_a_rematch(make_case, admin_use
     with django_capture_on_commit_callbacks(execute=True):
         credential.save()
     assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.READY  # closed cases stay as they are
+
+
+def test_rematch_cases_queues_only_cases_whose_inputs_changed(make_case, fake_engine, admin_user,
+                                                              django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    current, stale = make_case("draft"), make_case("draft")
+    match_case.call(current.pk)
+    match_case.call(stale.pk)
+    # A catalogue import writes in bulk (no post_save signals): only the fingerprint notices.
+    LearningOutcome.objects.filter(code="CLOUD-1").update(text="The student designs a multi-region architecture.")
+    Case.objects.filter(pk=current.pk).update(matching_fingerprint=fingerprint_for(current))  # already re-run
+    out = call_command("rematch_cases")
+    assert out == "2 open cases checked, 1 queued for matching."
+    assert Case.objects.get(pk=stale.pk).matching_status == MatchingStatus.PENDING
+    assert Case.objects.get(pk=current.pk).matching_status == MatchingStatus.READY

@@ -168,3 +168,28 @@ def test_matching_progress_fragment_polls_until_ready(make_case, client_for, app
     type(case).objects.filter(pk=case.pk).update(matching_status="ready")
     ready = client.get(reverse("assessments:matching_status", args=[case.pk]), **HTMX).content.decode()
     assert "hx-trigger" not in ready
+
+
+def test_two_members_decide_through_the_screens(settings, make_case, client_for, committee_member,
+                                                committee_member_2, chair, assessor, admin_user):
+    case = make_case("advice_ready")
+    url = reverse("assessments:decide", args=[case.pk])
+    data = {"step": "confirm"}
+    for u in case.units.all():
+        data[f"u{u.pk}-decision"] = "granted"
+        data[f"u{u.pk}-grounds"] = f"{u.code} aangetoond."
+    first = client_for(committee_member).post(url, data, follow=True)
+    assert "Een tweede commissielid moet het bevestigen" in first.content.decode()
+    assert not Decision.objects.exists()
+    screen = client_for(committee_member_2).get(url).content.decode()
+    assert "Carla Visser heeft dit besluit voorgesteld" in screen and "CLOUD aangetoond." in screen
+    client_for(committee_member_2).post(url, data)
+    decision = Decision.objects.get()
+    assert decision.snapshot["decided_by"] == ["Carla Visser", "Dirk Mulder"]
+
+
+def test_the_applicant_sees_what_evidence_is_asked(make_case, client_for, applicant, assessor, admin_user):
+    case = make_case("more_evidence_requested")
+    for name in ("assessments:case_detail", "assessments:case_edit"):
+        page = client_for(applicant).get(reverse(name, args=[case.pk])).content.decode()
+        assert "Stuur ook uw Terraform-code." in page
