@@ -113,7 +113,9 @@ class VerificationCheck(models.Model):
     credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="checks")
     name = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=CheckStatus.choices)
-    detail = models.TextField()
+    detail = models.TextField()  # English, as in contract 4.2
+    template = models.TextField(blank=True)  # the English msgid the detail was made from
+    params = models.JSONField(default=dict, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -121,6 +123,18 @@ class VerificationCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.status}"
+
+    @property
+    def localized_detail(self) -> str:
+        """The detail in the active language (Dutch texts in locale/nl), falling back to English."""
+        from django.utils.translation import gettext
+
+        if not self.template:
+            return self.detail
+        try:
+            return gettext(self.template).format(**(self.params or {}))
+        except (KeyError, IndexError, ValueError):
+            return self.detail
 
     @property
     def label(self) -> str:

@@ -45,7 +45,7 @@ def _jsonable(payload: Any) -> Any:
 
 def _store_checks(credential: Credential, checks: list[Any]) -> None:
     VerificationCheck.objects.bulk_create(
-        VerificationCheck(credential=credential, name=c.name, status=c.status, detail=c.detail, position=i)
+        VerificationCheck(credential=credential, name=c.name, status=c.status, detail=c.detail, template=c.template, params=c.params, position=i)
         for i, c in enumerate(checks)
     )
 
@@ -117,10 +117,8 @@ def credential_add_manual(
     credential = Credential.objects.create(
         portfolio=portfolio_for(applicant), format=Format.MANUAL, title=claim.title[:500], claim=claim.to_dict(), verified=None
     )
-    VerificationCheck.objects.create(
-        credential=credential, name="manual_entry", status="unknown",
-        detail="Entered by the applicant; nothing about it has been verified.",
-    )
+    note = "Entered by the applicant; nothing about it has been verified."
+    VerificationCheck.objects.create(credential=credential, name="manual_entry", status="unknown", detail=note, template=note)
     if url:
         Evidence.objects.create(portfolio=credential.portfolio, credential=credential, kind=Evidence.Kind.LINK, title=title[:300], url=url)
     return credential

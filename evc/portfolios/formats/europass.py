@@ -153,7 +153,7 @@ def _verify_jades(envelope: dict[str, Any], now: dt.datetime) -> tuple[str, list
             key.verify(encode_dss_signature(int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")), signing_input, ec.ECDSA(hash_))
         else:
             raise ValueError(alg)
-        checks.append(passed("seal_signature", f"The seal's {alg} signature over the credential verifies with its certificate ({cert.subject.rfc4514_string()[:80]})."))
+        checks.append(passed("seal_signature", "The seal's {alg} signature over the credential verifies with its certificate ({value}).", alg=alg, value=cert.subject.rfc4514_string()[:80]))
     except InvalidSignature:
         checks.append(failed("seal_signature", "The seal's signature does not verify: the credential was altered after sealing."))
         return text, checks
@@ -162,7 +162,7 @@ def _verify_jades(envelope: dict[str, Any], now: dt.datetime) -> tuple[str, list
         return text, checks
     not_after = cert.not_valid_after_utc
     if not_after < now:
-        checks.append(failed(SEAL, f"The seal certificate expired on {not_after.date().isoformat()}."))
+        checks.append(failed(SEAL, "The seal certificate expired on {isoformat}.", isoformat=not_after.date().isoformat()))
     elif cert.not_valid_before_utc > now:
         checks.append(failed(SEAL, "The seal certificate is not valid yet."))
     else:
@@ -188,7 +188,7 @@ def inspect(document: dict[str, Any], ctx: Context) -> tuple[Claim, list[Check]]
         passed(STRUCTURE, "The document is a European Digital Credential (ELM).")
         if types & EDC_TYPES and claim.title
         else failed(STRUCTURE, "The Europass document has no credential type or title."),
-        passed(ISSUER, f"The awarding body {claim.issuer.name} is named.") if claim.issuer.name else failed(ISSUER, "The credential names no awarding body."),
+        passed(ISSUER, "The awarding body {value_name} is named.", value_name=claim.issuer.name) if claim.issuer.name else failed(ISSUER, "The credential names no awarding body."),
         *seal_checks,
         *check_dates(issued=claim.issued_on, valid_from=claim.valid_from, valid_until=claim.valid_until, now=ctx.now),
         check_recipient(claim.recipient, ctx.confirmed_emails),

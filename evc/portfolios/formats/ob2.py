@@ -58,11 +58,11 @@ def _resolve(value: Any, ctx: Context, what: str, checks: list[Check]) -> dict[s
     document, error, _disabled = ctx.remote.json(value)
     if document is None:
         checks.append(
-            unknown(ISSUER if what == "issuer" else "badge_class", f"The {what} at {value} could not be fetched: {error}")
+            unknown(ISSUER if what == "issuer" else "badge_class", "The {what} at {value} could not be fetched: {error}", what=what, value=value, error=error)
         )
         return None
     if not isinstance(document, dict):
-        checks.append(failed(STRUCTURE, f"The {what} at {value} is not a JSON object."))
+        checks.append(failed(STRUCTURE, "The {what} at {value} is not a JSON object.", what=what, value=value))
         return None
     return document
 
@@ -82,7 +82,7 @@ def _structure(assertion: dict[str, Any]) -> Check:
     if assertion.get("@context") is None:
         problems.append("it has no @context")
     if problems:
-        return failed(STRUCTURE, "This is not a valid Open Badges 2.0 assertion: " + "; ".join(problems) + ".")
+        return failed(STRUCTURE, "This is not a valid Open Badges 2.0 assertion: {join}.", join="; ".join(problems))
     return passed(STRUCTURE, "The assertion has the fields Open Badges 2.0 requires.")
 
 
@@ -151,13 +151,13 @@ def _issuer_check(issuer: dict[str, Any] | None, badge: dict[str, Any] | None) -
         return None  # _resolve already recorded why
     types = types_of(issuer)
     if not {"Issuer", "Profile"} & set(types):
-        return failed(ISSUER, f"The issuer profile has type {', '.join(types) or 'none'} instead of Issuer or Profile.")
+        return failed(ISSUER, "The issuer profile has type {value} instead of Issuer or Profile.", value=', '.join(types) or 'none')
     missing = [n for n in ("id", "name") if not issuer.get(n)]
     if missing or not (issuer.get("url") or issuer.get("email")):
-        return failed(ISSUER, "The issuer profile lacks " + ", ".join(missing or ["a url or email"]) + ".")
+        return failed(ISSUER, "The issuer profile lacks {join}.", join=", ".join(missing or ["a url or email"]))
     if isinstance(badge.get("issuer"), str) and issuer.get("id") != badge["issuer"]:
-        return failed(ISSUER, f"The issuer profile says it is {issuer.get('id')}, but the badge class names {badge['issuer']}.")
-    return passed(ISSUER, f"The issuer profile of {text_of(issuer.get('name'))} is present and consistent.")
+        return failed(ISSUER, "The issuer profile says it is {get}, but the badge class names {issuer}.", get=issuer.get('id'), issuer=badge['issuer'])
+    return passed(ISSUER, "The issuer profile of {text_of} is present and consistent.", text_of=text_of(issuer.get('name')))
 
 
 def _allowed(assertion_id: str, issuer: dict[str, Any]) -> tuple[bool, str]:
@@ -182,30 +182,30 @@ def _hosted(assertion: dict[str, Any], issuer: dict[str, Any] | None, ctx: Conte
     if issuer is not None:
         ok, rule = _allowed(assertion_id, issuer)
         if not ok:
-            return [failed(HOSTED, f"The assertion is hosted at {assertion_id}, outside {rule}.")]
+            return [failed(HOSTED, "The assertion is hosted at {assertion_id}, outside {rule}.", assertion_id=assertion_id, rule=rule)]
     response, error, _disabled = ctx.remote.raw(assertion_id)
     if response is None:
-        checks.append(unknown(HOSTED, f"The hosted assertion could not be fetched from {assertion_id}: {error}"))
+        checks.append(unknown(HOSTED, "The hosted assertion could not be fetched from {assertion_id}: {error}", assertion_id=assertion_id, error=error))
         return checks
     if response.status == 410:
-        checks.append(failed(REVOCATION, f"The issuer has revoked this badge: {assertion_id} answers 410 Gone."))
+        checks.append(failed(REVOCATION, "The issuer has revoked this badge: {assertion_id} answers 410 Gone.", assertion_id=assertion_id))
         return checks
     if response.status != 200:
-        checks.append(unknown(HOSTED, f"The hosted assertion could not be fetched from {assertion_id} (HTTP {response.status})."))
+        checks.append(unknown(HOSTED, "The hosted assertion could not be fetched from {assertion_id} (HTTP {status}).", assertion_id=assertion_id, status=response.status))
         return checks
     try:
         hosted = response.json()
     except ValueError:
-        return [failed(HOSTED, f"The document at {assertion_id} is not JSON.")]
+        return [failed(HOSTED, "The document at {assertion_id} is not JSON.", assertion_id=assertion_id)]
     if not isinstance(hosted, dict):
-        return [failed(HOSTED, f"The document at {assertion_id} is not an assertion.")]
+        return [failed(HOSTED, "The document at {assertion_id} is not an assertion.", assertion_id=assertion_id)]
     if hosted.get("revoked") is True:
-        return [failed(REVOCATION, f"The issuer has revoked this badge: {text_of(hosted.get('revocationReason')) or 'no reason given'}.")]
+        return [failed(REVOCATION, "The issuer has revoked this badge: {value}.", value=text_of(hosted.get('revocationReason')) or 'no reason given')]
     fields = ("id", "recipient", "badge", "issuedOn")
     differing = [f for f in fields if hosted.get(f) != assertion.get(f)]
     if differing:
-        return [failed(HOSTED, f"The issuer's hosted copy differs from the uploaded file in: {', '.join(differing)}.")]
-    return [passed(HOSTED, f"The issuer hosts the same assertion at {assertion_id}.")]
+        return [failed(HOSTED, "The issuer's hosted copy differs from the uploaded file in: {join}.", join=', '.join(differing))]
+    return [passed(HOSTED, "The issuer hosts the same assertion at {assertion_id}.", assertion_id=assertion_id)]
 
 
 def _revocation_list(assertion: dict[str, Any], issuer: dict[str, Any] | None, ctx: Context) -> Check | None:
@@ -214,14 +214,14 @@ def _revocation_list(assertion: dict[str, Any], issuer: dict[str, Any] | None, c
     url = issuer["revocationList"]
     document, error, _disabled = ctx.remote.json(url) if isinstance(url, str) else (url, None, False)
     if not isinstance(document, dict):
-        return unknown(REVOCATION, f"The issuer's revocation list could not be read: {error or 'not an object'}")
+        return unknown(REVOCATION, "The issuer's revocation list could not be read: {value}", value=error or 'not an object')
     assertion_id = assertion.get("id")
     uid = assertion.get("uid")
     for entry in as_list(document.get("revokedAssertions")):
         entry_id = entry if isinstance(entry, str) else (entry.get("id") or entry.get("uid")) if isinstance(entry, dict) else None
         if entry_id and entry_id in (assertion_id, uid):
             reason = entry.get("revocationReason") if isinstance(entry, dict) else None
-            return failed(REVOCATION, f"The issuer has revoked this badge{': ' + text_of(reason) if reason else ''}.")
+            return failed(REVOCATION, "The issuer has revoked this badge{value}.", value=': ' + text_of(reason) if reason else '')
     return passed(REVOCATION, "The badge is not on the issuer's revocation list.")
 
 
@@ -240,24 +240,24 @@ def _signed(assertion: dict[str, Any], issuer: dict[str, Any] | None, token: jws
     key_url = candidates[0]
     document, error, _disabled = ctx.remote.json(key_url)
     if document is None:
-        return [unknown(SIGNATURE, f"The signing key at {key_url} could not be fetched: {error}")]
+        return [unknown(SIGNATURE, "The signing key at {key_url} could not be fetched: {error}", key_url=key_url, error=error)]
     try:
         key = jwslib.key_from_pem(str(document.get("publicKeyPem") or ""))
         valid = jwslib.verify_signature(token, key)
     except jwslib.JwsError as exc:
-        return [failed(SIGNATURE, str(exc))]
+        return [failed(SIGNATURE, "{str}", str=str(exc))]
     if not valid:
-        return [failed(SIGNATURE, f"The signature does not verify with the issuer's key {key_url}: the badge was altered or signed by someone else.")]
-    checks = [passed(SIGNATURE, f"The {token.alg} signature verifies with the key {key_url}.")]
+        return [failed(SIGNATURE, "The signature does not verify with the issuer's key {key_url}: the badge was altered or signed by someone else.", key_url=key_url)]
+    checks = [passed(SIGNATURE, "The {alg} signature verifies with the key {key_url}.", alg=token.alg, key_url=key_url)]
     owner = document.get("owner")
     issuer_id = issuer.get("id") if issuer else None
     listed = issuer is not None and key_url in [k if isinstance(k, str) else k.get("id") for k in as_list(issuer.get("publicKey"))]
     if issuer_id and owner == issuer_id and (listed or not issuer.get("publicKey")):
-        checks.append(passed(KEY_OWNERSHIP, f"The key belongs to the issuer {issuer_id}."))
+        checks.append(passed(KEY_OWNERSHIP, "The key belongs to the issuer {issuer_id}.", issuer_id=issuer_id))
     elif issuer_id and owner == issuer_id:
         checks.append(failed(KEY_OWNERSHIP, "The key names the issuer as owner, but the issuer profile does not list it."))
     elif issuer_id:
-        checks.append(failed(KEY_OWNERSHIP, f"The key belongs to {owner or 'no one'}, not to the issuer {issuer_id}."))
+        checks.append(failed(KEY_OWNERSHIP, "The key belongs to {value}, not to the issuer {issuer_id}.", value=owner or 'no one', issuer_id=issuer_id))
     else:
         checks.append(unknown(KEY_OWNERSHIP, "The issuer profile could not be read, so the key's owner cannot be confirmed."))
     return checks
@@ -302,7 +302,7 @@ def inspect_jws(text: str, ctx: Context) -> tuple[Claim, list[Check], Any]:
         jwslib.check_algorithm(token)
     except jwslib.JwsError as exc:
         claim, checks = inspect(payload, ctx, fmt="ob2-signed", token=None)
-        checks = [c for c in checks if c.name != SIGNATURE] + [failed(SIGNATURE, str(exc))]
+        checks = [c for c in checks if c.name != SIGNATURE] + [failed(SIGNATURE, "{str}", str=str(exc))]
         return claim, checks, payload
     claim, checks = inspect(payload, ctx, fmt="ob2-signed", token=token)
     return claim, checks, payload

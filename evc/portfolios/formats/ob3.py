@@ -86,7 +86,7 @@ def _structure(credential: dict[str, Any]) -> Check:
     if not (credential.get("validFrom") or credential.get("issuanceDate")):
         problems.append("it has no validFrom (or issuanceDate) date")
     if problems:
-        return failed(STRUCTURE, "This is not a valid Open Badges 3.0 credential: " + "; ".join(problems) + ".")
+        return failed(STRUCTURE, "This is not a valid Open Badges 3.0 credential: {join}.", join="; ".join(problems))
     return passed(STRUCTURE, "The credential has the fields Open Badges 3.0 requires.")
 
 
@@ -233,26 +233,25 @@ def _ownership(method: str, multikey: str, issuer_id: str, ctx: Context) -> Chec
     if method.startswith("did:key:"):
         did = method.split("#", 1)[0]
         if did == issuer_id:
-            return passed(KEY_OWNERSHIP, f"The issuer is the did:key {did[:32]}… itself, so the key is the issuer's.")
+            return passed(KEY_OWNERSHIP, "The issuer is the did:key {value}… itself, so the key is the issuer's.", value=did[:32])
         return unknown(
             KEY_OWNERSHIP,
-            f"The proof uses a did:key that is not the issuer's identifier ({issuer_id}); whether the issuer controls it cannot be confirmed.",
+            "The proof uses a did:key that is not the issuer's identifier ({issuer_id}); whether the issuer controls it cannot be confirmed.", issuer_id=issuer_id,
         )
     base = method.split("#", 1)[0]
     if base != issuer_id and not issuer_id.startswith("did:") and not base.startswith(issuer_id):
-        return failed(KEY_OWNERSHIP, f"The key {method} is not published under the issuer's identifier {issuer_id}.")
+        return failed(KEY_OWNERSHIP, "The key {method} is not published under the issuer's identifier {issuer_id}.", method=method, issuer_id=issuer_id)
     document, error, _disabled = ctx.remote.json(_controller_url(issuer_id if base == issuer_id else base))
     if document is None:
         return unknown(
             KEY_OWNERSHIP,
-            f"The signature verifies with a key named in the proof, but the issuer profile {issuer_id} could not be fetched "
-            f"to confirm the key is the issuer's ({(error or '').rstrip('.')}).",
+            "The signature verifies with a key named in the proof, but the issuer profile {issuer_id} could not be fetched to confirm the key is the issuer's ({rstrip}).", issuer_id=issuer_id, rstrip=(error or '').rstrip('.'),
         )
     if isinstance(document, dict) and document.get("id") and str(document["id"]) != issuer_id and base == issuer_id:
-        return failed(KEY_OWNERSHIP, f"The issuer profile fetched from {issuer_id} says it belongs to {str(document['id'])[:80]}.")
+        return failed(KEY_OWNERSHIP, "The issuer profile fetched from {issuer_id} says it belongs to {value}.", issuer_id=issuer_id, value=str(document['id'])[:80])
     if isinstance(document, dict) and multikey in _listed_keys(document).values():
-        return passed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} lists the signing key.")
-    return failed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} does not list the key that signed the credential.")
+        return passed(KEY_OWNERSHIP, "The issuer profile {issuer_id} lists the signing key.", issuer_id=issuer_id)
+    return failed(KEY_OWNERSHIP, "The issuer profile {issuer_id} does not list the key that signed the credential.", issuer_id=issuer_id)
 
 
 def _resolve_key(method: str, ctx: Context) -> tuple[str | None, str | None]:
@@ -286,30 +285,30 @@ def _proof_checks(credential: dict[str, Any], ctx: Context) -> list[Check]:
     supported = [p for p in proofs if di.is_supported(p)]
     if not supported:
         names = ", ".join(di.proof_suite(p) or "(none)" for p in proofs)
-        return [unknown(SIGNATURE, f"The proof uses an unsupported cryptosuite ({names}), so the signature cannot be checked here.")]
+        return [unknown(SIGNATURE, "The proof uses an unsupported cryptosuite ({names}), so the signature cannot be checked here.", names=names)]
     issuer_id = str(_issuer_node(credential).get("id") or "")
     outcomes: list[list[Check]] = []
     for proof in supported:
         method = str(proof.get("verificationMethod") or "")
         multikey, error = _resolve_key(method, ctx)
         if multikey is None:
-            outcomes.append([unknown(SIGNATURE, error or "The signing key could not be found.")])
+            outcomes.append([unknown(SIGNATURE, "{value}", value=error or "The signing key could not be found.")])
             continue
         try:
             key = di.ed25519_from_multikey(multikey)
             valid = di.verify_proof(credential, proof, key)
         except di.ProofError as exc:
-            outcomes.append([failed(SIGNATURE, str(exc))])
+            outcomes.append([failed(SIGNATURE, "{str}", str=str(exc))])
             continue
         except Exception as exc:  # jsonld.UnknownContext / JsonLdError: cannot canonicalise
-            outcomes.append([failed(SIGNATURE, f"The signed document cannot be canonicalised: {exc}")])
+            outcomes.append([failed(SIGNATURE, "The signed document cannot be canonicalised: {exc}", exc=exc)])
             continue
         if not valid:
-            outcomes.append([failed(SIGNATURE, f"The {di.proof_suite(proof)} signature does not verify: the credential was altered after signing or signed with another key.")])
+            outcomes.append([failed(SIGNATURE, "The {proof_suite} signature does not verify: the credential was altered after signing or signed with another key.", proof_suite=di.proof_suite(proof))])
             continue
         note = " (legacy suite name)" if di.proof_suite(proof) == "eddsa-2022" else ""
         outcomes.append([
-            passed(SIGNATURE, f"The {di.proof_suite(proof)}{note} signature verifies with the key {multikey[:16]}…."),
+            passed(SIGNATURE, "The {proof_suite}{note} signature verifies with the key {value}….", proof_suite=di.proof_suite(proof), note=note, value=multikey[:16]),
             _ownership(method, multikey, issuer_id, ctx),
         ])
     # One verifying proof is enough; otherwise report the most telling failure.
@@ -317,7 +316,7 @@ def _proof_checks(credential: dict[str, Any], ctx: Context) -> list[Check]:
         if outcome[0].status == "passed":
             extra = len(proofs) - 1
             if extra:
-                outcome.append(unknown(SIGNATURE + "_other", f"{extra} other proof(s) were not checked or not supported.", decisive=False))
+                outcome.append(unknown(SIGNATURE + "_other", "{extra} other proof(s) were not checked or not supported.", extra=extra, decisive=False))
             return outcome
     for outcome in outcomes:
         if outcome[0].status == "failed":
@@ -348,13 +347,13 @@ def _status_checks(credential: dict[str, Any], ctx: Context) -> list[Check]:
             url = str(status.get("id") or "")
             document, error, _disabled = ctx.remote.json(url)
             if not isinstance(document, dict):
-                checks.append(unknown(REVOCATION, f"The issuer's revocation list could not be read: {error or 'not an object'}"))
+                checks.append(unknown(REVOCATION, "The issuer's revocation list could not be read: {value}", value=error or 'not an object'))
                 continue
             entries = as_list(document.get("revokedCredentials")) + as_list(document.get("revokedAssertions"))
             revoked = [e for e in entries if isinstance(e, dict) and e.get("id") == credential.get("id")]
             if revoked:
                 reason = text_of(revoked[0].get("revocationReason"))
-                checks.append(failed(REVOCATION, "The issuer has revoked this credential" + (f": {reason}." if reason else ".")))
+                checks.append(failed(REVOCATION, "The issuer has revoked this credential{value}", value=f": {reason}." if reason else "."))
             else:
                 checks.append(passed(REVOCATION, "The credential is not on the issuer's revocation list."))
         elif kind in {"BitstringStatusListEntry", "StatusList2021Entry"}:
@@ -366,7 +365,7 @@ def _status_checks(credential: dict[str, Any], ctx: Context) -> list[Check]:
                 index = int(status.get("statusListIndex"))
                 bits = _decode_bitstring(str(subject.get("encodedList") or ""))
             except (TypeError, ValueError, zlib.error, gzip.BadGzipFile):
-                checks.append(unknown(REVOCATION, f"The status list could not be read: {error or 'it is not a valid bitstring status list'}"))
+                checks.append(unknown(REVOCATION, "The status list could not be read: {value}", value=error or 'it is not a valid bitstring status list'))
                 continue
             if index < 0 or index // 8 >= len(bits):
                 checks.append(failed(REVOCATION, "The credential's status index lies outside the issuer's status list."))
@@ -374,11 +373,11 @@ def _status_checks(credential: dict[str, Any], ctx: Context) -> list[Check]:
             is_set = bits[index // 8] >> (7 - index % 8) & 1
             if is_set and purpose in {"revocation", "suspension"}:
                 verb = "revoked" if purpose == "revocation" else "suspended"
-                checks.append(failed(REVOCATION, f"The issuer has {verb} this credential (status list entry {index} is set)."))
+                checks.append(failed(REVOCATION, "The issuer has {verb} this credential (status list entry {index} is set).", verb=verb, index=index))
             else:
-                checks.append(passed(REVOCATION, f"The issuer's status list does not mark this credential as revoked ({purpose})."))
+                checks.append(passed(REVOCATION, "The issuer's status list does not mark this credential as revoked ({purpose}).", purpose=purpose))
         else:
-            checks.append(unknown(REVOCATION, f"The status method {kind or '(missing)'} is not supported, so revocation cannot be checked.", decisive=False))
+            checks.append(unknown(REVOCATION, "The status method {value} is not supported, so revocation cannot be checked.", value=kind or '(missing)', decisive=False))
     return checks
 
 
@@ -387,11 +386,11 @@ def _issuer_check(credential: dict[str, Any]) -> Check:
     if not issuer.get("id"):
         return failed(ISSUER, "The credential names no issuer.")
     if not issuer.get("name"):
-        return unknown(ISSUER, f"The credential names the issuer only by its identifier {issuer['id']}; the profile is not embedded.", decisive=False)
+        return unknown(ISSUER, "The credential names the issuer only by its identifier {id}; the profile is not embedded.", id=issuer['id'], decisive=False)
     types = {str(t) for t in as_list(issuer.get("type"))}
     if types and "Profile" not in types:
-        return failed(ISSUER, f"The issuer has type {', '.join(sorted(types))} instead of Profile.")
-    return passed(ISSUER, f"The issuer profile of {text_of(issuer.get('name'))} ({issuer['id']}) is present.")
+        return failed(ISSUER, "The issuer has type {join} instead of Profile.", join=', '.join(sorted(types)))
+    return passed(ISSUER, "The issuer profile of {text_of} ({id}) is present.", text_of=text_of(issuer.get('name')), id=issuer['id'])
 
 
 def inspect(credential: dict[str, Any], ctx: Context, *, fmt: str = "ob3", signature_checks: list[Check] | None = None) -> tuple[Claim, list[Check]]:
@@ -406,7 +405,7 @@ def inspect(credential: dict[str, Any], ctx: Context, *, fmt: str = "ob3", signa
         count = len(_clr_credentials(_subject(credential)))
         checks.append(unknown(
             "nested_credentials",
-            f"This learner record wraps {count} credential(s); their achievements are listed, but each is not verified on its own here.",
+            "This learner record wraps {count} credential(s); their achievements are listed, but each is not verified on its own here.", count=count,
             decisive=False,
         ))
     checks += check_dates(issued=claim.issued_on, valid_from=claim.valid_from, valid_until=claim.valid_until, now=ctx.now)
@@ -452,11 +451,11 @@ def _jwt_key(token: jwslib.Jws, credential: dict[str, Any], ctx: Context) -> tup
         if isinstance(document, dict):
             listed = [jwslib.key_from_jwk(j) for j in _profile_jwks(document)]
             if any(jwslib.same_key(key, other) for other in listed):
-                return key, "the token header (jwk)", passed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} lists the signing key.")
-            return key, "the token header (jwk)", failed(KEY_OWNERSHIP, f"The issuer profile {issuer_id} does not list the key in the token header.")
+                return key, "the token header (jwk)", passed(KEY_OWNERSHIP, "The issuer profile {issuer_id} lists the signing key.", issuer_id=issuer_id)
+            return key, "the token header (jwk)", failed(KEY_OWNERSHIP, "The issuer profile {issuer_id} does not list the key in the token header.", issuer_id=issuer_id)
         return key, "the token header (jwk)", unknown(
             KEY_OWNERSHIP,
-            f"The token carries its own key (jwk header); the issuer profile {issuer_id} could not be fetched to confirm it is the issuer's ({(error or '').rstrip('.')}).",
+            "The token carries its own key (jwk header); the issuer profile {issuer_id} could not be fetched to confirm it is the issuer's ({rstrip}).", issuer_id=issuer_id, rstrip=(error or '').rstrip('.'),
         )
     kid = str(header.get("kid") or "")
     if kid.startswith("did:key:"):
@@ -469,12 +468,12 @@ def _jwt_key(token: jwslib.Jws, credential: dict[str, Any], ctx: Context) -> tup
         return None, "", unknown(SIGNATURE, "The token names no key (no jwk or kid) and the issuer profile is not a web address, so the signature cannot be checked.")
     document, error, _disabled = ctx.remote.json(_controller_url(profile_url))
     if not isinstance(document, dict):
-        return None, "", unknown(SIGNATURE, f"The token names no key in its header, and the issuer profile {profile_url} could not be fetched: {error}")
+        return None, "", unknown(SIGNATURE, "The token names no key in its header, and the issuer profile {profile_url} could not be fetched: {error}", profile_url=profile_url, error=error)
     jwks = _profile_jwks(document)
     if not jwks:
-        return None, "", failed(SIGNATURE, f"The issuer profile {profile_url} publishes no key.")
+        return None, "", failed(SIGNATURE, "The issuer profile {profile_url} publishes no key.", profile_url=profile_url)
     key = jwslib.key_from_jwk(jwks[0])
-    return key, profile_url, passed(KEY_OWNERSHIP, f"The key comes from the issuer profile {profile_url}.")
+    return key, profile_url, passed(KEY_OWNERSHIP, "The key comes from the issuer profile {profile_url}.", profile_url=profile_url)
 
 
 def _profile_jwks(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -503,12 +502,12 @@ def inspect_jwt(text: str, ctx: Context, *, fmt: str = "ob3-jwt") -> tuple[Claim
         if key is None:
             signature = [ownership] if ownership else [unknown(SIGNATURE, "The signing key could not be found.")]
         elif jwslib.verify_signature(token, key):
-            signature = [passed(SIGNATURE, f"The {token.alg} signature verifies with the key from {source}.")]
+            signature = [passed(SIGNATURE, "The {alg} signature verifies with the key from {source}.", alg=token.alg, source=source)]
             if ownership:
                 signature.append(ownership)
         else:
-            signature = [failed(SIGNATURE, f"The {token.alg} signature does not verify: the token was altered or signed with another key.")]
+            signature = [failed(SIGNATURE, "The {alg} signature does not verify: the token was altered or signed with another key.", alg=token.alg)]
     except (jwslib.JwsError, di.ProofError) as exc:
-        signature = [failed(SIGNATURE, str(exc))]
+        signature = [failed(SIGNATURE, "{str}", str=str(exc))]
     claim, checks = inspect(credential, ctx, fmt=fmt, signature_checks=signature)
     return claim, checks, payload

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 PASSED = "passed"
@@ -29,6 +29,8 @@ VERIFICATION_URL = "verification_url"
 class Check:
     """One verification step: `status` is passed, failed or unknown; `detail` is a sentence in English.
 
+    `template` and `params` keep the sentence translatable: `detail == template.format(**params)`,
+    and the UI shows `gettext(template).format(**params)` (English msgids, Dutch in the nl catalogue).
     `decisive`: when False, an `unknown` result does not make the overall verdict undecided (used for
     the recipient check, which is informative when the credential names a DID instead of an email).
     A failed check always counts.
@@ -38,23 +40,28 @@ class Check:
     status: str
     detail: str
     decisive: bool = True
+    template: str = ""
+    params: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("decisive")
-        return data
+        return {"name": self.name, "status": self.status, "detail": self.detail}
 
 
-def passed(name: str, detail: str, **kw: Any) -> Check:
-    return Check(name, PASSED, detail, **kw)
+def _make(name: str, status: str, template: str, decisive: bool, params: dict[str, Any]) -> Check:
+    values = {key: str(value) for key, value in params.items()}
+    return Check(name, status, template.format(**values) if values else template, decisive, template, values)
 
 
-def failed(name: str, detail: str, **kw: Any) -> Check:
-    return Check(name, FAILED, detail, **kw)
+def passed(name: str, template: str, *, decisive: bool = True, **params: Any) -> Check:
+    return _make(name, PASSED, template, decisive, params)
 
 
-def unknown(name: str, detail: str, **kw: Any) -> Check:
-    return Check(name, UNKNOWN, detail, **kw)
+def failed(name: str, template: str, *, decisive: bool = True, **params: Any) -> Check:
+    return _make(name, FAILED, template, decisive, params)
+
+
+def unknown(name: str, template: str, *, decisive: bool = True, **params: Any) -> Check:
+    return _make(name, UNKNOWN, template, decisive, params)
 
 
 def overall(checks: list[Check]) -> bool | None:

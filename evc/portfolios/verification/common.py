@@ -66,8 +66,7 @@ def check_recipient(recipient: Recipient, confirmed_emails: list[str] | None) ->
     if not is_email and not recipient.hashed:
         return unknown(
             RECIPIENT,
-            f"The credential names its recipient as {identity[:80]} ({recipient.type or 'an identifier'}), "
-            "which cannot be compared with an email address.",
+            "The credential names its recipient as {value} ({value2}), which cannot be compared with an email address.", value=identity[:80], value2=recipient.type or 'an identifier',
             decisive=False,
         )
     if recipient.hashed and identity.split("$", 1)[0].lower() not in {"sha256", "md5"}:
@@ -83,30 +82,29 @@ def check_recipient(recipient: Recipient, confirmed_emails: list[str] | None) ->
     for email in confirmed_emails:
         if recipient_matches(recipient, email):
             how = "a salted hash of" if recipient.hashed else "the address"
-            return passed(RECIPIENT, f"The credential was issued to {how} {email}, a confirmed address of the applicant.")
+            return passed(RECIPIENT, "The credential was issued to {how} {email}, a confirmed address of the applicant.", how=how, email=email)
     return failed(RECIPIENT, "The credential was issued to someone else: the recipient matches none of the applicant's confirmed email addresses.")
 
 
 def check_dates(
     *, issued: dt.datetime | None, valid_from: dt.datetime | None, valid_until: dt.datetime | None, now: dt.datetime,
-    issued_label: str = "issued", until_label: str = "expires",
 ) -> list[Check]:
     checks: list[Check] = []
     start = valid_from or issued
     if issued is None and valid_from is None:
         checks.append(failed(ISSUED, "The credential has no issue date."))
     elif start is not None and start > now:
-        checks.append(failed(ISSUED, f"The credential is not valid yet: it is dated {start.date().isoformat()}, in the future."))
+        checks.append(failed(ISSUED, "The credential is not valid yet: it is dated {isoformat}, in the future.", isoformat=start.date().isoformat()))
     else:
-        checks.append(passed(ISSUED, f"The credential was {issued_label} on {start.date().isoformat()}."))
+        checks.append(passed(ISSUED, "The credential was issued on {isoformat}.", isoformat=start.date().isoformat()))
     if valid_until is None:
         checks.append(passed(EXPIRY, "The credential has no expiry date."))
     elif start is not None and valid_until < start:
-        checks.append(failed(EXPIRY, f"The credential {until_label} ({valid_until.date().isoformat()}) before it was issued."))
+        checks.append(failed(EXPIRY, "The credential expires ({isoformat}) before it was issued.", isoformat=valid_until.date().isoformat()))
     elif valid_until < now:
-        checks.append(failed(EXPIRY, f"The credential expired on {valid_until.date().isoformat()}."))
+        checks.append(failed(EXPIRY, "The credential expired on {isoformat}.", isoformat=valid_until.date().isoformat()))
     else:
-        checks.append(passed(EXPIRY, f"The credential is valid until {valid_until.date().isoformat()}."))
+        checks.append(passed(EXPIRY, "The credential is valid until {isoformat}.", isoformat=valid_until.date().isoformat()))
     return checks
 
 
@@ -115,11 +113,11 @@ def check_jsonld(document: Any) -> Check:
     try:
         jsonld.expand(document)
     except jsonld.UnknownContext as exc:
-        return failed(JSONLD, str(exc))
+        return failed(JSONLD, "{str}", str=str(exc))
     except jsonld.JsonLdError as exc:
-        return failed(JSONLD, str(exc))
+        return failed(JSONLD, "{str}", str=str(exc))
     urls = jsonld.context_urls(document)
-    return passed(JSONLD, f"All {len(urls)} JSON-LD contexts are known and the document expands cleanly.")
+    return passed(JSONLD, "All {len} JSON-LD contexts are known and the document expands cleanly.", len=len(urls))
 
 
 class Remote:

@@ -23,20 +23,20 @@ MAX_ERRORS = 3
 
 def _validate(instance: Any, schema: Any, label: str) -> Check:
     if not isinstance(schema, dict):
-        return failed(SCHEMA, f"The {label} is not a JSON Schema.", decisive=False)
+        return failed(SCHEMA, "The {label} is not a JSON Schema.", label=label, decisive=False)
     try:
         cls = validator_for(schema)
         cls.check_schema(schema)
         errors = sorted(cls(schema).iter_errors(instance), key=lambda e: list(e.absolute_path))
     except schema_errors.SchemaError:
-        return unknown(SCHEMA, f"The {label} is itself not a valid JSON Schema.", decisive=False)
+        return unknown(SCHEMA, "The {label} is itself not a valid JSON Schema.", label=label, decisive=False)
     except Exception as exc:  # unresolvable $ref (remote references are never fetched), odd formats
-        return unknown(SCHEMA, f"The {label} could not be applied ({exc.__class__.__name__}).", decisive=False)
+        return unknown(SCHEMA, "The {label} could not be applied ({name__}).", label=label, name__=exc.__class__.__name__, decisive=False)
     if errors:
         described = "; ".join(f"{'/'.join(str(p) for p in e.absolute_path) or 'the document'}: {e.message[:160]}" for e in errors[:MAX_ERRORS])
         more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
-        return failed(SCHEMA, f"The credential does not match the {label}: {described}{more}.")
-    return passed(SCHEMA, f"The credential matches the {label}.")
+        return failed(SCHEMA, "The credential does not match the {label}: {described}{more}.", label=label, described=described, more=more)
+    return passed(SCHEMA, "The credential matches the {label}.", label=label)
 
 
 def credential_schema_checks(credential: dict[str, Any], remote: Remote) -> list[Check]:
@@ -51,7 +51,7 @@ def credential_schema_checks(credential: dict[str, Any], remote: Remote) -> list
             continue
         schema, error, _disabled = remote.json(entry["id"])
         if schema is None:
-            checks.append(unknown(SCHEMA, f"The schema {entry['id']} could not be fetched: {error}", decisive=False))
+            checks.append(unknown(SCHEMA, "The schema {id} could not be fetched: {error}", id=entry['id'], error=error, decisive=False))
             continue
         checks.append(_validate(instance, schema, f"schema {entry['id']}"))
     return checks
@@ -95,13 +95,13 @@ def extension_checks(nodes: list[dict[str, Any] | None], remote: Remote) -> list
                     continue
                 schema, error, _disabled = remote.json(schema_url)
                 if schema is None:
-                    checks.append(unknown(SCHEMA, f"The schema of {key} at {schema_url} could not be fetched: {error}", decisive=False))
+                    checks.append(unknown(SCHEMA, "The schema of {key} at {schema_url} could not be fetched: {error}", key=key, schema_url=schema_url, error=error, decisive=False))
                     continue
                 body = {k: v for k, v in extension.items() if k != "@context"}
                 try:
                     compacted = jsonld.compact({"@context": top + own, **body}, context_url)
                 except (jsonld.UnknownContext, jsonld.JsonLdError) as exc:
-                    checks.append(failed(SCHEMA, f"The extension {key} cannot be read: {exc}"))
+                    checks.append(failed(SCHEMA, "The extension {key} cannot be read: {exc}", key=key, exc=exc))
                     continue
                 compacted.pop("@context", None)
                 checks.append(_validate(compacted, schema, f"schema of the extension {key}"))
