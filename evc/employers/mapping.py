@@ -299,7 +299,9 @@ def aggregate_run(run: MappingRun) -> dict[str, Any]:
         groups: dict[str, dict[str, Any]] = {}
         for person in staff.values():
             label = label_of(person)
-            group = groups.setdefault(label, {"label": label, "staff": 0, "cells": {}})
+            group = groups.setdefault(
+                label, {"label": label, "department": person["department"], "staff": 0, "cells": {}}
+            )
             group["staff"] += 1
             for ref, (rank, _coverage) in person["units"].items():
                 if rank == 0:

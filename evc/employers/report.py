@@ -13,7 +13,8 @@ Rules (k = EVC_MIN_GROUP_SIZE, default 5):
   minus the shown group cells must again be 0 or a safe count (and so for its
   complement); otherwise more cells are hidden, smallest first, and if that is not
   enough the total is hidden too. (Across the two groupings, department and
-  department/role, this is not checked: see `build_report`.)
+  department/role, the same holds: a department's shown cell minus its shown role
+  cells must be safe, so the role view hides more where needed.)
 """
 
 from __future__ import annotations
@@ -156,8 +157,15 @@ def build_report(
     for group in big + ([pooled_group] if pooled_group else []):
         rows.append(_row(group, refs, k, programmes, pooled=group is pooled_group))
     left_out = small if hidden else []
-    for index, unit in enumerate(units):
-        _protect_column(rows, left_out, unit, index, k)
+    # Hiding one cell can expose another subtraction: repeat until nothing changes.
+    while True:
+        before = _hidden_count(rows, units)
+        for index, unit in enumerate(units):
+            _protect_column(rows, left_out, unit, index, k)
+        if group_by == "role":
+            _protect_against_departments(result, rows, refs, k)
+        if _hidden_count(rows, units) == before:
+            break
     for row in rows:
         row.closest = _closeness(row, programmes)
     return Report(
@@ -197,6 +205,56 @@ def _row(
             )
         )
     return GroupRow(label=group["label"], staff=n, cells=cells, pooled=pooled)
+
+
+def _hidden_count(rows: list[GroupRow], units: list[UnitRow]) -> int:
+    cells = sum((c.covered is None) + (c.exemption is None) for r in rows for c in r.cells)
+    return cells + sum((u.covered is None) + (u.exemption is None) for u in units)
+
+
+def _department_of(group: dict[str, Any]) -> str:
+    return group.get("department") or group["label"].split(" / ", 1)[0]
+
+
+def _protect_against_departments(
+    result: dict[str, Any], rows: list[GroupRow], refs: list[str], k: int
+) -> None:
+    """Role rows must not reveal, by subtraction from the department view, what that view hides."""
+    departments = build_report(result, group_by="department", min_group=k)
+    role_groups = {g["label"]: g for g in result["groups"]["role"]}
+    members_of: dict[str, list[GroupRow]] = {}
+    for row in rows:
+        if not row.pooled:
+            members_of.setdefault(_department_of(role_groups[row.label]), []).append(row)
+    for margin_row in departments.rows:
+        if margin_row.pooled:
+            continue
+        members = members_of.get(margin_row.label, [])
+        for index in range(len(refs)):
+            for shown_attr, raw_attr in (("covered", "raw_covered"), ("exemption", "raw_exemption")):
+                margin = margin_row.cells[index]
+                if getattr(margin, shown_attr) is None:
+                    continue  # the department view hides it: nothing to subtract from
+                visible = [r for r in members if getattr(r.cells[index], shown_attr) is not None]
+                hidden_pop = margin_row.staff - sum(r.staff for r in visible)
+                hidden = getattr(margin, raw_attr) - sum(getattr(r.cells[index], raw_attr) for r in visible)
+                while safe_count(hidden, hidden_pop, k) is None and visible:
+                    visible.sort(
+                        key=lambda r: (
+                            getattr(r.cells[index], raw_attr) == 0,
+                            getattr(r.cells[index], raw_attr),
+                            r.staff,
+                        )
+                    )
+                    row = visible.pop(0)
+                    cell = row.cells[index]
+                    if shown_attr == "covered":
+                        cell.covered = cell.exemption = cell.share = None
+                        cell.covered_label = cell.exemption_label = COMPLEMENT_MARK
+                    else:
+                        cell.exemption, cell.exemption_label = None, COMPLEMENT_MARK
+                    hidden_pop += row.staff
+                    hidden += getattr(cell, raw_attr)
 
 
 def _closeness(row: GroupRow, programmes: list[dict[str, Any]]) -> list[tuple[str, str, float]]:

@@ -164,3 +164,24 @@ def test_closeness_is_computed_from_shown_cells_only():
     big = report.rows[0]  # Groot, 20 staff: U1 hidden ("*"), U2 hidden ("<5")
     assert [c.covered for c in big.cells] == [None, None]
     assert big.closest == [("P", "Prog", 0.0)]  # the hidden 10 exemptions leave no trace
+
+
+def test_the_role_view_cannot_be_subtracted_from_the_department_view():
+    def role(label, staff, n):
+        return {"label": f"D / {label}", "department": "D", "staff": staff, "cells": {"P/U1": {"exemption": n, "partial": 0}}}
+
+    result = _result()
+    result["staff_total"] = 40
+    result["groups"] = {
+        "department": [{"label": "D", "staff": 20, "cells": {"P/U1": {"exemption": 10, "partial": 0}}},
+                       {"label": "E", "staff": 20, "cells": {"P/U1": {"exemption": 10, "partial": 0}}}],
+        "role": [role("R1", 12, 8), role("R2", 8, 2),
+                 {"label": "E / R3", "department": "E", "staff": 20, "cells": {"P/U1": {"exemption": 10, "partial": 0}}}],
+    }
+    result["units"] = {"P/U1": {"exemption": 20, "partial": 0}, "P/U2": {"exemption": 0, "partial": 0}}
+    departments = build_report(result, group_by="department", min_group=5)
+    assert [r.cells[0].covered for r in departments.rows] == [10, 10]
+    roles = {r.label: r.cells[0] for r in build_report(result, group_by="role", min_group=5).rows}
+    assert roles["D / R2"].covered_label == "<5"
+    assert roles["D / R1"].covered is None  # else 10 - 8 = R2's 2
+    assert roles["E / R3"].covered == 10
