@@ -162,7 +162,7 @@ def _verify_jades(envelope: dict[str, Any], now: dt.datetime) -> tuple[str, list
         return text, checks
     not_after = cert.not_valid_after_utc
     if not_after < now:
-        checks.append(failed(SEAL, "The seal certificate expired on {isoformat}.", isoformat=not_after.date().isoformat()))
+        checks.append(failed(SEAL, "The seal certificate expired on {date}.", date=not_after.date().isoformat()))
     elif cert.not_valid_before_utc > now:
         checks.append(failed(SEAL, "The seal certificate is not valid yet."))
     else:
@@ -188,7 +188,7 @@ def inspect(document: dict[str, Any], ctx: Context) -> tuple[Claim, list[Check]]
         passed(STRUCTURE, "The document is a European Digital Credential (ELM).")
         if types & EDC_TYPES and claim.title
         else failed(STRUCTURE, "The Europass document has no credential type or title."),
-        passed(ISSUER, "The awarding body {value_name} is named.", value_name=claim.issuer.name) if claim.issuer.name else failed(ISSUER, "The credential names no awarding body."),
+        passed(ISSUER, "The awarding body {organisation} is named.", organisation=claim.issuer.name) if claim.issuer.name else failed(ISSUER, "The credential names no awarding body."),
         *seal_checks,
         *check_dates(issued=claim.issued_on, valid_from=claim.valid_from, valid_until=claim.valid_until, now=ctx.now),
         check_recipient(claim.recipient, ctx.confirmed_emails),

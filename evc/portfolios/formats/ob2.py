@@ -82,7 +82,7 @@ def _structure(assertion: dict[str, Any]) -> Check:
     if assertion.get("@context") is None:
         problems.append("it has no @context")
     if problems:
-        return failed(STRUCTURE, "This is not a valid Open Badges 2.0 assertion: {join}.", join="; ".join(problems))
+        return failed(STRUCTURE, "This is not a valid Open Badges 2.0 assertion: {items}.", items="; ".join(problems))
     return passed(STRUCTURE, "The assertion has the fields Open Badges 2.0 requires.")
 
 
@@ -154,10 +154,10 @@ def _issuer_check(issuer: dict[str, Any] | None, badge: dict[str, Any] | None) -
         return failed(ISSUER, "The issuer profile has type {value} instead of Issuer or Profile.", value=', '.join(types) or 'none')
     missing = [n for n in ("id", "name") if not issuer.get(n)]
     if missing or not (issuer.get("url") or issuer.get("email")):
-        return failed(ISSUER, "The issuer profile lacks {join}.", join=", ".join(missing or ["a url or email"]))
+        return failed(ISSUER, "The issuer profile lacks {items}.", items=", ".join(missing or ["a url or email"]))
     if isinstance(badge.get("issuer"), str) and issuer.get("id") != badge["issuer"]:
-        return failed(ISSUER, "The issuer profile says it is {get}, but the badge class names {issuer}.", get=issuer.get('id'), issuer=badge['issuer'])
-    return passed(ISSUER, "The issuer profile of {text_of} is present and consistent.", text_of=text_of(issuer.get('name')))
+        return failed(ISSUER, "The issuer profile says it is {profile_id}, but the badge class names {issuer}.", profile_id=issuer.get('id'), issuer=badge['issuer'])
+    return passed(ISSUER, "The issuer profile of {issuer_name} is present and consistent.", issuer_name=text_of(issuer.get('name')))
 
 
 def _allowed(assertion_id: str, issuer: dict[str, Any]) -> tuple[bool, str]:
@@ -204,7 +204,7 @@ def _hosted(assertion: dict[str, Any], issuer: dict[str, Any] | None, ctx: Conte
     fields = ("id", "recipient", "badge", "issuedOn")
     differing = [f for f in fields if hosted.get(f) != assertion.get(f)]
     if differing:
-        return [failed(HOSTED, "The issuer's hosted copy differs from the uploaded file in: {join}.", join=', '.join(differing))]
+        return [failed(HOSTED, "The issuer's hosted copy differs from the uploaded file in: {items}.", items=', '.join(differing))]
     return [passed(HOSTED, "The issuer hosts the same assertion at {assertion_id}.", assertion_id=assertion_id)]
 
 

@@ -86,7 +86,7 @@ def _structure(credential: dict[str, Any]) -> Check:
     if not (credential.get("validFrom") or credential.get("issuanceDate")):
         problems.append("it has no validFrom (or issuanceDate) date")
     if problems:
-        return failed(STRUCTURE, "This is not a valid Open Badges 3.0 credential: {join}.", join="; ".join(problems))
+        return failed(STRUCTURE, "This is not a valid Open Badges 3.0 credential: {items}.", items="; ".join(problems))
     return passed(STRUCTURE, "The credential has the fields Open Badges 3.0 requires.")
 
 
@@ -245,7 +245,7 @@ def _ownership(method: str, multikey: str, issuer_id: str, ctx: Context) -> Chec
     if document is None:
         return unknown(
             KEY_OWNERSHIP,
-            "The signature verifies with a key named in the proof, but the issuer profile {issuer_id} could not be fetched to confirm the key is the issuer's ({rstrip}).", issuer_id=issuer_id, rstrip=(error or '').rstrip('.'),
+            "The signature verifies with a key named in the proof, but the issuer profile {issuer_id} could not be fetched to confirm the key is the issuer's ({reason}).", issuer_id=issuer_id, reason=(error or '').rstrip('.'),
         )
     if isinstance(document, dict) and document.get("id") and str(document["id"]) != issuer_id and base == issuer_id:
         return failed(KEY_OWNERSHIP, "The issuer profile fetched from {issuer_id} says it belongs to {value}.", issuer_id=issuer_id, value=str(document['id'])[:80])
@@ -389,8 +389,8 @@ def _issuer_check(credential: dict[str, Any]) -> Check:
         return unknown(ISSUER, "The credential names the issuer only by its identifier {id}; the profile is not embedded.", id=issuer['id'], decisive=False)
     types = {str(t) for t in as_list(issuer.get("type"))}
     if types and "Profile" not in types:
-        return failed(ISSUER, "The issuer has type {join} instead of Profile.", join=', '.join(sorted(types)))
-    return passed(ISSUER, "The issuer profile of {text_of} ({id}) is present.", text_of=text_of(issuer.get('name')), id=issuer['id'])
+        return failed(ISSUER, "The issuer has type {items} instead of Profile.", items=', '.join(sorted(types)))
+    return passed(ISSUER, "The issuer profile of {issuer_name} ({id}) is present.", issuer_name=text_of(issuer.get('name')), id=issuer['id'])
 
 
 def inspect(credential: dict[str, Any], ctx: Context, *, fmt: str = "ob3", signature_checks: list[Check] | None = None) -> tuple[Claim, list[Check]]:
@@ -455,7 +455,7 @@ def _jwt_key(token: jwslib.Jws, credential: dict[str, Any], ctx: Context) -> tup
             return key, "the token header (jwk)", failed(KEY_OWNERSHIP, "The issuer profile {issuer_id} does not list the key in the token header.", issuer_id=issuer_id)
         return key, "the token header (jwk)", unknown(
             KEY_OWNERSHIP,
-            "The token carries its own key (jwk header); the issuer profile {issuer_id} could not be fetched to confirm it is the issuer's ({rstrip}).", issuer_id=issuer_id, rstrip=(error or '').rstrip('.'),
+            "The token carries its own key (jwk header); the issuer profile {issuer_id} could not be fetched to confirm it is the issuer's ({reason}).", issuer_id=issuer_id, reason=(error or '').rstrip('.'),
         )
     kid = str(header.get("kid") or "")
     if kid.startswith("did:key:"):

@@ -64,7 +64,7 @@ def inspect(data: bytes, ctx: Context) -> tuple[str, Claim, list[Check], Any]:
             claim.issuer = Issuer(name=name, url=url)
             claim.evidence_urls.append(url)
             claim.sources["issuer"] = "PDF verification address"
-            checks.append(unknown(VERIFICATION_URL, "The certificate names a {value_name} verification address; open {url} to confirm it (not fetched automatically).", value_name=name, url=url))
+            checks.append(unknown(VERIFICATION_URL, "The certificate names a {organisation} verification address; open {url} to confirm it (not fetched automatically).", organisation=name, url=url))
             break
     else:
         checks.append(unknown(VERIFICATION_URL, "A PDF certificate cannot be verified automatically; an assessor has to judge it."))

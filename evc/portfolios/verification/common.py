@@ -94,17 +94,17 @@ def check_dates(
     if issued is None and valid_from is None:
         checks.append(failed(ISSUED, "The credential has no issue date."))
     elif start is not None and start > now:
-        checks.append(failed(ISSUED, "The credential is not valid yet: it is dated {isoformat}, in the future.", isoformat=start.date().isoformat()))
+        checks.append(failed(ISSUED, "The credential is not valid yet: it is dated {date}, in the future.", date=start.date().isoformat()))
     else:
-        checks.append(passed(ISSUED, "The credential was issued on {isoformat}.", isoformat=start.date().isoformat()))
+        checks.append(passed(ISSUED, "The credential was issued on {date}.", date=start.date().isoformat()))
     if valid_until is None:
         checks.append(passed(EXPIRY, "The credential has no expiry date."))
     elif start is not None and valid_until < start:
-        checks.append(failed(EXPIRY, "The credential expires ({isoformat}) before it was issued.", isoformat=valid_until.date().isoformat()))
+        checks.append(failed(EXPIRY, "The credential expires ({date}) before it was issued.", date=valid_until.date().isoformat()))
     elif valid_until < now:
-        checks.append(failed(EXPIRY, "The credential expired on {isoformat}.", isoformat=valid_until.date().isoformat()))
+        checks.append(failed(EXPIRY, "The credential expired on {date}.", date=valid_until.date().isoformat()))
     else:
-        checks.append(passed(EXPIRY, "The credential is valid until {isoformat}.", isoformat=valid_until.date().isoformat()))
+        checks.append(passed(EXPIRY, "The credential is valid until {date}.", date=valid_until.date().isoformat()))
     return checks
 
 
@@ -117,7 +117,7 @@ def check_jsonld(document: Any) -> Check:
     except jsonld.JsonLdError as exc:
         return failed(JSONLD, "{str}", str=str(exc))
     urls = jsonld.context_urls(document)
-    return passed(JSONLD, "All {len} JSON-LD contexts are known and the document expands cleanly.", len=len(urls))
+    return passed(JSONLD, "All {count} JSON-LD contexts are known and the document expands cleanly.", count=len(urls))
 
 
 class Remote:

@@ -31,7 +31,7 @@ def _validate(instance: Any, schema: Any, label: str) -> Check:
     except schema_errors.SchemaError:
         return unknown(SCHEMA, "The {label} is itself not a valid JSON Schema.", label=label, decisive=False)
     except Exception as exc:  # unresolvable $ref (remote references are never fetched), odd formats
-        return unknown(SCHEMA, "The {label} could not be applied ({name__}).", label=label, name__=exc.__class__.__name__, decisive=False)
+        return unknown(SCHEMA, "The {label} could not be applied ({error_type}).", label=label, error_type=exc.__class__.__name__, decisive=False)
     if errors:
         described = "; ".join(f"{'/'.join(str(p) for p in e.absolute_path) or 'the document'}: {e.message[:160]}" for e in errors[:MAX_ERRORS])
         more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
