@@ -29,7 +29,7 @@ import numpy as np
 
 from .engine import fusion
 from .engine.fusion import FEATURES, FusionModel, UnitRule
-from .engine.matcher import MatchIndex, Scored
+from .engine.matcher import MatchIndex, Scored, suggested
 
 K_VALUES = (5, 10)
 MIN_EXEMPTION_PRECISION = 0.97  # unit rules are tuned for precision first
@@ -83,8 +83,8 @@ class Ranked:
 
 
 def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
-    refs = [index.outcomes[int(j)].reference for j, s in zip(scored.candidates, scored.scores, strict=True)
-            if s >= model.possible][:top_k]
+    refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, suggested(scored, model), strict=True)
+            if ok][:top_k]
     units = index._units(scored, model, scored.prepared, None, lambda _ref: [])
     return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"})
 
@@ -197,31 +197,78 @@ def training_pairs(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
     return np.vstack(X), np.concatenate(y)
 
 
+REJECTION_WEIGHT = 0.5  # weight of negative rejection against (Recall@5 + MRR) / 2 when tuning the gate
+PRECISION_WEIGHT = 0.1  # weight of the suggestions' precision when tuning "possible" (it trims the list)
+
+
+def _objective(logits: Sequence[np.ndarray], gates: Sequence[float], items: Sequence[GoldItem], refs: Sequence[list[str]],
+               gate: float, possible: float, *, positives_only: bool = False) -> float:
+    quality, rejection = [], []
+    for z, g, item, r in zip(logits, gates, items, refs, strict=True):
+        ranking = [] if not len(z) or g < gate else [r[j] for j in range(min(10, len(z))) if z[j] >= possible]
+        if item.positive:
+            gold = set(item.outcomes)
+            r5 = len(gold & set(ranking[:5])) / len(gold)
+            rr = next((1.0 / (i + 1) for i, ref in enumerate(ranking) if ref in gold), 0.0)
+            precision = len(gold & set(ranking)) / len(ranking) if ranking else 0.0
+            quality.append((r5 + rr) / 2 + PRECISION_WEIGHT * precision)
+        elif positives_only:
+            continue
+        else:
+            rejection.append(0.0 if ranking else 1.0)
+    if positives_only:
+        return float(np.mean(quality)) if quality else 0.0
+    return (float(np.mean(quality)) if quality else 0.0) + REJECTION_WEIGHT * (float(np.mean(rejection)) if rejection else 1.0)
+
+
 def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model_id: str,
-        *, semantic: bool = True, source: str = "") -> FusionModel:
-    """Logistic regression on dev candidates, then thresholds and the unit rule, all from dev only."""
+        *, semantic: bool = True, source: str = "", C: float = 0.3) -> FusionModel:
+    """Logistic regression on dev candidates, then the gate, thresholds and unit rule, all from dev only."""
     from sklearn.linear_model import LogisticRegression
 
     X, y = training_pairs(index, scored, items)
     mask = np.ones(len(FEATURES), dtype=bool)
     if not semantic:
-        mask = np.array([not name.startswith("sem") and name not in {"unit_sem", "cross_sem"} for name in FEATURES])
-    clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
+        mask = np.array([not (name.startswith(("sem", "unit_max_sem")) or name in {"unit_sem", "cross_sem"})
+                         for name in FEATURES])
+    clf = LogisticRegression(C=C, max_iter=10000)
     clf.fit(X[:, mask], y)
     weights = np.zeros(len(FEATURES), dtype=np.float32)
     weights[mask] = clf.coef_[0]
     model = FusionModel(model_id=model_id, weights=weights, bias=float(clf.intercept_[0]), possible=0.5, strong=0.8)
-    # Re-score the dev candidates with the new weights.
     rescored = [_rescore(s, model) for s in scored]
     refs = [[index.outcomes[int(j)].reference for j in s.candidates] for s in rescored]
-    grid = np.unique(np.round(np.concatenate([s.scores for s in rescored]), 3))
-    model.possible = _threshold([s.scores for s in rescored], items, refs, grid)
+    logits = [model.logits(s.X) for s in rescored]
+    # The credential-level gate: logistic regression on items (positive credential or not).
+    gate_X = np.array([_gate_row(model, s) for s in rescored])
+    gate_y = np.array([item.positive for item in items])
+    if semantic and len(set(gate_y.tolist())) == 2:
+        gate_clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=10000).fit(gate_X, gate_y)
+        model.gate_weights = gate_clf.coef_[0].astype(np.float64)
+        model.gate_bias = float(gate_clf.intercept_[0])
+    gates = [model.gate_probability(s.X) for s in rescored]
+    pooled = np.concatenate([z[:20] for z in logits])
+    # First "possible" (how far down the list of a relevant credential goes), on positives only;
+    # then the gate (whether a credential evidences anything), trading recall against rejection.
+    best_possible: tuple[float, float] | None = None
+    for possible in np.unique(np.quantile(pooled, np.linspace(0.0, 0.98, 60))):
+        value = _objective(logits, gates, items, refs, -1.0, possible, positives_only=True)
+        if best_possible is None or value >= best_possible[0]:  # ties: the stricter threshold
+            best_possible = (value, possible)
+    assert best_possible is not None
+    best_gate: tuple[float, float] | None = None
+    for gate in np.unique(np.quantile(gates, np.linspace(0.0, 0.8, 41))):
+        value = _objective(logits, gates, items, refs, gate, best_possible[1])
+        if best_gate is None or value >= best_gate[0]:
+            best_gate = (value, gate)
+    assert best_gate is not None
+    model.gate, model.possible = float(best_gate[1]), fusion.sigmoid(best_possible[1])
     # "strong": the lowest threshold at which 90% of dev suggestions above it are gold outcomes.
     pair_scores, pair_labels = [], []
     for s, item in zip(rescored, items, strict=True):
         gold = set(item.outcomes) if item.positive else set()
-        for j, v in zip(s.candidates, s.scores, strict=True):
-            if v >= model.possible:
+        for j, v, ok in zip(s.candidates, s.scores, suggested(s, model), strict=True):
+            if ok:
                 pair_scores.append(v)
                 pair_labels.append(index.outcomes[int(j)].reference in gold)
     model.strong = max(model.possible, _precision_threshold(np.array(pair_scores), np.array(pair_labels), 0.9))
@@ -231,9 +278,23 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
         "n_items": len(items),
         "n_pairs": len(y),
         "n_positive_pairs": int(y.sum()),
-        "method": "sklearn LogisticRegression(C=1.0, class_weight=balanced) on candidate (credential, outcome) pairs",
+        "method": f"sklearn LogisticRegression(C={C}) on candidate (credential, outcome) pairs; possible threshold "
+                  f"maximising (Recall@5 + MRR) / 2 + {PRECISION_WEIGHT} x precision on positive dev items; credential gate "
+                  f"(LogisticRegression on {', '.join(fusion.GATE_FEATURES)}) threshold maximising (Recall@5 + MRR) / 2 + "
+                  f"{REJECTION_WEIGHT} x negative rejection; "
+                  "strong = 90% pair precision; unit rule by grid search for exemption recall at precision >= "
+                  f"{MIN_EXEMPTION_PRECISION}",
     }
     return model
+
+
+def _gate_row(model: FusionModel, s: Scored) -> list[float]:
+    if not len(s.X):
+        return [0.0] * len(fusion.GATE_FEATURES)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    top = s.X[0]
+    return [float(model.logits(top[None, :])[0]) if name == "top_logit" else float(top[col[name]])
+            for name in fusion.GATE_FEATURES]
 
 
 def _precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> float:

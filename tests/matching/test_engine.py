@@ -180,5 +180,33 @@ def test_the_prepared_text_includes_the_title_once():
 def test_the_shipped_weights_file_is_valid_for_each_model():
     model = load_model("use-multilingual-v3@0.2.1")
     assert 0 < model.possible <= model.strong < 1
+    assert 0 <= model.gate < 1
+    assert model.meta["fitted_on"].endswith(tuple("0123456789)")) and "split=dev" in model.meta["fitted_on"]
     assert model.weights.shape == (len(FEATURES),)
     assert model.unit_rule.exemption_coverage > 0
+
+
+def test_the_credential_gate_rejects_a_credential_as_a_whole(setup):
+    index, encoder = setup
+    from evc.matching.engine.fusion import GATE_FEATURES
+
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    cred = CredentialInput(text="Designs a normalised relational database schema and writes SQL queries.")
+    assert run(index, encoder, cred, model).outcomes
+    model.gate_weights = np.zeros(len(GATE_FEATURES))
+    model.gate_bias = -5.0  # gate probability ~0.007
+    model.gate = 0.5
+    rejected = run(index, encoder, cred, model)
+    assert rejected.outcomes == [] and rejected.units == []
+
+
+def test_a_fitted_weights_file_round_trips(tmp_path):
+    model = load_model("use-multilingual-v3@0.2.1")
+    path = tmp_path / "w.json"
+    model.save(path)
+    import json
+
+    again = FusionModel.from_dict(json.loads(path.read_text()))
+    assert np.allclose(again.weights, model.weights, atol=1e-5)
+    assert again.gate == model.gate and again.possible == model.possible
+    assert (again.gate_weights is None) == (model.gate_weights is None)

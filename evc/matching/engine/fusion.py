@@ -34,7 +34,18 @@ FEATURES = (
     "align_unit",  # a framework alignment on another outcome of the same unit
     "cross",  # 1 when credential and outcome are in different languages
     "cross_sem",  # cross * sem_best: across languages the meaning has to carry the match
+    "unit_max_sem",  # best sem_best among the unit's outcomes: evidence clusters per unit
+    "unit_max_lex",  # best lex_cov among the unit's outcomes
+    "sem_rank",  # 1 / (1 + rank by sem_best over the catalogue)
+    "lex_rank",  # 1 / (1 + rank by lex_cov over the catalogue)
+    "unit_support",  # share of the credential's sentences whose closest outcome lies in this unit
+    "unit_terms",  # share of the credential's content words that occur in this unit's outcomes
+    "cred_fit",  # mean over the credential's sentences of their best cosine with any outcome
 )
+
+# Credential-level features of the gate ("does this credential evidence anything here at all?"),
+# read from the best-scoring candidate.
+GATE_FEATURES = ("top_logit", "cred_fit", "unit_support", "unit_terms", "sem_best", "lex_cov", "cross", "sem_doc", "unit_sem")
 
 # Display names in explanations.
 FEATURE_LABELS = {
@@ -52,6 +63,13 @@ FEATURE_LABELS = {
         "align_unit": "alignment with this unit",
         "cross": "across languages",
         "cross_sem": "meaning across languages",
+        "unit_max_sem": "unit's best meaning match",
+        "unit_max_lex": "unit's best term match",
+        "sem_rank": "rank by meaning",
+        "lex_rank": "rank by terms",
+        "unit_support": "sentences pointing to this unit",
+        "unit_terms": "credential words found in this unit",
+        "cred_fit": "credential fits the catalogue",
     },
     "nl": {
         "sem_best": "betekenis beste zin",
@@ -67,6 +85,13 @@ FEATURE_LABELS = {
         "align_unit": "koppeling met deze eenheid",
         "cross": "over talen heen",
         "cross_sem": "betekenis over talen heen",
+        "unit_max_sem": "beste betekenismatch in eenheid",
+        "unit_max_lex": "beste termmatch in eenheid",
+        "sem_rank": "rang op betekenis",
+        "lex_rank": "rang op termen",
+        "unit_support": "zinnen die naar deze eenheid wijzen",
+        "unit_terms": "woorden van het bewijsstuk in deze eenheid",
+        "cred_fit": "bewijsstuk past bij de catalogus",
     },
 }
 
@@ -93,6 +118,13 @@ class FusionModel:
     bias: float
     possible: float
     strong: float
+    # A credential whose best outcome scores below `gate` evidences nothing in the catalogue:
+    # keyword traps and lay-level courses are rejected as a whole, not outcome by outcome.
+    gate: float = 0.0
+    # Logistic gate over GATE_FEATURES; `gate` is the threshold on its probability. Without
+    # gate weights the gate applies to the best outcome's score instead.
+    gate_weights: np.ndarray | None = None
+    gate_bias: float = 0.0
     features: tuple[str, ...] = FEATURES
     unit_rule: UnitRule = field(default_factory=UnitRule)
     meta: dict[str, Any] = field(default_factory=dict)
@@ -103,6 +135,18 @@ class FusionModel:
     def scores(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(X)))
 
+    def gate_probability(self, X: np.ndarray) -> float:
+        """Probability that the credential (its candidates X, best first) evidences anything at all."""
+        if not len(X):
+            return 0.0
+        top = X[0]
+        if self.gate_weights is None:
+            return float(self.scores(top[None, :])[0])
+        col = {name: i for i, name in enumerate(self.features)}
+        values = np.array([float(self.logits(top[None, :])[0]) if name == "top_logit" else float(top[col[name]])
+                           for name in GATE_FEATURES], dtype=np.float64)
+        return sigmoid(float(values @ self.gate_weights + self.gate_bias))
+
     def contributions(self, x: np.ndarray) -> dict[str, float]:
         return {name: float(w * v) for name, w, v in zip(self.features, self.weights, x, strict=True) if w * v}
 
@@ -112,7 +156,12 @@ class FusionModel:
             "features": list(self.features),
             "weights": [round(float(w), 6) for w in self.weights],
             "bias": round(float(self.bias), 6),
-            "thresholds": {"possible": round(self.possible, 6), "strong": round(self.strong, 6)},
+            "thresholds": {"possible": float(self.possible), "strong": float(self.strong), "gate": float(self.gate)},
+            "gate": None if self.gate_weights is None else {
+                "features": list(GATE_FEATURES),
+                "weights": [round(float(w), 6) for w in self.gate_weights],
+                "bias": round(float(self.gate_bias), 6),
+            },
             "unit_rule": self.unit_rule.to_dict(),
             **self.meta,
         }
@@ -129,14 +178,21 @@ class FusionModel:
         # Map onto the engine's feature order; features the file lacks get weight 0.
         by_name = dict(zip(names, data["weights"], strict=True))
         weights = np.array([by_name.get(n, 0.0) for n in FEATURES], dtype=np.float32)
-        meta = {k: v for k, v in data.items() if k not in {"model_id", "features", "weights", "bias", "thresholds", "unit_rule"}}
+        meta = {k: v for k, v in data.items()
+                if k not in {"model_id", "features", "weights", "bias", "thresholds", "unit_rule", "gate"}}
+        gate = data.get("gate")
+        if gate and list(gate["features"]) != list(GATE_FEATURES):
+            raise ValueError("weights file uses other gate features than this engine")
         return cls(
             model_id=data["model_id"],
             weights=weights,
             bias=float(data["bias"]),
             possible=float(data["thresholds"]["possible"]),
             strong=float(data["thresholds"]["strong"]),
+            gate=float(data["thresholds"].get("gate", 0.0)),
             unit_rule=UnitRule(**data.get("unit_rule", {})),
+            gate_weights=None if not gate else np.array(gate["weights"], dtype=np.float64),
+            gate_bias=float(gate["bias"]) if gate else 0.0,
             meta=meta,
         )
 
@@ -152,7 +208,8 @@ def hand_set(model_id: str) -> FusionModel:
     by_name = {
         "sem_best": 6.0, "sem_doc": 2.0, "sem_top2": 1.0, "unit_sem": 1.5, "sem_gap": 4.0,
         "lex_cov": 3.0, "bm25_rel": 0.5, "lex_gap": 1.0, "fuzzy": 0.5, "align": 4.0, "align_unit": 1.0,
-        "cross": 0.0, "cross_sem": 1.5,
+        "cross": 0.0, "cross_sem": 1.5, "unit_max_sem": 1.0, "unit_max_lex": 0.5, "sem_rank": 1.0, "lex_rank": 0.5,
+        "unit_support": 1.0, "unit_terms": 1.0, "cred_fit": 2.0,
     }
     weights = np.array([by_name[n] for n in FEATURES], dtype=np.float32)
     return FusionModel(model_id=model_id, weights=weights, bias=-6.0, possible=0.5, strong=0.75,

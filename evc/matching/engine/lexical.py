@@ -57,6 +57,29 @@ class LexicalIndex:
         self._bm25 = sparse.csr_matrix((bm25_vals, (rows, cols)), shape=shape, dtype=np.float32)
         self._coverage = sparse.csr_matrix((cov_vals, (rows, cols)), shape=shape, dtype=np.float32)
 
+    def group_term_share(self, token_stems: list[set[str]], group_of_doc: np.ndarray, n_groups: int) -> np.ndarray:
+        """Per group of outcomes (a unit): the share of the query's content tokens that occur in the group."""
+        tokens = [ids for ids in ({self.vocabulary[s] for s in forms if s in self.vocabulary} for forms in token_stems)]
+        if not token_stems:
+            return np.zeros(n_groups, dtype=np.float32)
+        if self.__dict__.get("_group_key") is not id(group_of_doc):
+            incidence = sparse.csr_matrix(
+                (np.ones(len(group_of_doc), dtype=np.float32), (np.arange(len(group_of_doc)), group_of_doc)),
+                shape=(len(group_of_doc), n_groups),
+            )
+            self._term_group = ((self._bm25 @ incidence) > 0).astype(np.float32).tocsr()
+            self._group_key = id(group_of_doc)
+        rows, cols = [], []
+        for i, ids in enumerate(tokens):
+            for t in ids:
+                rows.append(i)
+                cols.append(t)
+        if not rows:
+            return np.zeros(n_groups, dtype=np.float32)
+        q = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(tokens), len(self.vocabulary)))
+        hits = (q @ self._term_group) > 0  # token x group
+        return np.asarray(hits.sum(axis=0)).ravel().astype(np.float32) / len(tokens)
+
     def query_vector(self, stems: set[str]) -> sparse.csr_matrix:
         ids = sorted({self.vocabulary[s] for s in stems if s in self.vocabulary})
         data = np.ones(len(ids), dtype=np.float32)

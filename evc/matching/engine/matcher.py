@@ -46,6 +46,7 @@ class Prepared:
     doc_text: str
     stems: set[str]
     refs: set[str]
+    token_stems: list[set[str]]
 
     def texts_to_encode(self) -> list[str]:
         return [self.doc_text, *self.sentences]
@@ -77,8 +78,17 @@ def prepare(credential: CredentialInput) -> Prepared:
         sentences=sentences,
         doc_text=" ".join(text.split())[:DOC_CHARS] or credential.title,
         stems=stems_of(text),
+        token_stems=list({frozenset(f): f for f in textmod.query_terms(text)}.values()),
         refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
     )
+
+
+def _ranks(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """0-based rank (best = 0) of values[positions] within all values."""
+    if not values.any():
+        return np.full(len(positions), float(len(values)), dtype=np.float32)
+    ordered = np.sort(values)
+    return (len(values) - np.searchsorted(ordered, values[positions], side="right")).astype(np.float32)
 
 
 def _top(values: np.ndarray, k: int) -> np.ndarray:
@@ -139,9 +149,14 @@ class MatchIndex:
             sem_doc = self.O @ doc_vec
             unit_scores = np.maximum((S @ self.U.T).max(axis=0), self.U @ doc_vec)
             unit_sem = unit_scores[self.unit_of]
+            sentence_best = sims.max(axis=1)
+            cred_fit = float(sentence_best.mean())
+            unit_support = np.bincount(self.unit_of[sims.argmax(axis=1)], minlength=len(self.units)).astype(np.float32) / k
         else:
             sem_best = sem_top2 = sem_doc = unit_sem = np.zeros(n, dtype=np.float32)
             best_sentence = np.full(n, -1)
+            cred_fit = 0.0
+            unit_support = np.zeros(len(self.units), dtype=np.float32)
         bm25, lex_cov = self.lexical.scores(prepared.stems)
         align = np.zeros(n, dtype=np.float32)
         for ref in prepared.refs:
@@ -153,6 +168,11 @@ class MatchIndex:
             if values.any():
                 candidate_set.update(_top(values, CANDIDATES_PER_SIGNAL).tolist())
         candidates = np.array(sorted(candidate_set), dtype=np.int64)
+        unit_terms = self.lexical.group_term_share(prepared.token_stems, self.unit_of, len(self.units))
+        unit_max_sem = np.full(len(self.units), -1.0, dtype=np.float32)
+        np.maximum.at(unit_max_sem, self.unit_of, sem_best)
+        unit_max_lex = np.zeros(len(self.units), dtype=np.float32)
+        np.maximum.at(unit_max_lex, self.unit_of, lex_cov)
         aligned_units = {int(self.unit_of[j]) for j in np.flatnonzero(align)}
         X = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
         if len(candidates):
@@ -175,6 +195,13 @@ class MatchIndex:
             X[:, _COL["cross"]] = cross
             X[:, _COL["cross_sem"]] = cross * sem_best[c]
             X[:, _COL["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
+            X[:, _COL["unit_max_sem"]] = unit_max_sem[self.unit_of[c]]
+            X[:, _COL["unit_max_lex"]] = unit_max_lex[self.unit_of[c]]
+            X[:, _COL["sem_rank"]] = 1.0 / (1.0 + _ranks(sem_best, c))
+            X[:, _COL["lex_rank"]] = 1.0 / (1.0 + _ranks(lex_cov, c))
+            X[:, _COL["unit_support"]] = unit_support[self.unit_of[c]]
+            X[:, _COL["unit_terms"]] = unit_terms[self.unit_of[c]]
+            X[:, _COL["cred_fit"]] = cred_fit
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         order = np.argsort(-scores, kind="stable")
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
@@ -216,7 +243,7 @@ class MatchIndex:
         recency = signals.recency_fit(cred.issued_on, today, max_age_years)
         factor = (0.7 if cred.verified is False else 1.0) * (0.5 if recency == 0.0 else 1.0)
         lookup = _precedent_cache(precedents, cred.achievement_key)
-        above = scored.scores >= model.possible
+        above = suggested(scored, model)
         matches: list[OutcomeMatch] = []
         for i in np.flatnonzero(above)[:top_k]:
             j = int(scored.candidates[i])
@@ -259,8 +286,8 @@ class MatchIndex:
         cred = prepared.credential
         credit: dict[int, float] = defaultdict(float)
         matched: dict[int, list[str]] = defaultdict(list)
-        for j, s in zip(scored.candidates, scored.scores, strict=True):
-            if s < model.possible:
+        for j, s, ok in zip(scored.candidates, scored.scores, suggested(scored, model), strict=True):
+            if not ok:
                 break  # sorted best first
             u = int(self.unit_of[j])
             credit[u] += rule.strong_credit if s >= model.strong else rule.possible_credit
@@ -344,6 +371,14 @@ class MatchIndex:
             bounds.append((start, len(texts)))
         vectors = encoder.encode(texts)
         return [vectors[a:b] for a, b in bounds]
+
+
+def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
+    """Which candidates pass: the credential's best score clears the gate, and the outcome's own score
+    clears "possible" (both thresholds are the engine's "possible match" rule)."""
+    if not len(scored.scores) or model.gate_probability(scored.X) < model.gate:
+        return np.zeros(len(scored.scores), dtype=bool)
+    return scored.scores >= model.possible
 
 
 def _precedent_cache(lookup: PrecedentLookup | None, key: str) -> Callable[[str], list]:
