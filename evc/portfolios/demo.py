@@ -88,6 +88,30 @@ def leah_badge(email: str) -> bytes:
     return _png_with_badge(json.dumps(assertion))
 
 
+def certificate_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with the given lines of text (Helvetica), made with pypdf."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    body = "BT /F1 14 Tf 60 760 Td " + " 0 -24 Td ".join(f"({escape(line)}) Tj" for line in lines) + " ET"
+    stream = StreamObject()
+    stream.set_data(body.encode("latin-1", "replace"))
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def seed(world: dict[str, Any]) -> None:
     from evc.portfolios.models import Credential
     from evc.portfolios.services import (
@@ -107,9 +131,20 @@ def seed(world: dict[str, Any]) -> None:
                 created["marianne_badge"], _ = credential_import(applicant=marianne, data=marianne_badge(marianne.email), filename="english-business-asia.json")
             except CredentialRejected:
                 pass
-            created["marianne_cambridge"] = credential_add_manual(
+            cambridge = credential_add_manual(
                 applicant=marianne, title="Cambridge C1 Advanced", provider="Cambridge University Press & Assessment",
                 description="C1 Advanced (CAE), grade A: reading, writing, listening and speaking at CEFR level C1.",
+            )
+            created["marianne_cambridge"] = cambridge
+            evidence_add(
+                applicant=marianne, credential=cambridge, title="Certificate C1 Advanced (PDF)", filename="c1-advanced.pdf",
+                data=certificate_pdf([
+                    "Cambridge English Qualifications (demo certificate)",
+                    "C1 Advanced - Grade A",
+                    "Awarded to Marianne de Vries",
+                    "Council of Europe level C1: reading, writing, listening and speaking",
+                    "Date of award: 14 March 2024",
+                ]),
             )
         leah = users.get("applicant_leah")
         if leah is not None and not Credential.objects.filter(portfolio__owner=leah).exists():

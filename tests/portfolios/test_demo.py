@@ -18,6 +18,8 @@ def test_demo_seed_gives_marianne_and_leah_their_credentials(applicant, other_ap
     assert badge.title == "English for Doing Business in Asia"
     assert {c.name: c.status for c in badge.checks.all()}["signature"] == "passed"
     assert {c.name: c.status for c in badge.checks.all()}["recipient"] == "passed"
+    cambridge = marianne.get(format="manual")
+    assert "C1 Advanced - Grade A" in cambridge.evidence.get().extracted_text
     leah = Credential.objects.get(portfolio__owner=other_applicant)
     claim = leah.get_claim()
     assert leah.format == "baked-png" and claim.title == "History of the 17th century"
