@@ -6,7 +6,7 @@ import pytest
 from assessment_helpers import credential_for
 from django.urls import reverse
 
-from evc.assessments.models import AuditEntry, CaseState, Decision, OutcomeReview, UnitAdvice
+from evc.assessments.models import AuditEntry, Case, CaseState, Decision, OutcomeReview, UnitAdvice
 from evc.curricula.models import LearningOutcome
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,12 @@ def test_the_applicant_sees_what_evidence_is_asked(make_case, client_for, applic
     for name in ("assessments:case_detail", "assessments:case_edit"):
         page = client_for(applicant).get(reverse(name, args=[case.pk])).content.decode()
         assert "Stuur ook uw Terraform-code." in page
+
+
+def test_the_admin_shows_cases_but_changes_nothing(make_case, client_for, admin_user, assessor):
+    case = make_case("in_assessment")
+    client = client_for(admin_user)
+    assert client.get(reverse("admin:assessments_case_changelist")).status_code == 200
+    assert client.get(reverse("admin:assessments_auditentry_changelist")).status_code == 200
+    assert client.post(reverse("admin:assessments_case_delete", args=[case.pk]), {"post": "yes"}).status_code == 403
+    assert Case.objects.filter(pk=case.pk).exists()
