@@ -26,11 +26,14 @@ from evc.employers.models import MappingRun, MatchCache, StaffEntry
 logger = logging.getLogger("evc.employers")
 
 SUGGESTION_RANK = {"none": 0, "partial": 1, "exemption": 2}
+CACHE_FORMAT = "v2"  # bump when the stored answer changes shape: old answers are then not reused
 
 
-class UnitAnswer(TypedDict):
+class UnitAnswer(TypedDict, total=False):
     coverage: float
     suggestion: str  # exemption | partial | none
+    matched: list[str]  # codes of the unit's outcomes this text evidences
+    n: int  # the unit's number of outcomes
 
 
 class TextResult(TypedDict):
@@ -77,6 +80,8 @@ def convert_engine_result(item: Any) -> TextResult:
         result["units"].setdefault(programme, {})[code] = {
             "coverage": round(float(_get(unit, "coverage", 0.0)), 4),
             "suggestion": str(_get(unit, "suggestion", "none")),
+            "matched": sorted(_get(unit, "matched_outcomes", ()) or ()),
+            "n": int(_get(unit, "outcome_count", 0) or 0),
         }
     for outcome in _get(item, "outcomes", []) or []:
         result["outcomes"].setdefault(_get(outcome, "programme"), []).append(
@@ -120,6 +125,7 @@ def catalogue_key(programme: Programme, matcher_id: str) -> str:
     )
     for unit_code, code, text in outcomes:
         digest.update(f"\x1e{unit_code}\x1f{code}\x1f{text}".encode())
+    digest.update(CACHE_FORMAT.encode())
     return f"{programme.code}@{version.academic_year}#{digest.hexdigest()[:20]}"
 
 
@@ -254,7 +260,7 @@ def employee_unit_status(run: MappingRun) -> tuple[dict[str, dict[str, Any]], li
             }
         )
 
-    answers: dict[str, dict[str, tuple[int, float]]] = {}  # text_hash -> unit_ref -> (rank, coverage)
+    answers: dict[str, dict[str, tuple[int, float, tuple[str, ...], int]]] = {}
     wanted = sorted(
         set(StaffEntry.objects.filter(staff_import=run.staff_import).values_list("text_hash", flat=True))
     )
@@ -266,28 +272,47 @@ def employee_unit_status(run: MappingRun) -> tuple[dict[str, dict[str, Any]], li
             _collect_answers(answers, programme["code"], cache)
 
     staff: dict[str, dict[str, Any]] = {}
+    combined: dict[tuple[str, str], set[str]] = {}  # (employee, unit) -> outcomes evidenced by any entry
     entries = (
         StaffEntry.objects.filter(staff_import=run.staff_import)
         .order_by("row_number")
         .values_list("employee_key", "department", "role", "text_hash")
     )
     for key, department, role, text_hash in entries.iterator(chunk_size=5000):
-        person = staff.setdefault(key, {"department": department, "role": role, "units": {}})
-        for ref, (rank, coverage) in answers.get(text_hash, {}).items():
+        person = staff.setdefault(key, {"department": department, "role": role, "units": {}, "n": {}})
+        for ref, (rank, coverage, matched, n) in answers.get(text_hash, {}).items():
             best = person["units"].get(ref)
             if best is None or (rank, coverage) > best:
                 person["units"][ref] = (rank, coverage)
+            if rank and matched:
+                combined.setdefault((key, ref), set()).update(matched)
+                person["n"][ref] = n
+    # Entries together: if a person's entries between them evidence every outcome of a unit,
+    # the person could be exempted even when no single entry covers it all.
+    for (key, ref), outcomes in combined.items():
+        person = staff[key]
+        n = person["n"].get(ref, 0)
+        if n and len(outcomes) >= n:
+            person["units"][ref] = (SUGGESTION_RANK["exemption"], 1.0)
+    for person in staff.values():
+        del person["n"]
     return staff, programmes
 
 
 def _collect_answers(
-    answers: dict[str, dict[str, tuple[int, float]]], programme_code: str, cache: Iterable[tuple[str, Any]]
+    answers: dict[str, dict[str, tuple[int, float, tuple[str, ...], int]]],
+    programme_code: str,
+    cache: Iterable[tuple[str, Any]],
 ) -> None:
     for text_hash, result in cache:
         per_text = answers.setdefault(text_hash, {})
         for unit_code, answer in (result.get("units") or {}).items():
-            ref = f"{programme_code}/{unit_code}"
-            per_text[ref] = (SUGGESTION_RANK.get(answer["suggestion"], 0), float(answer["coverage"]))
+            per_text[f"{programme_code}/{unit_code}"] = (
+                SUGGESTION_RANK.get(answer["suggestion"], 0),
+                float(answer["coverage"]),
+                tuple(answer.get("matched") or ()),
+                int(answer.get("n") or 0),
+            )
 
 
 def aggregate_run(run: MappingRun) -> dict[str, Any]:

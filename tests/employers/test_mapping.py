@@ -14,7 +14,7 @@ from evc.curricula.models import LearningOutcome
 from evc.employers import services
 from evc.employers.mapping import mapping_run_execute
 from evc.employers.models import MappingRun, MatchCache
-from tests.employers.helpers import csv_bytes, group_inventory
+from tests.employers.helpers import csv_bytes, group_inventory, staff
 
 pytestmark = [pytest.mark.django_db]
 
@@ -117,3 +117,15 @@ def test_the_workbook_heatmap_has_a_colour_scale_and_grey_hidden_cells(organisat
     assert hidden and all(c.fill.fgColor.rgb.endswith("E0E0E0") for c in hidden)
     shown = [c for row in ws.iter_rows(min_row=5, min_col=3) for c in row if isinstance(c.value, float | int)]
     assert shown and all(c.number_format == "0%" for c in shown)
+
+
+def test_entries_of_one_person_add_up_to_an_exemption(organisation, catalogue, fake_engine):
+    rows = []
+    for i in range(6):
+        rows += [staff(f"P{i}", "ICT", "Dev", "Azure architectuur [CLOUD?1]"),
+                 staff(f"P{i}", "ICT", "Dev", "Pipelines [CLOUD?2]")]
+        if i < 5:  # five of the six also evidence the third outcome
+            rows.append(staff(f"P{i}", "ICT", "Dev", "Terraform [CLOUD?3]"))
+    services.staff_import_file(organisation=organisation, data=csv_bytes(rows), filename="x.csv")
+    result = _run(organisation).result
+    assert result["units"]["HBO-ICT-SE/CLOUD"] == {"exemption": 5, "partial": 1}
