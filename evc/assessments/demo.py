@@ -158,7 +158,7 @@ def seed(world: dict[str, Any]) -> None:
             url="https://video.example.org/leah/maritiem-museum")
         in_assessment = _submitted(leah, english, ["LE-LIT", "LE-ICC"], [l_cred],
                                    "My gold badge on the 17th century includes a video blog; I hope it counts as an elective.",
-                                   days_ago=20)
+                                   days_ago=52)  # due within a week
         services.assessor_assign(actor=chair, case=in_assessment, assessors=[anna])
 
         # Sem: scenario 3/4, advice ready; Bram assessed it, so Bram may not decide (he is no committee member anyway).
@@ -173,6 +173,14 @@ def seed(world: dict[str, Any]) -> None:
                              held_on=timezone.localdate() - dt.timedelta(days=3),
                              text="Criteriumgericht interview: Sem ontwierp zelf een multi-AZ-architectuur en legde de keuzes goed uit.")
         _advise(advised, anna, {"SE-CLOUD": ("exemption", "Ontwerp en deployment aangetoond, bevestigd in het interview.")})
+
+        # An overdue case in Anna's queue.
+        daan = _extra_applicant(world, "daan", "Daan", "Kuipers")
+        overdue = _submitted(daan, ict, ["SE-DB"],
+                             [_manual(daan, "Oracle Database SQL Certified Associate", "Oracle",
+                                      "SQL queries, joins, subqueries, DDL and DML on Oracle Database.")],
+                             "Ik schrijf al jaren SQL voor rapportages.", days_ago=63)
+        services.assessor_assign(actor=admin, case=overdue, assessors=[anna])
 
         # The remaining states, on extra demo applicants.
         noor = _extra_applicant(world, "noor", "Noor", "El Amrani")

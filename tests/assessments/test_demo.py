@@ -36,4 +36,4 @@ def test_the_demo_seed_puts_a_case_in_every_state(settings, make_user, applicant
     assert AuditEntry.objects.filter(action="evc.decision.proposed").exists()  # a two-member decision
     assert mailoutbox == []  # the seed sends no mail to demo people
     demo.seed(world)  # running it again adds nothing
-    assert Case.objects.count() == 11
+    assert Case.objects.count() == 12

@@ -29,6 +29,8 @@ def state_class(state: str) -> str:
 def term_label(case: Any) -> str:
     """'12 days left' / '3 days overdue': text, so the flag is never conveyed by colour alone."""
     left = case.days_remaining
+    if case.state == "more_evidence_requested":
+        return _("termijn opgeschort tot het bewijs er is")
     if left is None:
         return ""
     if left < 0:
