@@ -111,7 +111,7 @@ def test_the_command_lists_bad_lines_and_imports_nothing(tmp_path, capsys):
     with pytest.raises(CommandError, match="2 problem"):
         call_command("import_staff", "--organisation", "cz", str(path))
     err = capsys.readouterr().err
-    assert "line 2: hours" in err and "line 3: employee_ref" in err
+    assert "line 2: hours: unknown unit “dagen”" in err and "line 3: employee_ref: required value is missing" in err
     assert StaffEntry.objects.count() == 0
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from evc.employers import inventory, services
 
@@ -18,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="CSV (, or ;  UTF-8 or cp1252) or XLSX")
 
     def handle(self, *args: Any, **options: Any) -> str:
+        # Command-line messages are English (ARCHITECTURE §4); the web pages stay Dutch first.
+        with translation.override("en"):
+            return self._handle(**options)
+
+    def _handle(self, **options: Any) -> str:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")

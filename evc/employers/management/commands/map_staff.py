@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from evc.accounts.models import Organisation
 from evc.employers import services
@@ -26,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print a JSON summary")
 
     def handle(self, *args: Any, **options: Any) -> str:
+        # Command-line messages are English (ARCHITECTURE §4); the web pages stay Dutch first.
+        with translation.override("en"):
+            return self._handle(**options)
+
+    def _handle(self, **options: Any) -> str:
         organisation = Organisation.objects.filter(code=options["organisation"]).first()
         if organisation is None:
             raise CommandError(f"unknown organisation {options['organisation']!r}")
