@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -73,13 +73,10 @@ class Verification:
     document_kind: str | None = None
     decision_status: str | None = None
     superseded_by: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_contract(self) -> dict[str, Any]:
         """The JSON of `verify_decision_pdf --json`: the contract's six fields first, then additions."""
-        data = asdict(self)
-        data.pop("extra")
-        return data
+        return asdict(self)
 
 
 def _claimed_decision_id(reader: PdfFileReader) -> str | None:

@@ -146,8 +146,13 @@ def download_document(request: HttpRequest, public_id: str, kind: str) -> FileRe
     document = documents_for_download(request.user, public_id).filter(kind=kind).first()
     if document is None:
         raise Http404
+    try:
+        handle = document.pdf.open("rb")
+    except OSError as exc:  # the row exists but the file is gone: an operator problem, not the user's
+        logger.error("signed document %s is missing from storage", document.pk)
+        raise Http404 from exc
     return FileResponse(
-        document.pdf.open("rb"),
+        handle,
         as_attachment=True,
         filename=document.download_name,
         content_type="application/pdf",
