@@ -509,6 +509,7 @@ def _decision_screen(request: AuthenticatedHttpRequest, case: Case, *, decision:
     context = {
         "case": case, "decision": decision, "forms": forms, "advices": advices, "reviews": reviews,
         "reason_form": reason_form, "conflicted": conflicted,
+        "notes": list(case.notes.select_related("author", "unit")),
         "proposal": DecisionProposal.objects.filter(case=case).select_related("proposed_by").first(),
         "assessors": list(case.assessors.all()),
     }
