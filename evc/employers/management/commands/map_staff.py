@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
             "--group-by", choices=["department", "role"], default="department", help="rows of the heatmap"
         )
         parser.add_argument("--json", action="store_true", help="print a JSON summary")
+        parser.add_argument(
+            "--language", choices=["nl", "en"], help="language of the workbook (default: the site's)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> str:
         # Command-line messages are English (ARCHITECTURE §4); the web pages stay Dutch first.
@@ -42,7 +46,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         report = build_report(run.result, group_by=options["group_by"])
         if options["xlsx"]:
-            Path(options["xlsx"]).write_bytes(report_xlsx(report, organisation_name=organisation.name))
+            # The same workbook as the web export, in the site's language unless asked otherwise.
+            with translation.override(options["language"] or settings.LANGUAGE_CODE):
+                report = build_report(run.result, group_by=options["group_by"])
+                workbook = report_xlsx(report, organisation_name=organisation.name)
+            Path(options["xlsx"]).write_bytes(workbook)
         summary = {
             "organisation": organisation.code,
             "run": run.pk,
