@@ -248,6 +248,8 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "current_decision": next((d for d in case.decisions.all() if d.status != DecisionStatus.SUPERSEDED), None),
         "evidence_request": _open_evidence_request(case),
     }
+    current = context["current_decision"]
+    context["unit_outcomes"] = {u["code"]: u["decision"] for u in current.snapshot["units"]} if current else {}
     return render(request, "assessments/case_detail.html", context)
 
 

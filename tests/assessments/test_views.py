@@ -202,3 +202,10 @@ def test_the_admin_shows_cases_but_changes_nothing(make_case, client_for, admin_
     assert client.get(reverse("admin:assessments_auditentry_changelist")).status_code == 200
     assert client.post(reverse("admin:assessments_case_delete", args=[case.pk]), {"post": "yes"}).status_code == 403
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_the_applicant_sees_the_outcome_per_unit(make_case, client_for, applicant, assessor, chair, admin_user):
+    case = make_case("decided", chair=chair)
+    page = client_for(applicant).get(reverse("assessments:case_detail", args=[case.pk])).content.decode()
+    assert page.count("Vrijstelling verleend") == 2
+    assert "Beroep instellen" in page
