@@ -17,9 +17,13 @@ _pending = threading.local()
 
 def connect() -> None:
     from django.apps import apps
+    from django.db.models.signals import m2m_changed
 
     from evc.curricula.models import LearningOutcome
 
+    from .models import Decision
+
+    m2m_changed.connect(_signers_frozen, sender=Decision.decided_by.through, dispatch_uid="evc.assessments.signers")
     post_save.connect(_outcome_saved, sender=LearningOutcome, dispatch_uid="evc.assessments.outcome_saved")
     try:
         credential = apps.get_model("portfolios", "Credential")
@@ -63,3 +67,16 @@ def _outcome_saved(sender: Any, instance: Any, created: bool, raw: bool = False,
 def _credential_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     if not raw and not created:
         _queue("credential", instance.pk)
+
+
+def _signers_frozen(sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
+    """Who decided is part of the decision: once set, the signers of a decision never change."""
+    from .models import Decision, ImmutableError
+
+    if not action.startswith("pre_"):
+        return
+    decisions = [instance] if not reverse else list(Decision.objects.filter(pk__in=kwargs.get("pk_set") or ()))
+    if reverse and action == "pre_clear":
+        decisions = list(instance.evc_decisions.all())
+    if any(d.decided_by.exists() for d in decisions if isinstance(d, Decision)):
+        raise ImmutableError("The signers of a recorded decision cannot be changed.")

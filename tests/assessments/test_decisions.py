@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from assessment_helpers import AWS_KEY, grant_all
+from django.db import transaction
 from django.utils import timezone
 
 from evc.assessments import services
@@ -81,6 +82,11 @@ def test_it_refuses_to_change_a_recorded_decision(advised, chair):
     with pytest.raises(ImmutableError):
         Decision.objects.get(pk=decision.pk).delete()
     assert Decision.objects.get(pk=decision.pk).snapshot["units"]
+    for change in (lambda: decision.decided_by.add(advised.applicant), decision.decided_by.clear,
+                   chair.evc_decisions.clear):
+        with pytest.raises(ImmutableError), transaction.atomic():
+            change()
+    assert list(decision.decided_by.all()) == [chair]
 
 
 def test_it_needs_two_members_when_the_chair_is_absent(advised, committee_member, committee_member_2):
