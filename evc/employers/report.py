@@ -328,7 +328,8 @@ def _protect_column(
 
 # --- colours -------------------------------------------------------------------------
 
-# Sequential light-to-dark blue (ColorBrewer "Blues", 6 steps); text turns white on the dark half.
+# Sequential light-to-dark blue (ColorBrewer "Blues", 6 steps); text is white only on the darkest
+# step: each pair has a contrast of at least 5:1 (WCAG AA).
 SCALE = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#4292c6", "#08519c"]
 
 
@@ -337,4 +338,4 @@ def colour_for(share: float | None) -> tuple[str, str]:
     if share is None:
         return "#e0e0e0", "#1a1a1a"
     step = min(len(SCALE) - 1, int(share * len(SCALE)))
-    return SCALE[step], ("#ffffff" if step >= 4 else "#1a1a1a")
+    return SCALE[step], ("#ffffff" if step >= 5 else "#1a1a1a")

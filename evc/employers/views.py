@@ -272,6 +272,14 @@ def run_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResp
         raise Http404(_("Deze koppeling is nog niet klaar."))
     report = build_report(run.result, group_by=request.GET.get("groep", "department"))
     name = f"competenties-{slugify(run.organisation.code)}-{run.pk}"
+    if fmt in ("xlsx", "csv"):
+        services.audit(
+            organisation=run.organisation,
+            actor=request.user,
+            action="evc.employers.exported",
+            run=run.pk,
+            format=fmt,
+        )
     if fmt == "xlsx":
         response = HttpResponse(
             report_xlsx(report, organisation_name=run.organisation.name),

@@ -185,3 +185,21 @@ def test_the_role_view_cannot_be_subtracted_from_the_department_view():
     assert roles["D / R2"].covered_label == "<5"
     assert roles["D / R1"].covered is None  # else 10 - 8 = R2's 2
     assert roles["E / R3"].covered == 10
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted([luminance(a), luminance(b)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_heatmap_colour_keeps_its_text_readable():
+    from evc.employers.report import colour_for
+
+    for share in [None] + [i / 100 for i in range(101)]:
+        background, text = colour_for(share)
+        assert _contrast(background, text) >= 4.5, (share, background, text)
