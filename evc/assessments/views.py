@@ -265,7 +265,10 @@ def _open_evidence_request(case: Case) -> AuditEntry | None:
 def matching_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The polled progress fragment; polling stops once matching is ready or failed."""
     case = _get_case_for_user(request, pk)
-    return render(request, "assessments/_matching.html", {"case": case})
+    # Reached by polling: the page below still shows the old suggestions, so offer a reload
+    # (not an automatic one: the applicant may be typing in the form on the same page).
+    reload_url = request.htmx.current_url_abs_path if request.htmx else None  # None for another origin
+    return render(request, "assessments/_matching.html", {"case": case, "reload_url": reload_url})
 
 
 @login_required

@@ -166,8 +166,10 @@ def test_matching_progress_fragment_polls_until_ready(make_case, client_for, app
     pending = client.get(reverse("assessments:matching_status", args=[case.pk]), **HTMX).content.decode()
     assert 'hx-trigger="every 2s"' in pending
     type(case).objects.filter(pk=case.pk).update(matching_status="ready")
-    ready = client.get(reverse("assessments:matching_status", args=[case.pk]), **HTMX).content.decode()
-    assert "hx-trigger" not in ready
+    here = f"http://testserver{reverse('assessments:case_detail', args=[case.pk])}"
+    ready = client.get(reverse("assessments:matching_status", args=[case.pk]), HTTP_HX_CURRENT_URL=here, **HTMX)
+    assert "hx-trigger" not in ready.content.decode()
+    assert f'href="{reverse("assessments:case_detail", args=[case.pk])}"' in ready.content.decode()
 
 
 def test_two_members_decide_through_the_screens(settings, make_case, client_for, committee_member,
