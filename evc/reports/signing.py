@@ -8,11 +8,15 @@ checks signatures against, so a copy re-signed with any other key is never "ours
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import functools
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -31,6 +35,7 @@ from pyhanko.stamp import TextStampStyle
 from evc.reports.errors import SigningError
 from evc.reports.rendering import SIGNATURE_BOX_KEY, SignatureBox
 
+T = TypeVar("T")
 TRUST_ROOT_NAME = "ca.pem"
 SIGNATURE_FIELD = "Handtekening"
 # Used when a PDF carries no box position (not rendered by us): bottom right of the last page.
@@ -172,6 +177,20 @@ def dev_signing_material_create(
     return DevSigningMaterial(p12_path=p12_path, ca_path=ca_path, signer_name=signer_name)
 
 
+def run_outside_event_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Call `fn`, in a helper thread if this thread runs an event loop.
+
+    pyHanko's synchronous API wraps `asyncio.run()`, which refuses to start inside a running
+    loop (async callers, or Playwright's sync API in the browser tests).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -270,6 +289,6 @@ def decision_pdf_sign(pdf_bytes: bytes, *, timestamper: timestamps.TimeStamper |
         ),
     )
     try:
-        return pdf_signer.sign_pdf(writer).getvalue()
+        return run_outside_event_loop(pdf_signer.sign_pdf, writer).getvalue()
     except Exception as exc:  # pyHanko raises many types (signing, TSA network, PDF structure)
         raise SigningError(_("Ondertekenen is mislukt: {reason}").format(reason=exc)) from exc

@@ -21,7 +21,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from evc.reports.rendering import DECISION_ID_KEY
-from evc.reports.signing import signer_display_name, trust_roots_load
+from evc.reports.signing import run_outside_event_loop, signer_display_name, trust_roots_load
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def signature_inspect(pdf_bytes: bytes) -> SignatureFindings:
     )
     embedded = signatures[0]
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = run_outside_event_loop(validate_pdf_signature, embedded, context)
     except Exception as exc:  # a mangled CMS blob or byte range
         logger.info("signature validation failed: %s", exc)
         return SignatureFindings(
