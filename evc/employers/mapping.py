@@ -376,8 +376,35 @@ def employee_mapping(run: MappingRun, employee_key: str) -> list[dict[str, Any]]
                         "name": unit_names.get(ref, unit_code),
                         "suggestion": answer["suggestion"],
                         "coverage": answer["coverage"],
+                        "matched": answer.get("matched") or [],
+                        "n": answer.get("n") or 0,
                     }
                 )
         units.sort(key=lambda u: (-SUGGESTION_RANK[u["suggestion"]], -u["coverage"]))
         out.append({"entry": entry, "units": units})
     return out
+
+
+def combined_units(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units whose every outcome is evidenced by the employee's entries together (not by one alone)."""
+    matched: dict[str, set[str]] = {}
+    info: dict[str, dict[str, Any]] = {}
+    for item in items:
+        for unit in item["units"]:
+            matched.setdefault(unit["ref"], set()).update(unit["matched"])
+            info[unit["ref"]] = unit
+    out = []
+    for ref, outcomes in matched.items():
+        n = info[ref]["n"]
+        single = any(
+            u["ref"] == ref and u["suggestion"] == "exemption" for item in items for u in item["units"]
+        )
+        if n and len(outcomes) >= n and not single:
+            out.append(
+                {
+                    "ref": ref,
+                    "name": info[ref]["name"],
+                    "entries": sum(1 for item in items if any(u["ref"] == ref for u in item["units"])),
+                }
+            )
+    return sorted(out, key=lambda u: u["ref"])

@@ -27,7 +27,7 @@ from evc.curricula.models import Programme
 from evc.employers import inventory, services
 from evc.employers.exports import report_csv, report_xlsx
 from evc.employers.forms import ColumnMappingForm, ConsentForm, InviteForm, RunForm, UploadForm
-from evc.employers.mapping import employee_mapping
+from evc.employers.mapping import combined_units, employee_mapping
 from evc.employers.models import MappingRun, StaffInvitation
 from evc.employers.report import build_report, colour_for
 from evc.employers.uploads import InventoryUploadHandler
@@ -376,7 +376,7 @@ def my_mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "employers/my_mapping.html",
-        {"invitation": accepted, "run": run, "items": items, "form": form},
+        {"invitation": accepted, "run": run, "items": items, "combined": combined_units(items), "form": form},
     )
 
 

@@ -116,3 +116,15 @@ def test_an_expired_invitation_is_refused(client_for, employer_rep, applicant, m
 def test_employers_invite_only_within_their_organisation(client_for, make_user, other_organisation, mapped):
     other_rep = make_user("hr@vgz.example", Role.EMPLOYER, organisation=other_organisation)
     assert _invite(client_for(other_rep), ref="D000") is None  # D000 exists at CZ, not at VGZ
+
+
+def test_the_employee_sees_units_their_entries_cover_together(client_for, employer_rep, applicant, organisation, catalogue):
+    rows = [staff("Z1", "ICT", "Dev", f"Deel {i} [CLOUD?{i}]") for i in (1, 2, 3)] + [staff("Z1", "ICT", "Dev", "Web [WEB?]")]
+    rows += [staff(f"Y{i}", "ICT", "Dev", "Iets anders") for i in range(5)]
+    services.staff_import_file(organisation=organisation, data=csv_bytes(rows), filename="cz.csv")
+    mapping_run_execute(run_id=services.mapping_run_create(organisation=organisation, programme_codes=["HBO-ICT-SE"]).pk)
+    token = _invite(client_for(employer_rep), ref="Z1")
+    employee = client_for(applicant)
+    page = employee.get(employee.post(f"/werkgever/uitnodiging/{token}/aannemen/")["Location"]).content.decode()
+    together = page.split("Samen goed voor een hele eenheid")[1].split("</ul>")[0]
+    assert "HBO-ICT-SE/CLOUD" in together and "3 regels" in together and "WEB" not in together
