@@ -84,3 +84,27 @@ def test_verify_decision_pdf_exits_2_for_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read") as excinfo:
         call_command("verify_decision_pdf", str(tmp_path / "absent.pdf"), "--json", stdout=StringIO())
     assert excinfo.value.returncode == 2
+
+
+@pytest.mark.django_db
+def test_sign_pending_decisions_catches_up_and_is_idempotent(make_decision):
+    from evc.reports.models import SignedDocument
+
+    first = make_decision("EVC-2026-000123")
+    second = make_decision("EVC-2026-000124")
+    signed_document_create(decision=first, kind="letter")
+    out = StringIO()
+    call_command("sign_pending_decisions", stdout=out)
+    assert "2 decision(s)" in out.getvalue()
+    assert SignedDocument.objects.filter(decision__in=[first, second]).count() == 4
+    out = StringIO()
+    call_command("sign_pending_decisions", stdout=out)
+    assert "0 decision(s)" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_sign_pending_decisions_reports_a_missing_key(make_decision, settings, tmp_path):
+    make_decision("EVC-2026-000123")
+    settings.EVC_SIGNING_P12 = str(tmp_path / "nowhere.p12")
+    with pytest.raises(CommandError, match="EVC-2026-000123"):
+        call_command("sign_pending_decisions", stdout=StringIO())
