@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 
 from evc.assessments.models import Decision, DecisionStatus
 from evc.assessments.selectors import cases_visible_to
 from evc.reports.models import SignedDocument
+from evc.reports.rendering import committee_display
 
 
 def _date(value: Any) -> dt.date | None:
@@ -46,6 +48,7 @@ class PublicDecision:
     status_label: str
     superseded_by: str | None
     supersedes: str | None
+    committee: str
     snapshot: dict[str, Any]
     decided_on: dt.date | None
     applicant: str
@@ -77,6 +80,7 @@ def public_decision_get(public_id: str) -> PublicDecision | None:
         status_label=str(decision.get_status_display()),
         superseded_by=newer,
         supersedes=snapshot.get("supersedes"),
+        committee=committee_display(str(snapshot.get("committee") or ""), english=get_language() == "en"),
         snapshot={k: snapshot.get(k) for k in ("institution", "committee", "programme", "decided_by", "chair")},
         decided_on=_date(snapshot.get("decided_on")),
         applicant=public_name(str((snapshot.get("applicant") or {}).get("name", ""))),
