@@ -56,6 +56,10 @@ class LexicalIndex:
         shape = (len(self.vocabulary), n_docs)
         self._bm25 = sparse.csr_matrix((bm25_vals, (rows, cols)), shape=shape, dtype=np.float32)
         self._coverage = sparse.csr_matrix((cov_vals, (rows, cols)), shape=shape, dtype=np.float32)
+        self._bm25.sort_indices()
+        self._coverage.sort_indices()
+        # Both matrices share one sparsity pattern (same (term, outcome) pairs, same order).
+        assert np.array_equal(self._bm25.indices, self._coverage.indices)
 
     def group_term_share(self, token_stems: list[set[str]], group_of_doc: np.ndarray, n_groups: int) -> np.ndarray:
         """Per group of outcomes (a unit): the share of the query's content tokens that occur in the group."""
@@ -87,9 +91,17 @@ class LexicalIndex:
 
     def scores(self, stems: set[str]) -> tuple[np.ndarray, np.ndarray]:
         """(BM25 score, IDF-weighted share of the outcome's terms found in the credential) per outcome."""
-        q = self.query_vector(stems)
-        bm25 = np.asarray((q @ self._bm25).todense()).ravel()
-        coverage = np.asarray((q @ self._coverage).todense()).ravel()
+        n = self._bm25.shape[1]
+        ids = [self.vocabulary[s] for s in stems if s in self.vocabulary]
+        if not ids:
+            return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
+        # Sum the query terms' rows directly (faster than a sparse product for a short query).
+        indptr = self._bm25.indptr
+        spans = [np.arange(indptr[i], indptr[i + 1]) for i in ids]
+        positions = np.concatenate(spans)
+        cols = self._bm25.indices[positions]
+        bm25 = np.bincount(cols, weights=self._bm25.data[positions], minlength=n).astype(np.float32)
+        coverage = np.bincount(cols, weights=self._coverage.data[positions], minlength=n).astype(np.float32)
         return bm25, np.clip(coverage, 0.0, 1.0)
 
     def shared_terms(self, j: int, stems: set[str], limit: int = 6) -> list[str]:

@@ -120,6 +120,9 @@ class MatchIndex:
         self.unit_members: list[list[int]] = [[] for _ in self.units]
         for j, u in enumerate(self.unit_of):
             self.unit_members[u].append(j)
+        # Outcomes sorted by unit, and where each unit's run starts: per-unit maxima via reduceat.
+        self._by_unit = np.argsort(self.unit_of, kind="stable")
+        self._unit_starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(len(self.units)))
         self.languages = [o.language for o in self.outcomes]
         self.lexical = LexicalIndex([o.text for o in self.outcomes], self.languages)
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -137,17 +140,22 @@ class MatchIndex:
 
     # --- scoring -------------------------------------------------------------------------
 
-    def score(self, prepared: Prepared, vectors: np.ndarray | None, model: FusionModel) -> Scored:
+    def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines of encoded texts against every outcome and every unit (one pass over the matrices)."""
+        return vectors @ self.O.T, vectors @ self.U.T
+
+    def score(self, prepared: Prepared, vectors: np.ndarray | None, model: FusionModel,
+              sims_all: tuple[np.ndarray, np.ndarray] | None = None) -> Scored:
         n = len(self.outcomes)
         k = len(prepared.sentences)
         if self.semantic and vectors is not None and k:
-            doc_vec, S = vectors[0], vectors[1:]
-            sims = S @ self.O.T  # (k, n)
+            outcome_sims, unit_sims = sims_all if sims_all is not None else self.similarities(vectors)
+            sims = outcome_sims[1:]  # (k, n); row 0 is the whole text
             sem_best = sims.max(axis=0)
             best_sentence = sims.argmax(axis=0)
             sem_top2 = sem_best if k < 2 else np.partition(sims, k - 2, axis=0)[k - 2 :].mean(axis=0)
-            sem_doc = self.O @ doc_vec
-            unit_scores = np.maximum((S @ self.U.T).max(axis=0), self.U @ doc_vec)
+            sem_doc = outcome_sims[0]
+            unit_scores = np.maximum(unit_sims[1:].max(axis=0), unit_sims[0])
             unit_sem = unit_scores[self.unit_of]
             sentence_best = sims.max(axis=1)
             cred_fit = float(sentence_best.mean())
@@ -169,10 +177,8 @@ class MatchIndex:
                 candidate_set.update(_top(values, CANDIDATES_PER_SIGNAL).tolist())
         candidates = np.array(sorted(candidate_set), dtype=np.int64)
         unit_terms = self.lexical.group_term_share(prepared.token_stems, self.unit_of, len(self.units))
-        unit_max_sem = np.full(len(self.units), -1.0, dtype=np.float32)
-        np.maximum.at(unit_max_sem, self.unit_of, sem_best)
-        unit_max_lex = np.zeros(len(self.units), dtype=np.float32)
-        np.maximum.at(unit_max_lex, self.unit_of, lex_cov)
+        unit_max_sem = self._unit_max(sem_best)
+        unit_max_lex = self._unit_max(lex_cov)
         aligned_units = {int(self.unit_of[j]) for j in np.flatnonzero(align)}
         X = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
         if len(candidates):
@@ -206,6 +212,11 @@ class MatchIndex:
         order = np.argsort(-scores, kind="stable")
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
         return Scored(prepared, candidates[order], X[order], scores[order], np.asarray(best_sentence)[candidates[order]], raw)
+
+    def _unit_max(self, values: np.ndarray) -> np.ndarray:
+        if not len(values):
+            return np.zeros(len(self.units), dtype=np.float32)
+        return np.maximum.reduceat(values[self._by_unit], self._unit_starts).astype(np.float32)
 
     def _fuzzy(self, prepared: Prepared, candidates: np.ndarray, best_sentence: np.ndarray) -> np.ndarray:
         folded = [" ".join(textmod.content_tokens(s)) for s in prepared.sentences]
@@ -354,8 +365,18 @@ class MatchIndex:
         results: list[MatchResult] = []
         for start in range(0, len(credentials), chunk):
             prepared = [prepare(c) for c in credentials[start : start + chunk]]
-            for p, vectors in zip(prepared, self.encode_prepared(prepared, encoder), strict=True):
-                scored = self.score(p, vectors, model)
+            encoded = self.encode_prepared(prepared, encoder)
+            sims: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(prepared)
+            if encoded and encoded[0] is not None:
+                # One matrix product for the whole chunk: the outcome matrix is read once, not per credential.
+                outcome_sims, unit_sims = self.similarities(np.vstack(encoded))
+                offset = 0
+                for i, vectors in enumerate(encoded):
+                    rows = slice(offset, offset + len(vectors))
+                    sims[i] = (outcome_sims[rows], unit_sims[rows])
+                    offset += len(vectors)
+            for p, vectors, pair in zip(prepared, encoded, sims, strict=True):
+                scored = self.score(p, vectors, model, pair)
                 results.append(self.result(scored, model, top_k=top_k, precedents=precedents, today=today,
                                            max_age_years=max_age_years))
         return results
