@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -139,7 +140,7 @@ def _upload(request: AuthenticatedHttpRequest, handler: InventoryUploadHandler) 
     mapping_errors = inventory.mapping_problems(mapping, table.headers)
     validation = inventory.validate_rows(table, mapping) if not mapping_errors else inventory.Validation()
 
-    if request.POST.get("action") == "import" and mapping_form.is_bound:
+    if request.POST.get("action") == "import" and mapping_form.is_bound and mapping_form.is_valid():
         try:
             staff_import = services.staff_import_create(
                 organisation=organisation,
@@ -160,7 +161,7 @@ def _upload(request: AuthenticatedHttpRequest, handler: InventoryUploadHandler) 
                 % {"rows": staff_import.row_count, "staff": staff_import.staff_count},
             )
             if _is_htmx(request):
-                return HttpResponseClientRedirect(_dashboard_url())
+                return HttpResponseClientRedirect(reverse("employers:dashboard"))
             return redirect("employers:dashboard")
 
     mapped_columns = {v: k for k, v in mapping.items() if v is not None}
@@ -183,12 +184,6 @@ def _upload(request: AuthenticatedHttpRequest, handler: InventoryUploadHandler) 
     if context.get("error"):
         status = bad_status
     return render(request, partial, context, status=status)
-
-
-def _dashboard_url() -> str:
-    from django.urls import reverse
-
-    return reverse("employers:dashboard")
 
 
 # --- mapping runs --------------------------------------------------------------------
