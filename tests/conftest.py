@@ -27,6 +27,8 @@ PASSWORD = "correct-horse-battery-staple"
 def _isolated_media(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Uploaded files of one test never leak into another test or into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Signing key material too (reports' demo seed creates a dev CA when none exists).
+    settings.EVC_SIGNING_P12 = str(tmp_path / "signing" / "signer.p12")
 
 
 @pytest.fixture
