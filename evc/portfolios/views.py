@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evc.portfolios.forms import EvidenceForm, ManualForm, UploadForm
@@ -28,6 +29,21 @@ from evc.portfolios.services import (
     evidence_add,
     portfolio_for,
 )
+
+# The European Council's micro-credential elements (claims.MICROCREDENTIAL_ELEMENTS), as shown to people.
+ELEMENT_LABELS = {
+    "learner": _lazy("Lerende"),
+    "title": _lazy("Titel"),
+    "awarding_body": _lazy("Uitreikende instelling"),
+    "country": _lazy("Land van de instelling"),
+    "date": _lazy("Datum van uitgifte"),
+    "learning_outcomes": _lazy("Leeruitkomsten"),
+    "workload": _lazy("Studielast (EC of uren)"),
+    "level": _lazy("Niveau (EQF/NLQF)"),
+    "assessment_type": _lazy("Toetsvorm"),
+    "participation": _lazy("Vorm van deelname"),
+    "quality_assurance": _lazy("Kwaliteitsborging"),
+}
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote", "h3", "h4", "h5"}
 
@@ -155,7 +171,7 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "criteria_html": render_markdown(claim.criteria),
         "description_html": render_markdown(claim.description),
         "checks": credential.checks.all(),
-        "missing": claim.missing_microcredential_elements(),
+        "missing": [ELEMENT_LABELS.get(name, name) for name in claim.missing_microcredential_elements()],
         "sources": sources,
         "raw": raw,
         "evidence": credential.evidence.all(),

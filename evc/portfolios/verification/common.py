@@ -81,8 +81,9 @@ def check_recipient(recipient: Recipient, confirmed_emails: list[str] | None) ->
         )
     for email in confirmed_emails:
         if recipient_matches(recipient, email):
-            how = "a salted hash of" if recipient.hashed else "the address"
-            return passed(RECIPIENT, "The credential was issued to {how} {email}, a confirmed address of the applicant.", how=how, email=email)
+            if recipient.hashed:
+                return passed(RECIPIENT, "The credential was issued to a salted hash of {email}, a confirmed address of the applicant.", email=email)
+            return passed(RECIPIENT, "The credential was issued to {email}, a confirmed address of the applicant.", email=email)
     return failed(RECIPIENT, "The credential was issued to someone else: the recipient matches none of the applicant's confirmed email addresses.")
 
 
