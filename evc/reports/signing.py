@@ -228,7 +228,12 @@ def _cached_trust_roots(path: str, mtime: float) -> tuple[asn1_x509.Certificate,
         data = Path(path).read_bytes()
     except OSError:
         return ()
-    certs = x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
+    try:
+        certs = (
+            x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data else [x509.load_der_x509_certificate(data)]
+        )
+    except ValueError:  # a damaged file trusts nothing: every signature then reads as foreign
+        return ()
     return tuple(asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs)
 
 

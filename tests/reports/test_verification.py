@@ -135,3 +135,12 @@ def test_it_stops_trusting_our_file_when_the_trust_root_changes(letter, settings
     assert not result.authentic
     assert not result.signature_valid
     assert result.reason == Reason.SIGNATURE_INVALID
+
+
+def test_a_damaged_trust_root_trusts_nothing(letter, settings, tmp_path):
+    _decision, pdf = letter
+    bad = tmp_path / "damaged.pem"
+    bad.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    settings.EVC_SIGNING_TRUST_ROOT = str(bad)
+    result = decision_pdf_verify(pdf)
+    assert not result.authentic and not result.signature_valid
