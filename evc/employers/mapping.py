@@ -10,9 +10,11 @@ is the same as that of an uninterrupted run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -21,7 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from evc.curricula.models import LearningOutcome, Programme, Unit
-from evc.employers.models import MappingRun, MatchCache, StaffEntry
+from evc.employers.models import MappingRun, MatchCache, StaffEntry, competence_text
 
 logger = logging.getLogger("evc.employers")
 
@@ -102,11 +104,24 @@ def get_matcher() -> tuple[Matcher, str]:
     )
     try:
         from evc.matching import api
-
-        engine_id = (getattr(api, "ENGINE_VERSION", "") and f"{engine_id}:{api.ENGINE_VERSION}") or engine_id
     except ImportError:
-        pass
-    return engine_matcher, engine_id
+        return engine_matcher, engine_id
+    version = getattr(api, "ENGINE_VERSION", "") or _engine_weights_fingerprint()
+    return engine_matcher, f"{engine_id}:{version}"
+
+
+@functools.cache
+def _engine_weights_fingerprint() -> str:
+    """Refitted fusion weights change the answers: then cached answers must not be reused.
+
+    Until evc.matching.api offers an ENGINE_VERSION, the weights files stand in for it.
+    """
+    import evc.matching
+
+    digest = hashlib.sha256()
+    for path in sorted((Path(evc.matching.__file__).parent / "weights").glob("*.json")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 # --- catalogue keys ------------------------------------------------------------------
@@ -151,7 +166,6 @@ def distinct_texts(run: MappingRun) -> dict[str, str]:
         .order_by("text_hash", "row_number")
         .values_list("text_hash", "competence_title", "competence_description")
     )
-    from evc.employers.models import competence_text
 
     for text_hash, title, description in rows.iterator(chunk_size=5000):
         if text_hash not in texts:
