@@ -47,7 +47,7 @@ def test_the_review_page_runs_in_a_fixed_number_of_queries(many, client_for, ass
                                                            django_assert_max_num_queries):
     case = Case.objects.filter(assessors=assessor, state="in_assessment").first()
     client = client_for(assessor)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("assessments:case_review", args=[case.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('class="suggestion"') == 6  # 2 units x 3 outcomes
