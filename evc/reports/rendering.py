@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import functools
 import io
+import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,6 +28,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from evc.reports.errors import RenderError
@@ -87,6 +89,17 @@ def _qr_data_uri(url: str) -> str:
 def _css_string(value: str) -> str:
     """Escape text for a CSS string in a <style> element (where HTML escaping does not apply)."""
     return mark_safe("".join(c if c.isalnum() or c in " .,:/-_·" else f"\\{ord(c):x} " for c in value))  # noqa: S308
+
+
+_local = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    # Reusing the font configuration saves ~20% of a render (fontconfig set-up per document);
+    # one per thread, since WeasyPrint does not promise it is thread-safe.
+    if not hasattr(_local, "font_config"):
+        _local.font_config = FontConfiguration()
+    return _local.font_config
 
 
 def _no_network_fetcher() -> URLFetcher:
@@ -232,7 +245,9 @@ def _render(snapshot: dict[str, Any], kind: str) -> bytes:
     template = "reports/pdf/decision_letter.html" if kind == LETTER else "reports/pdf/evc_report.html"
     with translation.override(language):
         html = render_to_string(template, _context(snapshot, kind))
-    document = HTML(string=html, url_fetcher=_no_network_fetcher()).render(**PDF_OPTIONS)
+    document = HTML(string=html, url_fetcher=_no_network_fetcher()).render(
+        font_config=_font_config(), **PDF_OPTIONS
+    )
     document.metadata.custom[DECISION_ID_KEY] = str(snapshot["decision_id"])
     document.metadata.custom[DOCUMENT_KIND_KEY] = kind
     box = _signature_box(document)
