@@ -59,6 +59,8 @@ class UnitSheet:
     rows: list[OutcomeRow]
     advice: UnitAdvice | None
     counts: dict[str, int] = field(default_factory=dict)
+    # (credential title, precedent): earlier decisions on this unit that rested on the same badge class.
+    precedents: list[tuple[str, Precedent]] = field(default_factory=list)
 
     @property
     def suggested_rows(self) -> list[OutcomeRow]:
@@ -74,6 +76,8 @@ class UnitSheet:
 
 
 class Sheet(list[UnitSheet]):
+    credentials: list[CredentialView]
+
     def row(self, outcome_pk: int) -> OutcomeRow:
         for u in self:
             for r in u.rows:
@@ -102,7 +106,11 @@ def review_sheet(case: Case, *, unit_ids: Iterable[int] | None = None) -> Sheet:
         for r in OutcomeReview.objects.filter(case=case, outcome__unit_id__in=unit_pks).select_related("reviewer")
     }
     advices = {a.unit_id: a for a in UnitAdvice.objects.filter(case=case, unit_id__in=unit_pks).select_related("assessor")}
+    # Precedents hang on the case's credentials, not only on suggestions: they matter most
+    # exactly when the engine found nothing.
+    case_credentials = [credential_view(c) for c in case.credentials.prefetch_related("evidence")]
     keys = {s.achievement_key for s in suggestions if s.achievement_key}
+    keys |= {c.achievement_key for c in case_credentials if c.achievement_key}
     precedents = precedents_by_key(keys, case.version.programme.code, {u.code for u in units})
     english = (get_language() or "nl").startswith("en")
     cred_views: dict[int, CredentialView] = {}
@@ -126,9 +134,13 @@ def review_sheet(case: Case, *, unit_ids: Iterable[int] | None = None) -> Sheet:
             )
         )
     sheet = Sheet()
+    sheet.credentials = case_credentials
     for u in units:
         rows = [OutcomeRow(outcome=o, suggestions=by_outcome.get(o.pk, []), review=reviews.get(o.pk)) for o in u.outcomes.all()]
         rows.sort(key=lambda r: (not r.suggested, -r.best, r.outcome.position, r.outcome.code))
-        sheet.append(UnitSheet(unit=u, rows=rows, advice=advices.get(u.pk)))
+        unit_precedents = [
+            (c.title, p) for c in case_credentials for p in precedents.get((c.achievement_key, u.code), [])
+        ]
+        sheet.append(UnitSheet(unit=u, rows=rows, advice=advices.get(u.pk), precedents=unit_precedents))
     return sheet
 

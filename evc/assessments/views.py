@@ -38,7 +38,6 @@ from .forms import (
     UnitDecisionForm,
     WithdrawForm,
 )
-from .integration import credential_view
 from .models import (
     Appeal,
     AuditEntry,
@@ -329,11 +328,10 @@ def case_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sheet = review_sheet(case)
     note_form = NoteForm()
     note_form.fields["unit"].queryset = case.units.order_by("code")
-    credentials = [credential_view(c) for c in case.credentials.prefetch_related("evidence")]
     return render(request, "assessments/review.html", {
         "case": case,
         "sheet": sheet,
-        "credentials": credentials,
+        "credentials": sheet.credentials,
         "case_evidence": list(case.evidence.all()),
         "editable": case.state in selectors.ASSESSABLE_STATES,
         "note_form": note_form,

@@ -57,3 +57,29 @@ def test_staff_outside_a_case_see_its_decision_as_an_anonymous_precedent(make_ca
     assert "Marianne de Vries" in involved
     assert "Marianne de Vries" not in outsider and "precedent" in outsider
     assert "CLOUD" in outsider
+
+
+def test_the_review_screen_shows_precedents_for_the_same_badge_class(make_case, client_for, assessor, chair,
+                                                                     admin_user, other_applicant):
+    from evc.matching.api import achievement_key
+    from evc.portfolios.models import Credential
+
+    # Give every credential in this test the same badge class, so the second case meets the first's decision.
+    def same_badge_class(case):  # type: ignore[no-untyped-def]
+        credential = case.credentials.get()
+        Credential.objects.filter(pk=credential.pk).update(claim={**credential.claim, "achievement_id": "https://aws.example/saa",
+                                                                  "issuer": {"id": "https://aws.example"}})
+        return Credential.objects.get(pk=credential.pk)
+
+    first = make_case("advice_ready")
+    credential = same_badge_class(first)
+    from evc.assessments.models import OutcomeSuggestion
+
+    OutcomeSuggestion.objects.filter(case=first).update(achievement_key=achievement_key(credential.get_claim()))
+    decision = services.decision_record(actor=chair, case=first, units=grant_all(first))
+    second = make_case("in_assessment", owner=other_applicant)
+    same_badge_class(second)
+    OutcomeSuggestion.objects.filter(case=second).delete()  # even when the engine suggested nothing
+    page = client_for(assessor).get(reverse("assessments:case_review", args=[second.pk])).content.decode()
+    assert page.count(f">{decision.public_id}</a>") == 2  # once per unit
+    assert "Earlier decisions" in page or "Eerdere besluiten" in page
