@@ -15,7 +15,6 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
 
 import qrcode
 from django.conf import settings
@@ -71,7 +70,7 @@ class SignatureBox:
 def verify_url(public_id: str) -> str:
     """The absolute address of the public verification page printed on every document."""
     path = reverse("reports:verify", kwargs={"public_id": public_id})
-    return settings.EVC_SITE_URL.rstrip("/") + quote(path)
+    return settings.EVC_SITE_URL.rstrip("/") + path  # reverse() has already escaped it
 
 
 @functools.lru_cache(maxsize=256)

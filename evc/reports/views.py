@@ -9,11 +9,9 @@ from __future__ import annotations
 import logging
 import re
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
@@ -124,11 +122,7 @@ def verify_decision(request: HttpRequest, public_id: str) -> HttpResponse:
             return _too_many(request)
         form = VerifyUploadForm(request.POST, request.FILES)
         result, status = _check_upload(request, form)
-    context = {
-        **_upload_context(form, result),
-        "decision": decision,
-        "verify_url": settings.EVC_SITE_URL.rstrip("/") + reverse("reports:verify", args=[public_id]),
-    }
+    context = {**_upload_context(form, result), "decision": decision}
     return render(request, "reports/verify.html", context, status=status)
 
 
