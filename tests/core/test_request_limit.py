@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from evc.core.middleware import max_request_bytes
+
+
+@pytest.mark.django_db
+def test_an_oversized_request_is_refused_before_its_body_is_read(client_for, applicant) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(applicant)
+    # Only the declared length matters: the body is never read.
+    response = client.generic("POST", "/portfolio/", b"x", CONTENT_LENGTH=str(max_request_bytes() + 1))
+    assert response.status_code == 413
+    assert "te groot" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_normal_requests_pass() -> None:
+    assert Client().get("/catalogus/").status_code == 200
+
+
+def test_the_limit_covers_the_largest_upload_we_accept(settings) -> None:  # type: ignore[no-untyped-def]
+    assert max_request_bytes() > settings.EVC_MAX_STAFF_UPLOAD_BYTES > settings.EVC_MAX_UPLOAD_BYTES
