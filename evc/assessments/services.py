@@ -658,16 +658,19 @@ def decision_supersede(*, old: Decision, new: Decision, actor: Any) -> None:
 
 
 def _achievement_keys_by_unit(case: Case) -> dict[int, set[str]]:
-    """Badge classes whose credentials evidenced an accepted outcome, per unit: the precedent index."""
-    accepted = {
-        r.outcome_id: r.outcome.unit_id
-        for r in case.reviews.filter(verdict=Verdict.ACCEPTED).select_related("outcome")
-    }
-    keys: dict[int, set[str]] = {}
-    for s in case.suggestions.all():
-        key = s.achievement_key
-        if s.outcome_id in accepted and key:
-            keys.setdefault(accepted[s.outcome_id], set()).add(key)
+    """The precedent index: per unit, the badge classes the committee judged it on.
+
+    Every credential of the case counts for every unit decided (granted or refused: a refusal is
+    as much a precedent as a grant, and the engine uses refusals to hold back an exemption), plus
+    the badge classes the engine's suggestions for that unit came from.
+    """
+    from evc.matching.api import achievement_key
+    from evc.portfolios.claims import Claim
+
+    case_keys = {achievement_key(Claim.from_dict(c.claim or {})) for c in case.credentials.all()} - {""}
+    keys: dict[int, set[str]] = {u.pk: set(case_keys) for u in case.units.all()}
+    for unit_id, key in case.suggestions.exclude(achievement_key="").values_list("outcome__unit_id", "achievement_key"):
+        keys.setdefault(unit_id, set()).add(key)
     return keys
 
 

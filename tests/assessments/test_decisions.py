@@ -185,3 +185,30 @@ def test_precedents_are_found_by_badge_class_and_unit(advised, chair):
     assert [p.decision_id for p in found] == [decision.public_id]
     assert found[0].outcome == "granted"
     assert precedents_for("https://badges.example/class/other", unit) == []
+
+
+def test_a_refusal_is_a_precedent_too_even_without_suggestions(advised, chair):
+    from evc.assessments.models import OutcomeSuggestion
+    from evc.matching.api import achievement_key
+    from evc.portfolios.models import Credential
+
+    credential = advised.credentials.get()
+    Credential.objects.filter(pk=credential.pk).update(
+        claim={**credential.claim, "achievement_id": "https://aws.example/saa", "issuer": {"id": "https://aws.example"}})
+    OutcomeSuggestion.objects.filter(case=advised).delete()
+    units = [UnitDecisionInput(u.unit_id, "refused", "Niet aangetoond.") for u in grant_all(advised)]
+    services.decision_record(actor=chair, case=advised, units=units)
+    key = achievement_key(Credential.objects.get(pk=credential.pk).get_claim())
+    found = precedents_for(key, advised.units.get(code="WEB"))
+    assert [p.outcome for p in found] == ["refused"]
+
+
+def test_the_matching_engine_gets_precedents_in_its_own_shape(advised, chair):
+    from evc.assessments.selectors import precedent_lookup
+    from evc.matching.api import Precedent as MatchingPrecedent
+
+    decision = services.decision_record(actor=chair, case=advised, units=grant_all(advised))
+    (found,) = precedent_lookup(AWS_KEY, "HBO-ICT-SE/CLOUD")
+    assert isinstance(found, MatchingPrecedent)
+    assert (found.unit_reference, found.decision, found.case_reference) == ("HBO-ICT-SE/CLOUD", "granted", decision.public_id)
+    assert precedent_lookup(AWS_KEY, "HBO-ICT-SE/NOPE") == []
