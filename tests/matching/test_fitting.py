@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from evc.matching import evaluation as ev
+from evc.matching.engine.fusion import FusionModel, hand_set
+from evc.matching.engine.matcher import MatchIndex, prepare
+from evc.matching.engine.results import CredentialInput
+
+from .helpers import HashingEncoder, synthetic_catalogue
+
+
+def _setup():
+    outcomes, units = synthetic_catalogue()
+    encoder = HashingEncoder()
+    index = MatchIndex(outcomes, units, model_id=encoder.model_id,
+                       outcome_vectors=encoder.encode([o.text for o in outcomes]),
+                       unit_vectors=encoder.encode([u.context_text() for u in units]))
+    rows = [
+        ("Designs a normalised relational database schema and writes SQL queries.", ["P/DATA/D1"]),
+        ("Tunes query performance with indexes and execution plans.", ["P/DATA/D2"]),
+        ("Automates build, test and deployment with a CI/CD pipeline.", ["P/CLOUD/C2"]),
+        ("Designs a scalable cloud architecture on AWS.", ["P/CLOUD/C1"]),
+        ("Bouwt een toegankelijke webapplicatie met HTML en CSS.", ["P/WEB/W1"]),
+        ("Ontwerpt een REST-API en documenteert die met OpenAPI.", ["P/WEB/W2"]),
+        ("Barista: espresso, milk foam and latte art.", []),
+        ("Knitting socks and scarves for beginners.", []),
+    ]
+    items = [ev.GoldItem(file=f"f{i}", split="dev", language="en", outcomes=gold, exemptions=set(),
+                         kind="positive" if gold else "negative") for i, (_, gold) in enumerate(rows)]
+    model = hand_set(encoder.model_id)
+    prepared = [prepare(CredentialInput(text=text)) for text, _ in rows]
+    scored = [index.score(p, v, model) for p, v in zip(prepared, index.encode_prepared(prepared, encoder), strict=True)]
+    return index, items, scored
+
+
+def test_fitting_on_dev_yields_a_usable_model_that_ranks_gold_first():
+    index, items, scored = _setup()
+    model = ev.fit(index, scored, items, "test-hashing@1", source="unit test")
+    assert isinstance(model, FusionModel)
+    assert 0 < model.possible <= model.strong <= 1 and 0 <= model.gate <= 1
+    ranked = [ev.engine_ranked(index, ev._rescore(s, model), model) for s in scored]
+    report = ev.metrics(items, ranked, {o.reference: o.language for o in index.outcomes})
+    assert report["mrr"] == 1.0
+    assert report["negative_rejection"] == 1.0
+    assert FusionModel.from_dict(model.to_dict()).possible == model.possible
+
+
+def test_metrics_follow_their_definitions():
+    items = [
+        ev.GoldItem("a", "dev", "en", ["X/U/1", "X/U/2"], {"X/U"}, "positive"),
+        ev.GoldItem("b", "dev", "nl", [], set(), "negative"),
+    ]
+    ranked = [ev.Ranked(["X/U/9", "X/U/1"], {"X/U", "X/V"}), ev.Ranked([], set())]
+    report = ev.metrics(items, ranked, {"X/U/1": "en", "X/U/2": "en"})
+    assert report["recall@5"] == 0.5 and report["mrr"] == 0.5
+    assert report["negative_rejection"] == 1.0
+    assert report["exemption_precision"] == 0.5 and report["exemption_recall"] == 1.0
+    assert set(report["pairs"]) == {"en->en"}
