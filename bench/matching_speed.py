@@ -96,15 +96,22 @@ def main() -> None:
     # 1. Warm single-credential latency.
     for c in creds[:10]:
         index.match_many([c], model, encoder)
-    latencies = []
+    latencies, encode_latencies = [], []
     for c in creds[: args.single]:
+        texts = prepare(c).texts_to_encode()
+        t = time.perf_counter()
+        encoder.encode(texts)
+        encode_latencies.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         index.match_many([c], model, encoder)
         latencies.append((time.perf_counter() - t) * 1000)
     latencies.sort()
+    encode_latencies.sort()
     p50 = statistics.median(latencies)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    print(f"warm single credential ({len(latencies)} runs): p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 <= 50 ms)")
+    print(f"warm single credential ({len(latencies)} runs): p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 <= 50 ms); "
+          f"encoding its texts alone: p50 {statistics.median(encode_latencies):.1f} ms, "
+          f"p95 {encode_latencies[int(0.95 * (len(encode_latencies) - 1))]:.1f} ms")
 
     # 2 and 3. Batch through the engine vs encode-only of exactly the texts the batch encodes.
     # The two alternate chunk by chunk, so a busy machine slows both alike.
