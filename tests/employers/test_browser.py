@@ -45,6 +45,7 @@ def test_the_hr_adviser_uploads_previews_imports_maps_and_reads_the_heatmap(
     page.click("button[value=import]")  # the file is still in the field: htmx posts it again
     page.wait_for_url(re.compile(r".*/werkgever/$"))
     assert "180 regels" in page.inner_text("main")
+    check_accessibility(page, "employers-dashboard")
 
     page.check("input[name=programmes][value=HBO-ICT-SE]")
     page.click("text=Start de koppeling")
