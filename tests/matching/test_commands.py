@@ -104,6 +104,8 @@ def test_evaluate_matching_prints_every_metric_for_the_engine_and_both_baselines
         assert set(metrics["pairs"]) == {"en->en", "nl->nl"}
         assert all(0.0 <= metrics[k] <= 1.0 for k in ("recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection"))
     assert report["systems"]["engine"]["recall@10"] >= 0.5
+    assert set(report["ranking_only"]) == {"engine", "bm25", "cosine"}
+    assert report["ranking_only"]["engine"]["recall@10"] >= report["systems"]["engine"]["recall@10"]
     assert report["systems"]["engine"]["negative_rejection"] == 1.0
     text = io.StringIO()
     call_command("evaluate_matching", str(gold), "--split", "holdout", stdout=text)

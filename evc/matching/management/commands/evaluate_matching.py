@@ -93,7 +93,9 @@ class Command(BaseCommand):
                     problems.append(f"{item.file}: {inspection.error}")
                     continue
                 usable.append(item)
-                inputs.append(credential_input(inspection.claim, verified=inspection.verified))
+                # The gold set labels relevance, not authenticity (the intake's tests cover verification):
+                # a credential's verification status must not decide its gold exemptions here.
+                inputs.append(credential_input(inspection.claim, verified=None))
         finally:
             settings.EVC_FETCH_REMOTE = original_fetch
         prepared = [prepare(c) for c in inputs]
@@ -125,6 +127,14 @@ class Command(BaseCommand):
         if encoder is not None:
             systems["cosine"] = [ev.baseline_ranked(index, s, "cosine", baselines.cosine, model.unit_rule)
                                  for _, s in chosen]
+        # Ranking quality alone (no threshold, no gate): the first ten of each system's ordering.
+        ranking_only = {
+            "engine": [ev.Ranked([index.outcomes[int(j)].reference for j in s.candidates[:10]], set()) for _, s in chosen],
+            "bm25": [ev.baseline_ranked(index, s, "bm25", float("-inf"), model.unit_rule) for _, s in chosen],
+        }
+        if encoder is not None:
+            ranking_only["cosine"] = [ev.baseline_ranked(index, s, "cosine", float("-inf"), model.unit_rule)
+                                      for _, s in chosen]
         return {
             "gold": path.as_posix(),
             "split": options["split"],
@@ -137,6 +147,8 @@ class Command(BaseCommand):
             "skipped": problems,
             "unknown_gold_outcomes": unknown,
             "systems": {name: ev.metrics(sel_items, ranked, outcome_language) for name, ranked in systems.items()},
+            "ranking_only": {name: _ranking_part(ev.metrics(sel_items, ranked, outcome_language))
+                             for name, ranked in ranking_only.items()},
             "seconds": round(time.perf_counter() - started, 1),
         }
 
@@ -194,6 +206,12 @@ class Command(BaseCommand):
         for name, m in report["systems"].items():
             cells = "".join(f"{_fmt(m.get(c)):>21}" for c in COLUMNS)
             self.stdout.write(f"{name:<8}{cells}")
+        self.stdout.write("Ranking only (first ten, no threshold or gate):")
+        for name, m in report["ranking_only"].items():
+            cross = m.get("cross_lingual") or {}
+            self.stdout.write(f"  {name:<8} recall@5 {m.get('recall@5', 0):.3f}  recall@10 {m.get('recall@10', 0):.3f}  "
+                              f"mrr {m.get('mrr', 0):.3f}  ndcg@10 {m.get('ndcg@10', 0):.3f}  "
+                              f"cross-lingual recall@5 {cross.get('recall@5', 0):.3f}")
         self.stdout.write("Per language pair (recall@5 / recall@10 / mrr / ndcg@10):")
         pairs = sorted({p for m in report["systems"].values() for p in m.get("pairs", {})})
         for pair in pairs:
@@ -215,6 +233,11 @@ class Command(BaseCommand):
             self.stdout.write(f"skipped: {problem}")
         if report["unknown_gold_outcomes"]:
             self.stdout.write("gold outcomes not in the catalogue: " + ", ".join(report["unknown_gold_outcomes"][:10]))
+
+
+def _ranking_part(metrics: dict[str, Any]) -> dict[str, Any]:
+    keys = ("recall@5", "recall@10", "mrr", "ndcg@10", "n", "cross_lingual")
+    return {k: metrics[k] for k in keys if k in metrics}
 
 
 def _fmt(value: Any) -> str:
