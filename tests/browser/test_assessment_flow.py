@@ -56,6 +56,32 @@ def _check_accessibility(page: Any, label: str, artifacts: Any) -> None:
     assert not bad, f"{label}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in bad)
 
 
+def _read(query: Any) -> Any:
+    """Read from the test thread; the live server shares the in-memory SQLite database and can hold
+    a table lock for a moment after it answered, so retry briefly instead of failing on it."""
+    import time
+
+    from django.db import OperationalError
+
+    for _attempt in range(50):
+        try:
+            return query()
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.1)
+    return query()
+
+
+def _read_until(query: Any, seconds: float = 5.0) -> Any:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not (result := _read(query)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return result
+
+
 def _suggest_like_the_engine(case: Case) -> None:
     """Stand in for the engine's output (its own tests live in tests/matching)."""
     credential = case.credentials.get()
@@ -94,7 +120,7 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
     _check_accessibility(page, f"{lang}-2-case-submit", artifacts)
     page.get_by_role("button", name=t["submit_final"]).click()
     page.get_by_text(t["submitted"], exact=True).first.wait_for()
-    case = Case.objects.get(applicant=applicant)
+    case = _read(lambda: Case.objects.get(applicant=applicant))
     assert case.state == "submitted"
     _check_accessibility(page, f"{lang}-3-case-applicant", artifacts)
     _suggest_like_the_engine(case)
@@ -133,7 +159,7 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
         block.get_by_role("button", name=t["save_advice"]).click()
         block.get_by_text(t["advice_saved"]).wait_for()
     assert page.evaluate("window.__stillTheSamePage === true")  # htmx swapped fragments only
-    assert OutcomeReview.objects.filter(case=case).count() == len(outcomes)
+    assert _read(lambda: OutcomeReview.objects.filter(case=case).count()) == len(outcomes)
     _check_accessibility(page, f"{lang}-6-review", artifacts)
     page.get_by_role("link", name=t["advice_ready"]).click()
     page.get_by_role("button", name=t["advice_ready"]).click()
@@ -146,8 +172,52 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
     chair_page.get_by_role("button", name=t["check"]).click()
     _check_accessibility(chair_page, f"{lang}-8-decide-confirm", artifacts)
     chair_page.get_by_role("button", name=t["record"]).click()
-    decision = Decision.objects.get(case=case)
+    decision = _read(lambda: Decision.objects.get(case=case))
     chair_page.get_by_role("heading", name=re.compile(decision.public_id)).wait_for()
     assert chair_page.get_by_text(t["granted"]).count() == 2
     _check_accessibility(chair_page, f"{lang}-9-decision", artifacts)
     assert decision.snapshot["units"][0]["decision"] == "granted"
+
+
+def test_a_colleagues_earlier_save_is_shown_and_nothing_typed_is_lost(
+    chromium, live_server, artifacts, transactional_db, catalogue, applicant, assessor, other_assessor, admin_user,
+    settings
+):
+    from evc.assessments import services
+    from evc.portfolios.services import credential_add_manual
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    credential = credential_add_manual(applicant=applicant, title="AWS Certified Solutions Architect",
+                                       provider="Amazon Web Services", description="Designs distributed systems on AWS.")
+    version = catalogue.versions.get()
+    case = services.case_create(actor=applicant, version=version, units=list(version.units.all()),
+                                motivation="DevOps.", credentials=[credential])
+    services.case_submit(actor=applicant, case=case)
+    services.assessor_assign(actor=admin_user, case=case, assessors=[assessor, other_assessor])
+    _suggest_like_the_engine(case)
+    outcome = LearningOutcome.objects.get(code="CLOUD-1")
+    t = LABELS["nl"]
+
+    # Both open the review screen before either saves.
+    anna = _page_for(chromium, live_server, assessor, "nl")
+    bram = _page_for(chromium, live_server, other_assessor, "nl")
+    for page in (anna, bram):
+        page.goto(f"{live_server.url}/dossiers/{case.pk}/beoordelen/")
+    anna.locator(f"#lo-{outcome.pk}").get_by_role("button", name=t["accept"], exact=True).click()
+    anna.locator(f"#lo-{outcome.pk}").get_by_text(t["saved"]).wait_for()
+    block = bram.locator(f"#lo-{outcome.pk}")
+    block.get_by_label(re.compile(t["rationale"])).fill("Mijn uitgebreide onderbouwing die niet verloren mag gaan.")
+    block.get_by_role("button", name=t["reject"], exact=True).click()
+    alert = block.get_by_role("alert")
+    alert.wait_for()
+    assert "Iemand anders heeft dit intussen opgeslagen" in alert.inner_text()
+    assert "Oordeel: Aangetoond (Anna Bakker)" in block.inner_text()  # the colleague's version is shown
+    assert block.get_by_label(re.compile(t["rationale"])).input_value() == "Mijn uitgebreide onderbouwing die niet verloren mag gaan."
+    bram.screenshot(path=str(artifacts / "nl-conflict.png"), full_page=True)
+    review = _read(lambda: OutcomeReview.objects.get(case=case, outcome=outcome))
+    assert (review.verdict, review.reviewer, review.lock_version) == ("accepted", assessor, 1)
+    # Saving again on the version now shown goes through.
+    block.get_by_role("button", name=t["reject"], exact=True).click()
+    block.get_by_text("Oordeel: Niet aangetoond (Bram Smit)").wait_for()
+    assert _read_until(lambda: OutcomeReview.objects.filter(case=case, outcome=outcome, verdict="rejected",
+                                                            reviewer=other_assessor, lock_version=2).exists())
