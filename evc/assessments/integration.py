@@ -46,8 +46,11 @@ def credential_view(credential: Any) -> CredentialView:
     from evc.portfolios.claims import Claim
 
     claim = Claim.from_dict(getattr(credential, "claim", None) or {})
-    urls = list(claim.evidence_urls)
-    urls += [e.url for e in credential.evidence.all() if e.url and e.url not in urls]
+    urls: list[str] = []
+    for url in [*claim.evidence_urls, *(e.url for e in credential.evidence.all())]:
+        # Badge JSON is uploaded by the applicant: only web links become links (no javascript: or data:).
+        if url and url.lower().startswith(("https://", "http://")) and url not in urls:
+            urls.append(url)
     return CredentialView(
         pk=credential.pk,
         title=claim.title or str(credential),

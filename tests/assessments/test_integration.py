@@ -83,3 +83,18 @@ def test_the_review_screen_shows_precedents_for_the_same_badge_class(make_case, 
     page = client_for(assessor).get(reverse("assessments:case_review", args=[second.pk])).content.decode()
     assert page.count(f">{decision.public_id}</a>") == 2  # once per unit
     assert "Earlier decisions" in page or "Eerdere besluiten" in page
+
+
+def test_evidence_links_from_an_uploaded_badge_are_web_links_only(make_case, client_for, assessor, admin_user):
+    from evc.portfolios.models import Credential
+
+    case = make_case("in_assessment")
+    credential = case.credentials.get()
+    Credential.objects.filter(pk=credential.pk).update(claim={
+        **credential.claim, "description": "<script>alert('x')</script>",
+        "evidence_urls": ["javascript:alert(document.cookie)", "data:text/html,<b>x</b>", "https://video.example.org/blog"],
+    })
+    page = client_for(assessor).get(reverse("assessments:case_review", args=[case.pk])).content.decode()
+    assert "javascript:alert" not in page and "data:text/html" not in page
+    assert 'href="https://video.example.org/blog"' in page
+    assert "<script>alert('x')</script>" not in page and "&lt;script&gt;" in page
