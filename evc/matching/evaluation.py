@@ -3,9 +3,11 @@
 Gold lines (`evaluation/gold.jsonl`): {"file", "split": "dev"|"holdout", "language",
 "outcomes": ["PROG/UNIT/LO", ...], "exemptions": ["PROG/UNIT", ...], "kind": "positive"|"negative", "note"}.
 
-Three systems are measured in the same run on the same candidates: the engine (fused
-score), BM25 alone and embedding cosine alone (each with its own "possible" threshold
-tuned on dev by the same rule as the engine's). Definitions:
+Three systems are measured in the same run: the engine (fused score, credential gate and
+"possible" threshold), BM25 alone and embedding cosine alone (best cosine of any credential
+sentence or the whole text), each baseline with one threshold tuned on dev with the same
+recall-versus-rejection weight as the engine's gate. A "ranking only" view (first ten, no
+threshold) is reported too. Definitions:
 - Recall@k: share of an item's gold outcomes among its first k suggestions (suggestions are
   what the engine returns: above "possible", best first); averaged over positive items.
 - MRR: 1 / rank of the first gold outcome (0 when none is suggested). nDCG@10: binary gains.
@@ -164,10 +166,10 @@ def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_languag
 
 def _threshold(values_per_item: Sequence[np.ndarray], items: Sequence[GoldItem], refs_per_item: Sequence[list[str]],
                grid: Iterable[float]) -> float:
-    """The threshold that best balances the two errors on dev.
+    """A baseline's threshold: the one that best balances the two errors on dev.
 
-    Objective: mean over positive items of (Recall@5 + MRR) / 2, plus the negative rejection
-    rate, with both classes weighted equally; ties go to the higher (stricter) threshold.
+    Objective: mean over positive items of (Recall@5 + MRR) / 2, plus REJECTION_WEIGHT times
+    the negative rejection rate (the weight the engine's gate uses); ties go to the stricter threshold.
     """
     best: tuple[float, float] | None = None
     for t in sorted(set(grid)):
@@ -182,7 +184,7 @@ def _threshold(values_per_item: Sequence[np.ndarray], items: Sequence[GoldItem],
                 rec.append((r5 + rr) / 2)
             else:
                 rej.append(0.0 if ranking else 1.0)
-        objective = (float(np.mean(rec)) if rec else 0.0) + (float(np.mean(rej)) if rej else 1.0)
+        objective = (float(np.mean(rec)) if rec else 0.0) + REJECTION_WEIGHT * (float(np.mean(rej)) if rej else 1.0)
         if best is None or objective >= best[1]:
             best = (t, objective)
     return float(best[0]) if best else 0.5
