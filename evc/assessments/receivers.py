@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 
 _pending = threading.local()
 
@@ -30,6 +30,7 @@ def connect() -> None:
     except LookupError:
         return
     post_save.connect(_credential_saved, sender=credential, dispatch_uid="evc.assessments.credential_saved")
+    pre_delete.connect(_credential_deleted, sender=credential, dispatch_uid="evc.assessments.credential_deleted")
 
 
 def _queue(kind: str, pk: int) -> None:
@@ -50,7 +51,8 @@ def _flush() -> None:
     _pending.items = None
     versions = {pk for kind, pk in items if kind == "version"}
     credentials = {pk for kind, pk in items if kind == "credential"}
-    cases = Case.objects.none()
+    case_ids = {pk for kind, pk in items if kind == "case"}
+    cases = Case.objects.filter(pk__in=case_ids)
     if versions:
         cases = cases | Case.objects.filter(version_id__in=versions)
     if credentials:
@@ -62,6 +64,12 @@ def _flush() -> None:
 def _outcome_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _queue("version", instance.unit.version_id)
+
+
+def _credential_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # After the delete the link to the case is gone, so note the cases now.
+    for case_id in instance.evc_cases.values_list("pk", flat=True):
+        _queue("case", case_id)
 
 
 def _credential_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:

@@ -131,3 +131,16 @@ def test_rematch_cases_queues_only_cases_whose_inputs_changed(make_case, fake_en
     assert out == "2 open cases checked, 1 queued for matching."
     assert Case.objects.get(pk=stale.pk).matching_status == MatchingStatus.PENDING
     assert Case.objects.get(pk=current.pk).matching_status == MatchingStatus.READY
+
+
+def test_removing_a_linked_credential_queues_a_rematch(make_case, applicant, admin_user, assessor,
+                                                       django_capture_on_commit_callbacks):
+    from evc.portfolios.services import credential_remove
+
+    case = make_case("in_assessment")
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    with django_capture_on_commit_callbacks(execute=True):
+        credential_remove(applicant=applicant, credential=case.credentials.get())
+    case.refresh_from_db()
+    assert case.matching_status == MatchingStatus.PENDING and not case.credentials.exists()
+    assert OutcomeSuggestion.objects.filter(case=case, credential__isnull=True).exists()  # titles kept until rematch
