@@ -188,6 +188,13 @@ def case_update(
         )
         before_units = sorted(case.units.values_list("code", flat=True))
         before_credentials = set(case.credentials.values_list("pk", flat=True))
+        if case.state == CaseState.MORE_EVIDENCE_REQUESTED:
+            # The assessment has started: evidence may be added, but the scope and the evidence
+            # already judged stay as they were, so no review or advice loses its ground.
+            if sorted(u.code for u in units) != before_units:
+                raise WorkflowError(gettext_lazy("Tijdens de beoordeling kun je de onderwijseenheden niet meer wijzigen."))
+            if not before_credentials <= {c.pk for c in credentials}:
+                raise WorkflowError(gettext_lazy("Tijdens de beoordeling kun je bewijs toevoegen, maar niet weghalen."))
         case.motivation = motivation.strip()
         case.save(update_fields=["motivation", "updated_at"])
         _set_scope(case, actor=actor, units=units, credentials=credentials, evidence=evidence)

@@ -119,6 +119,8 @@ def case_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     initial = {"units": case.units.all(), "motivation": case.motivation, "credentials": case.credentials.all(),
                "evidence": case.evidence.all()}
     form = CaseEditForm(request.POST or None, version=case.version, owner=request.user, initial=initial)
+    if case.state == CaseState.MORE_EVIDENCE_REQUESTED:
+        form.fields["units"].disabled = True  # the scope is fixed once assessment has started
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(

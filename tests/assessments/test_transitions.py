@@ -169,3 +169,18 @@ def test_resubmission_moves_the_deadline_by_the_time_the_applicant_took(make_cas
     case.refresh_from_db()
     assert case.state == CaseState.RESUBMITTED
     assert case.decision_due == due + dt.timedelta(days=10)
+
+
+def test_during_an_evidence_request_evidence_can_be_added_but_not_scope_changed(make_case, applicant, assessor,
+                                                                                admin_user):
+    from assessment_helpers import credential_for
+
+    case = make_case("more_evidence_requested")
+    units, old = list(case.units.all()), list(case.credentials.all())
+    with pytest.raises(services.WorkflowError, match="onderwijseenheden"):
+        services.case_update(actor=applicant, case=case, units=units[:1], motivation="x", credentials=old)
+    with pytest.raises(services.WorkflowError, match="niet weghalen"):
+        services.case_update(actor=applicant, case=case, units=units, motivation="x", credentials=[])
+    extra = credential_for(applicant, title="Terraform Associate")
+    services.case_update(actor=applicant, case=case, units=units, motivation="Met Terraform.", credentials=[*old, extra])
+    assert set(case.credentials.all()) == {*old, extra}
