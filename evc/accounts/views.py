@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -52,10 +53,19 @@ def role_dashboard(request: AuthenticatedHttpRequest, role: str) -> HttpResponse
     return render(request, ROLE_TEMPLATES[Role(role)], {"role": Role(role)})
 
 
+def _safe_next(request: HttpRequest) -> str | None:
+    """Where to go after signing up (e.g. back to an employer's invitation), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect(next_url or "dashboard")
     form = RegisterForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,9 +83,9 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Welkom! We hebben je een e-mail gestuurd om je adres te bevestigen.")
             )
-            return redirect("dashboard")
+            return redirect(next_url or "dashboard")
     status = 400 if form.errors else 200
-    return render(request, "accounts/register.html", {"form": form}, status=status)
+    return render(request, "accounts/register.html", {"form": form, "next": next_url}, status=status)
 
 
 @require_GET

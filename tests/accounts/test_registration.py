@@ -62,3 +62,14 @@ def test_password_reset_sends_a_mail(applicant) -> None:  # type: ignore[no-unty
     response = Client().post(reverse("password_reset"), {"email": applicant.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and applicant.email in mail.outbox[0].to
+
+
+@pytest.mark.django_db
+def test_sign_up_returns_to_a_local_next_page_only() -> None:
+    data = {"first_name": "Ria", "last_name": "Kok", "password": "a-long-unusual-passphrase", "language": "nl"}
+    back = Client().post(reverse("register") + "?next=/werkgever/uitnodiging/abc/", {**data, "email": "ria@example.org"})
+    assert back["Location"] == "/werkgever/uitnodiging/abc/"
+    away = Client().post(reverse("register"), {**data, "email": "rob@example.org", "next": "https://evil.example/"})
+    assert away["Location"] == reverse("dashboard")
+    form = Client().get(reverse("register") + "?next=/werkgever/uitnodiging/abc/").content.decode()
+    assert 'name="next" value="/werkgever/uitnodiging/abc/"' in form
