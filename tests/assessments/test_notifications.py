@@ -70,3 +70,18 @@ def test_the_decision_mail_names_the_appeal_deadline(make_case, applicant, asses
     assert len(mails) >= 1
     mail = next(m for m in mails if decision.public_id in m.subject)
     assert "College van Beroep voor de Examens" in mail.body and "CLOUD" in mail.body
+
+
+def test_assignment_and_resubmission_mail_the_assessors(make_case, applicant, assessor, admin_user, mailoutbox,
+                                                        django_capture_on_commit_callbacks):
+    case = make_case("submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessor_assign(actor=admin_user, case=case, assessors=[assessor])
+    assert [m.to for m in mailoutbox] == [["assessor@fontys.example"]]
+    assert case.reference in mailoutbox[0].subject
+    services.case_request_evidence(actor=assessor, case=case, message="Meer graag.")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_submit(actor=applicant, case=case)
+    assert [m.to for m in mailoutbox] == [["assessor@fontys.example"]]
+    assert "opnieuw ingediend" in mailoutbox[0].body
