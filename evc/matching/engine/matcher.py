@@ -124,6 +124,8 @@ class MatchIndex:
         self._by_unit = np.argsort(self.unit_of, kind="stable")
         self._unit_starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(len(self.units)))
         self.languages = [o.language for o in self.outcomes]
+        self._language_masks = {lang: np.array([x == lang for x in self.languages]) for lang in set(self.languages)}
+        self._language_index = np.array([sorted(self._language_masks).index(x) for x in self.languages], dtype=np.int64)
         self.lexical = LexicalIndex([o.text for o in self.outcomes], self.languages)
         self.postings: dict[str, list[int]] = defaultdict(list)
         for j, o in enumerate(self.outcomes):
@@ -208,6 +210,8 @@ class MatchIndex:
             X[:, _COL["unit_support"]] = unit_support[self.unit_of[c]]
             X[:, _COL["unit_terms"]] = unit_terms[self.unit_of[c]]
             X[:, _COL["cred_fit"]] = cred_fit
+            best_by_language = np.array([sem_best[self._language_masks[lang]].max() for lang in sorted(self._language_masks)])
+            X[:, _COL["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         order = np.argsort(-scores, kind="stable")
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
