@@ -20,11 +20,13 @@ def connect() -> None:
     from django.db.models.signals import m2m_changed
 
     from evc.curricula.models import LearningOutcome
+    from evc.curricula.signals import catalogue_changed
 
     from .models import Decision
 
     m2m_changed.connect(_signers_frozen, sender=Decision.decided_by.through, dispatch_uid="evc.assessments.signers")
     post_save.connect(_outcome_saved, sender=LearningOutcome, dispatch_uid="evc.assessments.outcome_saved")
+    catalogue_changed.connect(_catalogue_imported, dispatch_uid="evc.assessments.catalogue_imported")
     try:
         credential = apps.get_model("portfolios", "Credential")
     except LookupError:
@@ -64,6 +66,11 @@ def _flush() -> None:
 def _outcome_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _queue("version", instance.unit.version_id)
+
+
+def _catalogue_imported(sender: Any, version_ids: list[int], **kwargs: Any) -> None:
+    for version_id in version_ids:
+        _queue("version", version_id)
 
 
 def _credential_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -26,6 +26,7 @@ from evc.curricula.models import (
     academic_year_for,
     validate_academic_year,
 )
+from evc.curricula.signals import catalogue_changed
 
 REQUIRED_COLUMNS = [
     "programme_code",
@@ -61,6 +62,7 @@ class ImportSummary:
     outcomes_updated: int = 0
     outcomes_unchanged: int = 0
     versions: list[str] = field(default_factory=list)
+    changed_version_ids: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
@@ -222,6 +224,9 @@ def curriculum_import(
         if write_errors:
             # Raising inside the atomic block rolls back whatever was written before the refusal.
             raise CurriculumImportError(write_errors)
+        if summary.changed_version_ids:
+            # Bulk writes send no save signals; this tells e.g. open cases to match again.
+            catalogue_changed.send(sender=CurriculumVersion, version_ids=summary.changed_version_ids)
     return summary
 
 
@@ -320,6 +325,8 @@ def _write(rows: list[_Row], year: str) -> tuple[ImportSummary, list[str]]:
         )
         summary.outcomes_created += len(new_outcomes)
         summary.outcomes_updated += len(changed_outcomes)
+        if new_units or changed_units or new_outcomes or changed_outcomes:
+            summary.changed_version_ids.append(version.pk)
     return summary, errors
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import datetime as dt
 import hashlib
 import logging
@@ -124,10 +126,23 @@ def credential_add_manual(
     return credential
 
 
+# Apps above this one may forbid a removal (e.g. the credential is evidence in a submitted case)
+# without this app importing them: a guard raises PortfolioError with the reason.
+RemovalGuard = Callable[[Credential], None]
+_removal_guards: list[RemovalGuard] = []
+
+
+def register_removal_guard(guard: RemovalGuard) -> None:
+    if guard not in _removal_guards:
+        _removal_guards.append(guard)
+
+
 @transaction.atomic
 def credential_remove(*, applicant: Any, credential: Credential) -> None:
     if credential.portfolio.owner_id != applicant.pk:
         raise PortfolioError(_("Je kunt alleen je eigen credentials verwijderen."))
+    for guard in _removal_guards:
+        guard(credential)
     files = [credential.file] + [e.file for e in credential.evidence.all()]
     credential.delete()
     transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])

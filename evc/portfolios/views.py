@@ -187,7 +187,13 @@ def credential_delete(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         title = credential.title
-        credential_remove(applicant=request.user, credential=credential)
+        try:
+            credential_remove(applicant=request.user, credential=credential)
+        except PortfolioError as exc:
+            messages.error(request, str(exc))
+            return render(
+                request, "portfolios/credential_confirm_delete.html", {"credential": credential}, status=409
+            )
         messages.success(request, _("“%(title)s” is verwijderd.") % {"title": title})
         return redirect("portfolios:portfolio")
     return render(request, "portfolios/credential_confirm_delete.html", {"credential": credential})

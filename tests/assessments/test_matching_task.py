@@ -137,10 +137,50 @@ def test_removing_a_linked_credential_queues_a_rematch(make_case, applicant, adm
                                                        django_capture_on_commit_callbacks):
     from evc.portfolios.services import credential_remove
 
-    case = make_case("in_assessment")
+    case = make_case("draft")
     Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
     with django_capture_on_commit_callbacks(execute=True):
         credential_remove(applicant=applicant, credential=case.credentials.get())
     case.refresh_from_db()
     assert case.matching_status == MatchingStatus.PENDING and not case.credentials.exists()
-    assert OutcomeSuggestion.objects.filter(case=case, credential__isnull=True).exists()  # titles kept until rematch
+
+
+def test_evidence_of_a_submitted_case_cannot_be_removed(make_case, applicant, admin_user, assessor) -> None:  # type: ignore[no-untyped-def]
+    from evc.portfolios.services import PortfolioError, credential_remove
+
+    case = make_case("in_assessment")
+    with pytest.raises(PortfolioError, match="ingediende EVC-aanvraag"):
+        credential_remove(applicant=applicant, credential=case.credentials.get())
+    assert case.credentials.count() == 1
+
+
+def test_a_catalogue_import_that_changes_texts_queues_open_cases(make_case, admin_user, assessor,
+                                                                 django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from evc.curricula.services import curriculum_export_csv, curriculum_export_rows, curriculum_import
+
+    case = make_case("in_assessment")
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    version = case.version
+    rows = curriculum_export_rows(programme_code=version.programme.code, academic_year=version.academic_year)
+    out = io.StringIO()
+    curriculum_export_csv(rows, out)
+    with django_capture_on_commit_callbacks(execute=True):  # an unchanged re-import changes nothing
+        curriculum_import(io.BytesIO(out.getvalue().encode()), filename="same.csv", academic_year=version.academic_year)
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.READY
+    changed = out.getvalue().replace("CI/CD pipeline", "CI/CD pipeline with GitHub Actions")
+    with django_capture_on_commit_callbacks(execute=True):
+        curriculum_import(io.BytesIO(changed.encode()), filename="new.csv", academic_year=version.academic_year)
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.PENDING
+
+
+def test_the_remove_page_explains_why_submitted_evidence_stays(make_case, applicant, client_for, admin_user, assessor) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    case = make_case("in_assessment")
+    credential = case.credentials.get()
+    response = client_for(applicant).post(reverse("portfolios:credential_delete", args=[credential.pk]))
+    assert response.status_code == 409
+    assert "ingediende EVC-aanvraag" in response.content.decode()
+    assert case.credentials.count() == 1
