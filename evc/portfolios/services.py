@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
