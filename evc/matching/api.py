@@ -31,8 +31,9 @@ Functions (all read the catalogue from the database; embeddings load once per pr
 
 Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
 
-    MatchResult: language, model_id, outcomes: list[OutcomeMatch] (only those above the
-        engine's "possible" threshold, best first, at most top_k), units: list[UnitSuggestion]
+    MatchResult: language, model_id, outcomes: list[OutcomeMatch] (only "possible" matches:
+        the credential passed the engine's credential-level gate and the outcome's score is at or
+        above the "possible" threshold; best first, at most top_k), units: list[UnitSuggestion]
         (units with any coverage, best first), sentences, verified; `to_contract()` gives the
         `outcomes`/`units` parts of the match_credential JSON line.
     OutcomeMatch: reference "PROG/UNIT/LO", programme, unit, outcome (codes), outcome_id (pk),
