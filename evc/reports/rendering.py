@@ -26,9 +26,6 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from evc.reports.errors import RenderError
 
@@ -93,16 +90,20 @@ def _css_string(value: str) -> str:
 _local = threading.local()
 
 
-def _font_config() -> FontConfiguration:
+def _font_config() -> Any:
     # Reusing the font configuration saves ~20% of a render (fontconfig set-up per document);
     # one per thread, since WeasyPrint does not promise it is thread-safe.
     if not hasattr(_local, "font_config"):
+        from weasyprint.text.fonts import FontConfiguration
+
         _local.font_config = FontConfiguration()
     return _local.font_config
 
 
-def _no_network_fetcher() -> URLFetcher:
+def _no_network_fetcher() -> Any:
     # Documents are self-contained: only inline data: URIs (the QR code), never the network.
+    from weasyprint.urls import URLFetcher
+
     return URLFetcher(allowed_protocols={"data"})
 
 
@@ -244,6 +245,9 @@ def _render(snapshot: dict[str, Any], kind: str) -> bytes:
     template = "reports/pdf/decision_letter.html" if kind == LETTER else "reports/pdf/evc_report.html"
     with translation.override(language):
         html = render_to_string(template, _context(snapshot, kind))
+    # Imported here: WeasyPrint takes seconds to import, and every process loads this module via the URLs.
+    from weasyprint import HTML
+
     document = HTML(string=html, url_fetcher=_no_network_fetcher()).render(
         font_config=_font_config(), **PDF_OPTIONS
     )
