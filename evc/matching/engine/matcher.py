@@ -83,6 +83,24 @@ def prepare(credential: CredentialInput) -> Prepared:
     )
 
 
+_blas_controller = None
+
+
+def _single_blas_thread():  # type: ignore[no-untyped-def]
+    """A context limiting BLAS to one thread; the controller is discovered once per process."""
+    global _blas_controller
+    try:
+        if _blas_controller is None:
+            from threadpoolctl import ThreadpoolController
+
+            _blas_controller = ThreadpoolController()
+        return _blas_controller.limit(limits=1, user_api="blas")
+    except Exception:  # threadpoolctl missing or no BLAS found: run as is
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
 def _ranks(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """0-based rank (best = 0) of values[positions] within all values."""
     if not values.any():
@@ -144,6 +162,11 @@ class MatchIndex:
 
     def similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosines of encoded texts against every outcome and every unit (one pass over the matrices)."""
+        if len(vectors) < 64:
+            # A few rows against a big matrix is memory-bound: extra BLAS threads only spin
+            # (measured 4 ms on one thread vs 21 ms on two for 6 x 10,000 on a busy 2-core machine).
+            with _single_blas_thread():
+                return (self.O @ vectors.T).T, (self.U @ vectors.T).T
         return vectors @ self.O.T, vectors @ self.U.T
 
     def score(self, prepared: Prepared, vectors: np.ndarray | None, model: FusionModel,
