@@ -19,6 +19,9 @@ from evc.curricula.models import CurriculumVersion, LearningOutcome, Programme, 
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+# chromium, artifacts and check_accessibility, for the browser tests of every app.
+pytest_plugins = ["tests.browser_support"]
+
 CORPUS_DIR = Path(os.environ.get("EVC_CORPUS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 PASSWORD = "correct-horse-battery-staple"
 

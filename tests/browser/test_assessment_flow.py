@@ -47,15 +47,6 @@ def _page_for(chromium: Any, live_server: Any, user: Any, lang: str) -> Any:
     return page
 
 
-def _check_accessibility(page: Any, label: str, artifacts: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-    page.screenshot(path=str(artifacts / f"{label}.png"), full_page=True)
-    assert not bad, f"{label}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in bad)
-
-
 def _read(query: Any) -> Any:
     """Read from the test thread; the live server shares the in-memory SQLite database and can hold
     a table lock for a moment after it answered, so retry briefly instead of failing on it."""
@@ -97,7 +88,7 @@ def _suggest_like_the_engine(case: Case) -> None:
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_applicant_assessor_and_committee_walk_the_procedure(
-    lang, chromium, live_server, artifacts, transactional_db, catalogue, applicant, assessor, chair, settings
+    lang, chromium, live_server, check_accessibility, transactional_db, catalogue, applicant, assessor, chair, settings
 ):
     from evc.portfolios.services import credential_add_manual
 
@@ -115,14 +106,14 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
     page.get_by_label(re.compile(r"^WEB")).check()
     page.get_by_label("AWS Certified Solutions Architect").check()
     page.get_by_label(re.compile(rf"^{t['motivation']}")).fill("Vijf jaar DevOps bij een cloudbureau.")
-    _check_accessibility(page, f"{lang}-1-case-edit", artifacts)
+    check_accessibility(page, f"{lang}-1-case-edit")
     page.get_by_role("button", name=t["save_submit"]).click()
-    _check_accessibility(page, f"{lang}-2-case-submit", artifacts)
+    check_accessibility(page, f"{lang}-2-case-submit")
     page.get_by_role("button", name=t["submit_final"]).click()
     page.get_by_text(t["submitted"], exact=True).first.wait_for()
     case = _read(lambda: Case.objects.get(applicant=applicant))
     assert case.state == "submitted"
-    _check_accessibility(page, f"{lang}-3-case-applicant", artifacts)
+    check_accessibility(page, f"{lang}-3-case-applicant")
     _suggest_like_the_engine(case)
 
     # 2. The chair assigns an assessor.
@@ -130,14 +121,14 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
     chair_page.goto(f"{live_server.url}/dossiers/{case.pk}/")
     chair_page.get_by_role("link", name=t["assign_link"]).click()
     chair_page.get_by_label(re.compile("Anna Bakker")).check()
-    _check_accessibility(chair_page, f"{lang}-4-assign", artifacts)
+    check_accessibility(chair_page, f"{lang}-4-assign")
     chair_page.get_by_role("button", name=t["assign"], exact=True).click()
     chair_page.wait_for_url(re.compile(rf"/dossiers/{case.pk}/$"))
 
     # 3. The assessor reviews in place: no page reloads, keyboard works.
     page = _page_for(chromium, live_server, assessor, lang)
     page.goto(f"{live_server.url}/dossiers/")
-    _check_accessibility(page, f"{lang}-5-queue", artifacts)
+    check_accessibility(page, f"{lang}-5-queue")
     page.get_by_role("link", name=case.reference).click()
     page.get_by_role("link", name=t["assess"], exact=True).click()
     page.evaluate("window.__stillTheSamePage = true")
@@ -160,7 +151,7 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
         block.get_by_text(t["advice_saved"]).wait_for()
     assert page.evaluate("window.__stillTheSamePage === true")  # htmx swapped fragments only
     assert _read(lambda: OutcomeReview.objects.filter(case=case).count()) == len(outcomes)
-    _check_accessibility(page, f"{lang}-6-review", artifacts)
+    check_accessibility(page, f"{lang}-6-review")
     page.get_by_role("link", name=t["advice_ready"]).click()
     page.get_by_role("button", name=t["advice_ready"]).click()
     page.get_by_text(t["advice_ready_state"], exact=True).first.wait_for()
@@ -168,14 +159,14 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
     # 4. The chair decides through the confirmation page.
     chair_page.goto(f"{live_server.url}/dossiers/{case.pk}/")
     chair_page.get_by_role("link", name=t["decide"]).click()
-    _check_accessibility(chair_page, f"{lang}-7-decide", artifacts)
+    check_accessibility(chair_page, f"{lang}-7-decide")
     chair_page.get_by_role("button", name=t["check"]).click()
-    _check_accessibility(chair_page, f"{lang}-8-decide-confirm", artifacts)
+    check_accessibility(chair_page, f"{lang}-8-decide-confirm")
     chair_page.get_by_role("button", name=t["record"]).click()
     decision = _read(lambda: Decision.objects.get(case=case))
     chair_page.get_by_role("heading", name=re.compile(decision.public_id)).wait_for()
     assert chair_page.get_by_text(t["granted"]).count() == 2
-    _check_accessibility(chair_page, f"{lang}-9-decision", artifacts)
+    check_accessibility(chair_page, f"{lang}-9-decision")
     assert decision.snapshot["units"][0]["decision"] == "granted"
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from evc.employers.models import MappingRun
 from evc.employers.sample import generate_rows, to_csv
-from tests.browser.conftest import artifacts, check_accessibility, chromium  # noqa: F401 - fixtures
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -24,7 +23,7 @@ def _log_in(page: Any, url: str, user: Any) -> None:
 
 
 def test_the_hr_adviser_uploads_previews_imports_maps_and_reads_the_heatmap(
-    chromium, live_server, employer_rep, catalogue, fake_engine, settings, tmp_path, check_accessibility  # noqa: F811
+    chromium, live_server, employer_rep, catalogue, fake_engine, settings, tmp_path, check_accessibility
 ) -> None:
     rows = generate_rows(staff=60, entries=3, distinct=40, seed=5)
     for i, row in enumerate(rows):

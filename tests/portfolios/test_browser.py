@@ -12,13 +12,12 @@ import pytest
 from django.test import Client
 
 from evc.portfolios.models import Credential
-from tests.browser.conftest import artifacts, check_accessibility, chromium  # noqa: F401 - fixtures
 from tests.portfolios import fixtures as fx
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def _page(chromium: Any, live_server: Any, user: Any) -> Any:  # noqa: F811
+def _page(chromium: Any, live_server: Any, user: Any) -> Any:
     client = Client()
     client.force_login(user)
     context = chromium.new_context(locale="nl-NL", viewport={"width": 1280, "height": 900})
@@ -28,7 +27,7 @@ def _page(chromium: Any, live_server: Any, user: Any) -> Any:  # noqa: F811
     return page
 
 
-def test_applicant_uploads_drops_inspects_and_removes_credentials(chromium, live_server, applicant, check_accessibility, settings):  # noqa: F811
+def test_applicant_uploads_drops_inspects_and_removes_credentials(chromium, live_server, applicant, check_accessibility, settings):
     settings.EVC_FETCH_REMOTE = False
     page = _page(chromium, live_server, applicant)
     page.goto(f"{live_server.url}/portfolio/")

@@ -1,4 +1,4 @@
-"""Playwright against Debian's Chromium, driven through the sync API.
+"""Browser fixtures for every test folder (registered in tests/conftest.py): Playwright driving Debian's Chromium.
 
 The browser lives for one module only: Playwright's sync API keeps an event loop running in the
 main thread, and Django refuses ORM calls while one runs (hence DJANGO_ALLOW_ASYNC_UNSAFE, set
