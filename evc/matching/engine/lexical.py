@@ -66,7 +66,7 @@ class LexicalIndex:
         tokens = [ids for ids in ({self.vocabulary[s] for s in forms if s in self.vocabulary} for forms in token_stems)]
         if not token_stems:
             return np.zeros(n_groups, dtype=np.float32)
-        if self.__dict__.get("_group_key") is not id(group_of_doc):
+        if self.__dict__.get("_group_key") != id(group_of_doc):
             incidence = sparse.csr_matrix(
                 (np.ones(len(group_of_doc), dtype=np.float32), (np.arange(len(group_of_doc)), group_of_doc)),
                 shape=(len(group_of_doc), n_groups),
