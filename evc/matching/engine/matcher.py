@@ -145,6 +145,7 @@ class MatchIndex:
         self._language_masks = {lang: np.array([x == lang for x in self.languages]) for lang in set(self.languages)}
         self._language_index = np.array([sorted(self._language_masks).index(x) for x in self.languages], dtype=np.int64)
         self.lexical = LexicalIndex([o.text for o in self.outcomes], self.languages)
+        self._folded = [" ".join(textmod.content_tokens(o.text)) for o in self.outcomes]  # for rapidfuzz
         self.postings: dict[str, list[int]] = defaultdict(list)
         for j, o in enumerate(self.outcomes):
             for ref in signals.split_refs(list(o.framework_refs)):
@@ -256,10 +257,7 @@ class MatchIndex:
         return out
 
     def _outcome_folded(self, j: int) -> str:
-        cache = self.__dict__.setdefault("_folded", {})
-        if j not in cache:
-            cache[j] = " ".join(textmod.content_tokens(self.outcomes[j].text))
-        return cache[j]
+        return self._folded[j]
 
     # --- results -------------------------------------------------------------------------
 
