@@ -32,9 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 links.append({"url": reverse(name), "label": label})
             except NoReverseMatch:
                 continue
-    current = request.path
+    # A section is current on its own pages too (the overview on /overzicht/<role>/).
     for link in links:
-        link["current"] = current == link["url"] or (
-            link["url"] != "/" and current.startswith(link["url"]) and link["url"] != reverse("dashboard")
-        )
+        link["current"] = request.path.startswith(link["url"])
     return {"nav_links": links}

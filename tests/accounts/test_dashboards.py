@@ -65,3 +65,10 @@ def test_pages_have_landmarks_and_a_skip_link(client_for, assessor) -> None:  # 
     page = client_for(assessor).get(reverse("role_dashboard", args=["assessor"])).content.decode()
     assert 'class="skip-link" href="#main"' in page
     assert '<main id="main"' in page and "<nav" in page and "<header" in page and "<footer" in page
+
+
+@pytest.mark.django_db
+def test_the_navigation_marks_the_current_section(client_for, applicant) -> None:  # type: ignore[no-untyped-def]
+    page = client_for(applicant).get(reverse("role_dashboard", args=["applicant"])).content.decode()
+    assert f'href="{reverse("dashboard")}" aria-current="page"' in page
+    assert page.count('aria-current="page"') == 1
