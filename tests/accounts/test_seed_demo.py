@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import re
+from collections import deque
+from urllib.parse import urljoin, urlsplit
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -29,3 +33,36 @@ def test_seed_demo_creates_one_account_per_role_that_can_log_in(settings) -> Non
     count = User.objects.count()
     call_command("seed_demo")  # a second run changes nothing
     assert User.objects.count() == count
+
+    # Walk every page a demo user can reach by following links: nothing may answer with a server error.
+    for user in User.objects.filter(email__endswith="@demo.evc.test"):
+        client = Client()
+        client.force_login(user)
+        visited = _crawl(client, start="/overzicht/", limit=120)
+        assert len(visited) > 5, f"{user.email} reached only {visited}"
+
+
+_HREF = re.compile(r'href="([^"#]+)"')
+# Links that change state or end the session are not followed by a crawler.
+_SKIP = ("/account/uitloggen/", "/admin/", "/i18n/", "/static/")
+
+
+def _crawl(client: Client, *, start: str, limit: int) -> set[str]:
+    seen: set[str] = set()
+    queue = deque([start])
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url, follow=True)
+        assert response.status_code < 500, f"{url} answered {response.status_code}"
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        for href in _HREF.findall(response.content.decode()):
+            target = urljoin(url, href.replace("&amp;", "&"))
+            parts = urlsplit(target)
+            if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(_SKIP):
+                continue
+            queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return seen
