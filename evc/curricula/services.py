@@ -258,27 +258,26 @@ def _write(rows: list[_Row], year: str) -> tuple[ImportSummary, list[str]]:
         summary.versions.append(str(version))
 
         units = {u.code: u for u in version.units.all()}
-        new_units: list[Unit] = []
-        changed_units: list[Unit] = []
+        new_units: dict[str, Unit] = {}
+        changed_units: dict[str, Unit] = {}
         for row in prog_rows:
-            if row.unit_code in units or any(u.code == row.unit_code for u in new_units):
-                unit = units.get(row.unit_code) or next(u for u in new_units if u.code == row.unit_code)
+            unit = units.get(row.unit_code) or new_units.get(row.unit_code)
+            if unit is not None:
                 if unit.pk and _unit_differs(unit, row):
                     if version.is_frozen:
                         errors.append(_frozen_error(row, version))
                         continue
                     _apply_unit(unit, row)
-                    if unit not in changed_units:
-                        changed_units.append(unit)
+                    changed_units[unit.code] = unit
                 continue
             if version.is_frozen:
                 errors.append(_frozen_error(row, version))
                 continue
             unit = Unit(version=version, code=row.unit_code)
             _apply_unit(unit, row)
-            new_units.append(unit)
-        Unit.objects.bulk_create(new_units)
-        Unit.objects.bulk_update(changed_units, ["name", "name_en", "ects", "eqf_level", "description"])
+            new_units[row.unit_code] = unit
+        Unit.objects.bulk_create(new_units.values())
+        Unit.objects.bulk_update(changed_units.values(), ["name", "name_en", "ects", "eqf_level", "description"])
         summary.units_created += len(new_units)
         summary.units_updated += len(changed_units)
         units = {u.code: u for u in version.units.all()}
