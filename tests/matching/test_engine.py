@@ -210,3 +210,60 @@ def test_a_fitted_weights_file_round_trips(tmp_path):
     assert np.allclose(again.weights, model.weights, atol=1e-5)
     assert again.gate == model.gate and again.possible == model.possible
     assert (again.gate_weights is None) == (model.gate_weights is None)
+
+
+def test_an_unmatched_outcome_blocks_the_exemption_whatever_the_credit_of_the_others(setup):
+    index, encoder = setup
+    text = "Designs a normalised relational database schema and writes SQL queries."
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    model.unit_rule = UnitRule(exemption_coverage=0.1, min_level_fit=0.0, min_workload_fit=0.0)
+    result = run(index, encoder, CredentialInput(text=text, eqf_level=6, ects=5.0), model)
+    unit = next(u for u in result.units if u.reference == "P/DATA")
+    assert unit.matched_outcomes == ("D1",) and unit.outcome_count == 2
+    assert unit.suggestion == "partial"
+
+
+def test_cross_language_rows_get_imputed_language_bound_signals_and_same_language_rows_do_not():
+    from evc.matching.engine.fusion import IMPUTATION_BASIS, LANGUAGE_BOUND, fit_imputation
+
+    rng = np.random.default_rng(7)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    X = np.zeros((400, len(FEATURES)), dtype=np.float32)
+    X[:, col["sem_best"]] = rng.uniform(0, 1, 400)
+    X[:, col["lex_cov"]] = 0.5 * X[:, col["sem_best"]] + 0.1  # within one language: terms follow meaning
+    imputation = fit_imputation(X)
+    assert imputation is not None and imputation.shape == (len(IMPUTATION_BASIS) + 1, len(LANGUAGE_BOUND))
+    model = make_model(lex_cov=4.0)
+    model.imputation = imputation
+    rows = np.zeros((3, len(FEATURES)), dtype=np.float32)
+    rows[:, col["sem_best"]] = 0.8
+    rows[1:, col["cross"]] = 1.0
+    rows[2, col["lex_cov"]] = 0.9  # shared terms across languages ("Scrum", "AWS") are kept, never lowered
+    effective = model.effective(rows)
+    assert effective[0, col["lex_cov"]] == 0.0  # same language: the measured value stands
+    assert effective[1, col["lex_cov"]] == pytest.approx(0.5, abs=0.01)
+    assert effective[2, col["lex_cov"]] == pytest.approx(0.9)
+    logits = model.logits(rows)
+    assert logits[1] > logits[0]
+    again = FusionModel.from_dict(model.to_dict())
+    assert np.allclose(again.imputation, model.imputation, atol=1e-5)
+
+
+def test_the_whole_text_vector_is_the_normalised_mean_of_the_sentence_vectors():
+    from evc.matching.engine.matcher import with_document_vector
+
+    sentences = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    rows = with_document_vector(sentences)
+    assert rows.shape == (3, 2)
+    assert np.allclose(rows[0], [2**-0.5, 2**-0.5]) and np.allclose(rows[1:], sentences)
+
+
+def test_explanations_and_reasons_are_written_only_when_read(monkeypatch):
+    from evc.matching.engine.results import LazyTexts
+
+    calls = []
+    texts = LazyTexts(lambda lang: calls.append(lang) or f"text in {lang}")
+    assert calls == []
+    assert texts["en"] == "text in en" and texts.get("nl") == "text in nl" and texts.get("de", "") == ""
+    assert texts["en"] == "text in en"
+    assert calls == ["en", "nl"] and dict(texts) == {"nl": "text in nl", "en": "text in en"}

@@ -55,3 +55,23 @@ def test_metrics_follow_their_definitions():
     assert report["negative_rejection"] == 1.0
     assert report["exemption_precision"] == 0.5 and report["exemption_recall"] == 1.0
     assert set(report["pairs"]) == {"en->en"}
+
+
+def test_folds_are_fixed_and_spread_every_group():
+    items = [ev.GoldItem(file=f"f{i:02}", split="dev", language="nl" if i % 2 else "en", outcomes=["X/U/1"] if i % 3 else [],
+                         exemptions=set(), kind="positive" if i % 3 else "negative") for i in range(30)]
+    folds = ev._folds(items, 5)
+    assert folds == ev._folds(list(reversed(items)), 5)[::-1]  # by file name, not by position
+    for group in {(i.kind, i.language) for i in items}:
+        members = [f for f, i in zip(folds, items, strict=True) if (i.kind, i.language) == group]
+        assert max(members.count(f) for f in set(members)) - min(members.count(f) for f in range(5)) <= 1
+
+
+def test_thresholds_are_tuned_on_out_of_fold_scores_and_the_unit_rule_keeps_its_floor():
+    index, items, scored = _setup()
+    items = items * 3  # three copies per row, so that every fold has training data of every kind
+    items = [ev.GoldItem(file=f"{i.file}-{n}", split="dev", language=i.language, outcomes=i.outcomes,
+                         exemptions=i.exemptions, kind=i.kind) for n, i in enumerate(items)]
+    model = ev.fit(index, scored * 3, items, "test-hashing@1", source="unit test")
+    assert "out-of-fold" in model.meta["method"]
+    assert model.unit_rule.exemption_coverage >= 0.75

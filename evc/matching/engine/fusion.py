@@ -42,11 +42,22 @@ FEATURES = (
     "unit_terms",  # share of the credential's content words that occur in this unit's outcomes
     "cred_fit",  # mean over the credential's sentences of their best cosine with any outcome
     "sem_gap_lang",  # sem_best minus the best sem_best among outcomes in the same language (<= 0)
+    "workload",  # the credential's stated study load, log-scaled (0 when it states none)
+    "workload_known",  # 1 when the credential states its study load
 )
+
+# Signals that only exist within one language: across languages (a Dutch credential against an
+# English outcome) they are near zero whatever the match, so a model fitted mostly on same-language
+# pairs would push every cross-lingual match below the thresholds. For cross-language rows these are
+# imputed from the meaning signals (a linear fit on same-language dev pairs), never lowered.
+LANGUAGE_BOUND = ("lex_cov", "bm25_rel", "lex_gap", "fuzzy", "unit_max_lex", "lex_rank", "unit_terms")
+IMPUTATION_BASIS = ("sem_best", "sem_doc", "sem_top2", "unit_sem", "sem_gap", "unit_max_sem", "sem_rank", "sem_gap_lang")
 
 # Credential-level features of the gate ("does this credential evidence anything here at all?"),
 # read from the best-scoring candidate.
-GATE_FEATURES = ("top_logit", "cred_fit", "unit_support", "unit_terms", "sem_best", "lex_cov", "cross", "sem_doc", "unit_sem")
+GATE_ONLY = ("workload", "workload_known")  # read by the gate only; weight 0 in the pair model
+# top3_logit: mean fused logit of the three best outcomes (a real credential tends to evidence several).
+GATE_FEATURES = ("top_logit", "top3_logit", "cred_fit", "sem_best", "lex_cov", "workload", "workload_known")
 
 # Display names in explanations.
 FEATURE_LABELS = {
@@ -72,6 +83,8 @@ FEATURE_LABELS = {
         "unit_terms": "credential words found in this unit",
         "cred_fit": "credential fits the catalogue",
         "sem_gap_lang": "meaning vs best match in that language",
+        "workload": "stated study load",
+        "workload_known": "study load stated",
     },
     "nl": {
         "sem_best": "betekenis beste zin",
@@ -95,8 +108,15 @@ FEATURE_LABELS = {
         "unit_terms": "woorden van het bewijsstuk in deze eenheid",
         "cred_fit": "bewijsstuk past bij de catalogus",
         "sem_gap_lang": "betekenis t.o.v. beste match in die taal",
+        "workload": "opgegeven studielast",
+        "workload_known": "studielast opgegeven",
     },
 }
+
+
+_COL = {name: i for i, name in enumerate(FEATURES)}
+_BOUND = np.array([_COL[n] for n in LANGUAGE_BOUND])
+_BASIS = np.array([_COL[n] for n in IMPUTATION_BASIS])
 
 
 @dataclass
@@ -109,6 +129,9 @@ class UnitRule:
     min_level_fit: float = 0.5  # when the credential states a level
     min_workload_fit: float = 0.5  # when the credential states a workload
     require_level_or_workload: bool = False
+    # Credit each suggested outcome with its fused score (the expected share of the unit evidenced)
+    # instead of the fixed strong/possible credits.
+    score_credit: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -131,26 +154,48 @@ class FusionModel:
     features: tuple[str, ...] = FEATURES
     unit_rule: UnitRule = field(default_factory=UnitRule)
     meta: dict[str, Any] = field(default_factory=dict)
+    # (len(IMPUTATION_BASIS) + 1, len(LANGUAGE_BOUND)): coefficients, last row the intercept.
+    imputation: np.ndarray | None = None
+
+    def effective(self, X: np.ndarray) -> np.ndarray:
+        """X with the language-bound signals of cross-language rows raised to their imputed values."""
+        if self.imputation is None or not len(X):
+            return X
+        cross = X[:, _COL["cross"]] > 0
+        if not cross.any():
+            return X
+        X = X.copy()
+        basis = X[np.ix_(cross, _BASIS)]
+        imputed = basis @ self.imputation[:-1] + self.imputation[-1]
+        X[np.ix_(cross, _BOUND)] = np.maximum(X[np.ix_(cross, _BOUND)], imputed)
+        return X
 
     def logits(self, X: np.ndarray) -> np.ndarray:
-        return X @ self.weights + self.bias
+        return self.effective(X) @ self.weights + self.bias
 
     def scores(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(X)))
+
+    def gate_row(self, X: np.ndarray) -> np.ndarray:
+        """The gate's inputs for one credential: its candidates X (best first) read as GATE_FEATURES."""
+        if not len(X):
+            return np.zeros(len(GATE_FEATURES))
+        logits = np.sort(self.logits(X))[::-1]
+        top = self.effective(X[:1])[0]
+        derived = {"top_logit": float(logits[0]), "top3_logit": float(logits[:3].mean())}
+        return np.array([derived[name] if name in derived else float(top[_COL[name]]) for name in GATE_FEATURES],
+                        dtype=np.float64)
 
     def gate_probability(self, X: np.ndarray) -> float:
         """Probability that the credential (its candidates X, best first) evidences anything at all."""
         if not len(X):
             return 0.0
-        top = X[0]
         if self.gate_weights is None:
-            return float(self.scores(top[None, :])[0])
-        col = {name: i for i, name in enumerate(self.features)}
-        values = np.array([float(self.logits(top[None, :])[0]) if name == "top_logit" else float(top[col[name]])
-                           for name in GATE_FEATURES], dtype=np.float64)
-        return sigmoid(float(values @ self.gate_weights + self.gate_bias))
+            return float(self.scores(X[:1])[0])
+        return sigmoid(float(self.gate_row(X) @ self.gate_weights + self.gate_bias))
 
     def contributions(self, x: np.ndarray) -> dict[str, float]:
+        x = self.effective(x[None, :])[0]
         return {name: float(w * v) for name, w, v in zip(self.features, self.weights, x, strict=True) if w * v}
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,6 +211,12 @@ class FusionModel:
                 "bias": round(float(self.gate_bias), 6),
             },
             "unit_rule": self.unit_rule.to_dict(),
+            "cross_language_imputation": None if self.imputation is None else {
+                "signals": list(LANGUAGE_BOUND),
+                "basis": list(IMPUTATION_BASIS),
+                "coefficients": [[round(float(v), 6) for v in row] for row in self.imputation[:-1]],
+                "intercept": [round(float(v), 6) for v in self.imputation[-1]],
+            },
             **self.meta,
         }
 
@@ -182,7 +233,8 @@ class FusionModel:
         by_name = dict(zip(names, data["weights"], strict=True))
         weights = np.array([by_name.get(n, 0.0) for n in FEATURES], dtype=np.float32)
         meta = {k: v for k, v in data.items()
-                if k not in {"model_id", "features", "weights", "bias", "thresholds", "unit_rule", "gate"}}
+                if k not in {"model_id", "features", "weights", "bias", "thresholds", "unit_rule", "gate",
+                             "cross_language_imputation"}}
         gate = data.get("gate")
         if gate and list(gate["features"]) != list(GATE_FEATURES):
             raise ValueError("weights file uses other gate features than this engine")
@@ -197,7 +249,31 @@ class FusionModel:
             gate_weights=None if not gate else np.array(gate["weights"], dtype=np.float64),
             gate_bias=float(gate["bias"]) if gate else 0.0,
             meta=meta,
+            imputation=_imputation_from(data.get("cross_language_imputation")),
         )
+
+
+def _imputation_from(data: dict[str, Any] | None) -> np.ndarray | None:
+    if not data:
+        return None
+    if list(data["signals"]) != list(LANGUAGE_BOUND) or list(data["basis"]) != list(IMPUTATION_BASIS):
+        raise ValueError("weights file imputes other signals than this engine")
+    matrix = np.array([*data["coefficients"], data["intercept"]], dtype=np.float32)
+    if matrix.shape != (len(IMPUTATION_BASIS) + 1, len(LANGUAGE_BOUND)):
+        raise ValueError("cross-language imputation has the wrong shape")
+    return matrix
+
+
+def fit_imputation(X: np.ndarray) -> np.ndarray | None:
+    """Least squares of each language-bound signal on the meaning signals, over same-language rows."""
+    same = X[:, _COL["cross"]] == 0
+    if same.sum() < 2 * len(IMPUTATION_BASIS):
+        return None
+    A = np.hstack([X[np.ix_(same, _BASIS)], np.ones((int(same.sum()), 1), dtype=X.dtype)])
+    ridge = 1e-3 * np.eye(A.shape[1])
+    ridge[-1, -1] = 0.0
+    coef = np.linalg.solve(A.T @ A + ridge, A.T @ X[np.ix_(same, _BOUND)])
+    return coef.astype(np.float32)
 
 
 def weights_file_for(model_id: str) -> Path:
@@ -212,7 +288,8 @@ def hand_set(model_id: str) -> FusionModel:
         "sem_best": 6.0, "sem_doc": 2.0, "sem_top2": 1.0, "unit_sem": 1.5, "sem_gap": 4.0,
         "lex_cov": 3.0, "bm25_rel": 0.5, "lex_gap": 1.0, "fuzzy": 0.5, "align": 4.0, "align_unit": 1.0,
         "cross": 0.0, "cross_sem": 1.5, "unit_max_sem": 1.0, "unit_max_lex": 0.5, "sem_rank": 1.0, "lex_rank": 0.5,
-        "unit_support": 1.0, "unit_terms": 1.0, "cred_fit": 2.0, "sem_gap_lang": 2.0,
+        "unit_support": 1.0, "unit_terms": 1.0, "cred_fit": 2.0, "sem_gap_lang": 2.0, "workload": 0.0,
+        "workload_known": 0.0,
     }
     weights = np.array([by_name[n] for n in FEATURES], dtype=np.float32)
     return FusionModel(model_id=model_id, weights=weights, bias=-6.0, possible=0.5, strong=0.75,

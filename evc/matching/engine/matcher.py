@@ -1,7 +1,7 @@
 """The matcher: one credential (or a batch) against an indexed outcome catalogue.
 
-Pipeline per credential: split the text into sentences -> encode them (with the whole
-text) -> cosine against every outcome and unit -> BM25 and term coverage over the
+Pipeline per credential: split the text into sentences -> encode them (the whole text is
+their mean vector) -> cosine against every outcome and unit -> BM25 and term coverage over the
 catalogue -> framework alignments -> pick candidates (the best few hundred by any
 signal) -> feature matrix -> fused score -> outcomes above "possible" -> unit coverage
 and suggestion -> explanations. Vectors of the catalogue are computed (or read from the
@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -27,6 +28,7 @@ from .results import (
     CatalogueOutcome,
     CatalogueUnit,
     CredentialInput,
+    LazyTexts,
     MatchResult,
     OutcomeMatch,
     PrecedentLookup,
@@ -34,7 +36,6 @@ from .results import (
 )
 
 CANDIDATES_PER_SIGNAL = 60
-DOC_CHARS = 2000
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
 
@@ -43,13 +44,14 @@ class Prepared:
     credential: CredentialInput
     language: str
     sentences: list[str]
-    doc_text: str
     stems: set[str]
     refs: set[str]
     token_stems: list[set[str]]
 
     def texts_to_encode(self) -> list[str]:
-        return [self.doc_text, *self.sentences]
+        # The sentences only: the whole text's vector is their mean (see `with_document_vector`),
+        # which spares encoding every token twice.
+        return list(self.sentences)
 
 
 @dataclass
@@ -76,7 +78,6 @@ def prepare(credential: CredentialInput) -> Prepared:
         credential=credential,
         language=language,
         sentences=sentences,
-        doc_text=" ".join(text.split())[:DOC_CHARS] or credential.title,
         stems=stems_of(text),
         token_stems=list({frozenset(f): f for f in textmod.query_terms(text)}.values()),
         refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
@@ -232,6 +233,9 @@ class MatchIndex:
             X[:, _COL["unit_support"]] = unit_support[self.unit_of[c]]
             X[:, _COL["unit_terms"]] = unit_terms[self.unit_of[c]]
             X[:, _COL["cred_fit"]] = cred_fit
+            ec = prepared.credential.ects
+            X[:, _COL["workload"]] = 0.0 if not ec else np.log1p(ec * signals.HOURS_PER_EC) / np.log1p(30 * signals.HOURS_PER_EC)
+            X[:, _COL["workload_known"]] = 1.0 if ec else 0.0
             best_by_language = np.array([sem_best[self._language_masks[lang]].max() for lang in sorted(self._language_masks)])
             X[:, _COL["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
         scores = model.scores(X) if len(candidates) else np.zeros(0)
@@ -297,14 +301,11 @@ class MatchIndex:
                     reference=o.reference, programme=o.programme, unit=o.unit, outcome=o.code, text=o.text,
                     language=o.language, score=score, confidence=score * factor, strength=strength,
                     signals=sig, contributions=contributions, evidence_sentence=sentence, shared_terms=shared,
-                    explanations={
-                        lang: explain.outcome_explanation(
-                            lang, outcome_text=o.text, sentence=sentence, shared_terms=shared, signals=sig,
-                            contributions=contributions, strength=strength, aligned_refs=aligned_refs,
-                            verified=cred.verified, recency=recency, precedents=unit_precedents,
-                        )
-                        for lang in ("nl", "en")
-                    },
+                    explanations=LazyTexts(partial(
+                        explain.outcome_explanation, outcome_text=o.text, sentence=sentence, shared_terms=shared,
+                        signals=sig, contributions=contributions, strength=strength, aligned_refs=aligned_refs,
+                        verified=cred.verified, recency=recency, precedents=unit_precedents,
+                    )),
                     precedents=unit_precedents, outcome_id=o.outcome_id,
                 )
             )
@@ -324,7 +325,10 @@ class MatchIndex:
             if not ok:
                 break  # sorted best first
             u = int(self.unit_of[j])
-            credit[u] += rule.strong_credit if s >= model.strong else rule.possible_credit
+            if rule.score_credit:
+                credit[u] += float(s)
+            else:
+                credit[u] += rule.strong_credit if s >= model.strong else rule.possible_credit
             matched[u].append(self.outcomes[j].code)
         cred_ec = cred.ects
         out: list[UnitSuggestion] = []
@@ -336,7 +340,9 @@ class MatchIndex:
             workload = signals.workload_fit(cred_ec, unit.ects)
             precedents = tuple(lookup(unit.reference))
             blockers: list[str] = []
-            if coverage < rule.exemption_coverage:
+            # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
+            # whatever the credit of the others.
+            if coverage < rule.exemption_coverage or len(matched[u]) < count:
                 blockers.append("coverage")
             if level is not None and level < rule.min_level_fit:
                 blockers.append("level")
@@ -360,10 +366,9 @@ class MatchIndex:
                     reference=unit.reference, programme=unit.programme, unit=unit.code, name=unit.name,
                     coverage=coverage, suggestion=suggestion, matched_outcomes=tuple(matched[u]),
                     outcome_count=count, level_fit=level, workload_fit=workload,
-                    reasons={lang: explain.unit_reason(lang, coverage=coverage, matched=len(matched[u]), total=count,
-                                                       suggestion=suggestion, blockers=blockers, level=level,
-                                                       workload=workload, precedents=precedents)
-                             for lang in ("nl", "en")},
+                    reasons=LazyTexts(partial(explain.unit_reason, coverage=coverage, matched=len(matched[u]), total=count,
+                                              suggestion=suggestion, blockers=blockers, level=level,
+                                              workload=workload, precedents=precedents)),
                     precedents=precedents, unit_id=unit.unit_id,
                 )
             )
@@ -414,7 +419,17 @@ class MatchIndex:
             texts.extend(p.texts_to_encode())
             bounds.append((start, len(texts)))
         vectors = encoder.encode(texts)
-        return [vectors[a:b] for a, b in bounds]
+        return [with_document_vector(vectors[a:b]) for a, b in bounds]
+
+
+def with_document_vector(sentence_vectors: np.ndarray) -> np.ndarray:
+    """Row 0: the whole credential (the normalised mean of its sentence vectors); then the sentences."""
+    if not len(sentence_vectors):
+        return np.zeros((1, sentence_vectors.shape[1]), dtype=np.float32)
+    doc = sentence_vectors.mean(axis=0)
+    norm = float(np.linalg.norm(doc))
+    doc = doc / norm if norm else doc
+    return np.vstack([doc[None, :].astype(np.float32), sentence_vectors])
 
 
 def suggested(scored: Scored, model: FusionModel) -> np.ndarray:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -81,6 +81,31 @@ class CredentialInput:
     achievement_key: str = ""  # issuer id + achievement id, for precedents
 
 
+class LazyTexts(Mapping[str, str]):
+    """{"nl": ..., "en": ...} written on first read: a batch rarely reads the reasons of every unit."""
+
+    def __init__(self, write: Callable[[str], str], languages: tuple[str, ...] = ("nl", "en")) -> None:
+        self._write = write
+        self._languages = languages
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, language: str) -> str:
+        if language not in self._languages:
+            raise KeyError(language)
+        if language not in self._done:
+            self._done[language] = self._write(language)
+        return self._done[language]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._languages)
+
+    def __len__(self) -> int:
+        return len(self._languages)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 @dataclass(frozen=True)
 class OutcomeMatch:
     """One learning outcome a credential is suggested to evidence.
@@ -103,7 +128,7 @@ class OutcomeMatch:
     contributions: dict[str, float]
     evidence_sentence: str
     shared_terms: tuple[str, ...]
-    explanations: dict[str, str]  # {"nl": ..., "en": ...}
+    explanations: Mapping[str, str]  # {"nl": ..., "en": ...}
     precedents: tuple[Precedent, ...] = ()
     outcome_id: int | None = None
 
@@ -125,7 +150,7 @@ class UnitSuggestion:
     outcome_count: int
     level_fit: float | None  # None when the credential states no level
     workload_fit: float | None  # credential EC / unit EC, None when unknown
-    reasons: dict[str, str]  # {"nl": ..., "en": ...}
+    reasons: Mapping[str, str]  # {"nl": ..., "en": ...}
     precedents: tuple[Precedent, ...] = ()
     unit_id: int | None = None
 

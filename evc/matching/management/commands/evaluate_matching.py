@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from evc.curricula.models import Programme
 from evc.matching import evaluation as ev
+from evc.matching.engine import fusion
 from evc.matching.engine.matcher import prepare
 from evc.matching.models import MatchFeedback
 from evc.matching.services import (
@@ -76,7 +77,13 @@ class Command(BaseCommand):
         codes = options["programme"] or list(Programme.objects.values_list("code", flat=True))
         encoder = current_encoder()
         index = index_for(codes, None, encoder)
-        model = fusion_model_for(encoder)
+        try:
+            model = fusion_model_for(encoder)
+        except ValueError as exc:
+            if not options["fit"]:
+                raise CommandError(f"The fusion weights do not fit this engine ({exc}); refit them with --fit.") from exc
+            # Refitting replaces the file anyway; until then hand-set weights order the candidates.
+            model = fusion.hand_set(encoder.model_id if encoder else LEXICAL_MODEL_ID)
         known = {o.reference for o in index.outcomes}
         unknown = sorted({ref for i in items for ref in i.outcomes if ref not in known})
         # Verification must not depend on the network during an evaluation.
