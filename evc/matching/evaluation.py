@@ -235,8 +235,7 @@ def _fit_pairs(index: MatchIndex, scored: Sequence[Scored], items: Sequence[Gold
     imputation = fusion.fit_imputation(X) if semantic else None
     if imputation is not None:
         X = FusionModel(model_id, np.zeros(len(FEATURES)), 0.0, 0.5, 0.8, imputation=imputation).effective(X)
-    # Credential-level facts (the same for all of a credential's candidates) belong to the gate, not the ranking.
-    mask = np.array([name not in fusion.GATE_ONLY for name in FEATURES])
+    mask = np.ones(len(FEATURES), dtype=bool)
     if not semantic:
         mask &= np.array([not (name.startswith(("sem", "unit_max_sem")) or name in {"unit_sem", "cross_sem"})
                           for name in FEATURES])

@@ -82,8 +82,11 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     t = LABELS[lang]
+    # The description as the certificate states it: a one-line "Designs distributed systems on AWS."
+    # scores below the engine's credential gate.
     credential_add_manual(applicant=applicant, title="AWS Certified Solutions Architect", provider="Amazon Web Services",
-                          description="Designs distributed systems on AWS.", url="https://aws.example/verify/1")
+                          description="The holder designs secure, resilient and cost-optimised architectures on AWS.",
+                          url="https://aws.example/verify/1")
 
     # 1. The applicant starts, scopes and submits a case.
     page = _page_for(chromium, live_server, applicant, lang)

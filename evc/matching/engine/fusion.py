@@ -42,8 +42,6 @@ FEATURES = (
     "unit_terms",  # share of the credential's content words that occur in this unit's outcomes
     "cred_fit",  # mean over the credential's sentences of their best cosine with any outcome
     "sem_gap_lang",  # sem_best minus the best sem_best among outcomes in the same language (<= 0)
-    "workload",  # the credential's stated study load, log-scaled (0 when it states none)
-    "workload_known",  # 1 when the credential states its study load
 )
 
 # Signals that only exist within one language: across languages (a Dutch credential against an
@@ -55,9 +53,10 @@ IMPUTATION_BASIS = ("sem_best", "sem_doc", "sem_top2", "unit_sem", "sem_gap", "u
 
 # Credential-level features of the gate ("does this credential evidence anything here at all?"),
 # read from the best-scoring candidate.
-GATE_ONLY = ("workload", "workload_known")  # read by the gate only; weight 0 in the pair model
-# top3_logit: mean fused logit of the three best outcomes (a real credential tends to evidence several).
-GATE_FEATURES = ("top_logit", "top3_logit", "cred_fit", "sem_best", "lex_cov", "workload", "workload_known")
+# Only features of the best candidate and of the credential itself: aggregates over several outcomes
+# (the mean of the best three, say) punish a credential that evidences one outcome well, and shift
+# with the size of the catalogue it is matched against.
+GATE_FEATURES = ("top_logit", "sem_best", "lex_cov")
 
 # Display names in explanations.
 FEATURE_LABELS = {
@@ -83,8 +82,6 @@ FEATURE_LABELS = {
         "unit_terms": "credential words found in this unit",
         "cred_fit": "credential fits the catalogue",
         "sem_gap_lang": "meaning vs best match in that language",
-        "workload": "stated study load",
-        "workload_known": "study load stated",
     },
     "nl": {
         "sem_best": "betekenis beste zin",
@@ -108,8 +105,6 @@ FEATURE_LABELS = {
         "unit_terms": "woorden van het bewijsstuk in deze eenheid",
         "cred_fit": "bewijsstuk past bij de catalogus",
         "sem_gap_lang": "betekenis t.o.v. beste match in die taal",
-        "workload": "opgegeven studielast",
-        "workload_known": "studielast opgegeven",
     },
 }
 
@@ -182,7 +177,7 @@ class FusionModel:
             return np.zeros(len(GATE_FEATURES))
         logits = np.sort(self.logits(X))[::-1]
         top = self.effective(X[:1])[0]
-        derived = {"top_logit": float(logits[0]), "top3_logit": float(logits[:3].mean())}
+        derived = {"top_logit": float(logits[0])}
         return np.array([derived[name] if name in derived else float(top[_COL[name]]) for name in GATE_FEATURES],
                         dtype=np.float64)
 
@@ -288,8 +283,7 @@ def hand_set(model_id: str) -> FusionModel:
         "sem_best": 6.0, "sem_doc": 2.0, "sem_top2": 1.0, "unit_sem": 1.5, "sem_gap": 4.0,
         "lex_cov": 3.0, "bm25_rel": 0.5, "lex_gap": 1.0, "fuzzy": 0.5, "align": 4.0, "align_unit": 1.0,
         "cross": 0.0, "cross_sem": 1.5, "unit_max_sem": 1.0, "unit_max_lex": 0.5, "sem_rank": 1.0, "lex_rank": 0.5,
-        "unit_support": 1.0, "unit_terms": 1.0, "cred_fit": 2.0, "sem_gap_lang": 2.0, "workload": 0.0,
-        "workload_known": 0.0,
+        "unit_support": 1.0, "unit_terms": 1.0, "cred_fit": 2.0, "sem_gap_lang": 2.0,
     }
     weights = np.array([by_name[n] for n in FEATURES], dtype=np.float32)
     return FusionModel(model_id=model_id, weights=weights, bias=-6.0, possible=0.5, strong=0.75,

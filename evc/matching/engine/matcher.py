@@ -233,9 +233,6 @@ class MatchIndex:
             X[:, _COL["unit_support"]] = unit_support[self.unit_of[c]]
             X[:, _COL["unit_terms"]] = unit_terms[self.unit_of[c]]
             X[:, _COL["cred_fit"]] = cred_fit
-            ec = prepared.credential.ects
-            X[:, _COL["workload"]] = 0.0 if not ec else np.log1p(ec * signals.HOURS_PER_EC) / np.log1p(30 * signals.HOURS_PER_EC)
-            X[:, _COL["workload_known"]] = 1.0 if ec else 0.0
             best_by_language = np.array([sem_best[self._language_masks[lang]].max() for lang in sorted(self._language_masks)])
             X[:, _COL["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
         scores = model.scores(X) if len(candidates) else np.zeros(0)
