@@ -88,7 +88,8 @@ def main() -> None:
     started = time.perf_counter()
     outcome_vectors = encoder.encode([o.text for o in outcomes])
     unit_vectors = encoder.encode([u.context_text() for u in units])
-    index = MatchIndex(outcomes, units, model_id=encoder.model_id, outcome_vectors=outcome_vectors, unit_vectors=unit_vectors)
+    index = MatchIndex(outcomes, units, model_id=encoder.model_id, outcome_vectors=outcome_vectors, unit_vectors=unit_vectors,
+                       encode_words=encoder.encode)
     print(f"catalogue: {len(outcomes)} outcomes, {len(units)} units, indexed in {time.perf_counter() - started:.1f} s (one-off; cached in the database in the app)")
     model = load_model(encoder.model_id)
     creds = credentials(args.credentials, rng)

@@ -237,7 +237,7 @@ def _fit_pairs(index: MatchIndex, scored: Sequence[Scored], items: Sequence[Gold
         X = FusionModel(model_id, np.zeros(len(FEATURES)), 0.0, 0.5, 0.8, imputation=imputation).effective(X)
     mask = np.ones(len(FEATURES), dtype=bool)
     if not semantic:
-        mask &= np.array([not (name.startswith(("sem", "unit_max_sem")) or name in {"unit_sem", "cross_sem"})
+        mask &= np.array([not (name.startswith(("sem", "unit_max_sem")) or name in {"unit_sem", "cross_sem", "term_sem"})
                           for name in FEATURES])
     clf = LogisticRegression(C=C, max_iter=10000)
     clf.fit(X[:, mask], y)
@@ -338,6 +338,24 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
                   f"{MIN_EXEMPTION_PRECISION}",
     }
     return model
+
+
+def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model_id: str,
+                   *, folds: int = OOF_FOLDS, semantic: bool = True, C: float = 0.3) -> dict[str, Any]:
+    """The whole fitting procedure, cross-validated on dev: fit on all folds but one, measure that one.
+
+    This is the estimate to compare designs by while the holdout stays untouched."""
+    fold = _folds(items, folds)
+    ranked: list[Ranked | None] = [None] * len(items)
+    for f in sorted(set(fold)):
+        train = [i for i in range(len(items)) if fold[i] != f]
+        model = fit(index, [scored[i] for i in train], [items[i] for i in train], model_id, semantic=semantic, C=C,
+                    source="cross-validation")
+        for i in range(len(items)):
+            if fold[i] == f:
+                ranked[i] = engine_ranked(index, _rescore(scored[i], model), model)
+    outcome_language = {o.reference: o.language for o in index.outcomes}
+    return metrics(items, [r for r in ranked if r is not None], outcome_language) | {"folds": folds}
 
 
 def _gate_row(model: FusionModel, s: Scored) -> list[float]:

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 
 import numpy as np
 from django.conf import settings
@@ -190,7 +191,8 @@ def index_for(
     if encoder is not None:
         outcome_vectors = embeddings_for(encoder, [o.text for o in outcomes])
         unit_vectors = embeddings_for(encoder, [u.context_text() for u in units])
-    index = MatchIndex(outcomes, units, model_id=model_id, outcome_vectors=outcome_vectors, unit_vectors=unit_vectors)
+    index = MatchIndex(outcomes, units, model_id=model_id, outcome_vectors=outcome_vectors, unit_vectors=unit_vectors,
+                       encode_words=None if encoder is None else partial(embeddings_for, encoder))
     with _index_lock:
         _indexes[key] = index
         while len(_indexes) > _MAX_INDEXES:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -113,6 +114,49 @@ def test_evaluate_matching_prints_every_metric_for_the_engine_and_both_baselines
     for word in ("recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection", "exemption_precision",
                  "exemption_recall", "engine", "bm25", "cosine", "nl->nl"):
         assert word in table
+
+
+def _dev_gold(tmp_path, code: str, files: dict) -> Path:
+    rows = [
+        {"file": "cicd.json", "outcomes": [f"{code}/CLOUD/CLOUD-2", f"{code}/CLOUD/CLOUD-3"], "kind": "positive"},
+        {"file": "web.json", "outcomes": [f"{code}/WEB/WEB-1"], "kind": "positive"},
+        {"file": "barista.json", "outcomes": [], "kind": "negative"},
+    ]
+    gold = tmp_path / "dev.jsonl"
+    # Each credential twice (under two names), so that every fold of two has one of each kind.
+    lines = []
+    for copy in ("a", "b"):
+        for row in rows:
+            target = tmp_path / f"{copy}-{row['file']}"
+            target.write_bytes((tmp_path / row["file"]).read_bytes())
+            lines.append(json.dumps(row | {"file": target.name, "split": "dev", "language": "en", "exemptions": []}))
+    gold.write_text("\n".join(lines), encoding="utf-8")
+    return gold
+
+
+def test_evaluate_matching_cross_validates_the_fitting_on_dev(catalogue, files, tmp_path):
+    gold = _dev_gold(tmp_path, catalogue.code, files)
+    out = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "dev", "--cv", "2", "--json", stdout=out)
+    cv = json.loads(out.getvalue())["cross_validated_dev"]
+    assert cv["folds"] == 2 and cv["n_positive"] == 4 and cv["n_negative"] == 2
+    assert 0.0 <= cv["recall@5"] <= 1.0 and 0.0 <= cv["negative_rejection"] <= 1.0
+    with pytest.raises(CommandError, match="--cv"):
+        call_command("evaluate_matching", str(gold), "--cv", "1", stdout=io.StringIO())
+
+
+def test_fit_replaces_a_weights_file_the_engine_cannot_read_and_evaluating_without_fit_says_so(
+        catalogue, files, tmp_path, monkeypatch):
+    from evc.matching.engine import fusion
+
+    monkeypatch.setattr(fusion, "WEIGHTS_DIR", tmp_path)
+    stale = fusion.weights_file_for(services.current_encoder().model_id)
+    stale.write_text(json.dumps(fusion.hand_set("x").to_dict() | {"features": ["no_such_signal"], "weights": [1.0]}))
+    gold = _dev_gold(tmp_path, catalogue.code, files)
+    with pytest.raises(CommandError, match="--fit"):
+        call_command("evaluate_matching", str(gold), "--split", "dev", stdout=io.StringIO())
+    call_command("evaluate_matching", str(gold), "--split", "dev", "--fit", stdout=io.StringIO(), stderr=io.StringIO())
+    assert fusion.load_model(services.current_encoder().model_id).meta["fitted_on"].startswith(str(gold))
 
 
 def test_evaluate_matching_from_reviews_measures_precision(catalogue, assessor):

@@ -267,3 +267,64 @@ def test_explanations_and_reasons_are_written_only_when_read(monkeypatch):
     assert texts["en"] == "text in en" and texts.get("nl") == "text in nl" and texts.get("de", "") == ""
     assert texts["en"] == "text in en"
     assert calls == ["en", "nl"] and dict(texts) == {"nl": "text in nl", "en": "text in en"}
+
+
+def _word_index(encoder, outcomes, units):
+    return MatchIndex(outcomes, units, model_id=encoder.model_id,
+                      outcome_vectors=encoder.encode([o.text for o in outcomes]),
+                      unit_vectors=encoder.encode([u.context_text() for u in units]), encode_words=encoder.encode)
+
+
+def test_word_meaning_counts_the_outcome_words_found_in_the_credential_and_reuses_word_vectors():
+    outcomes, units = synthetic_catalogue()
+    encoder = HashingEncoder()
+    index = _word_index(encoder, outcomes, units)
+    col = FEATURES.index("term_sem")
+    model = make_model(term_sem=5.0)
+
+    def term_sem(text: str) -> dict[str, float]:
+        p = prepare(CredentialInput(text=text))
+        scored = index.score(p, index.encode_prepared([p], encoder)[0], model)
+        return {index.outcomes[int(j)].reference: float(x[col]) for j, x in zip(scored.candidates, scored.X, strict=True)}
+
+    found = term_sem("Tunes query performance with indexes and execution plans.")
+    assert found["P/DATA/D2"] > 0.8 and max(v for ref, v in found.items() if ref != "P/DATA/D2") < 0.5
+    encoder.encoded.clear()
+    term_sem("Execution plans and indexes: tunes query performance.")
+    assert encoder.encoded == ["Execution plans and indexes: tunes query performance."]  # its words were cached
+
+
+@pytest.mark.slow
+def test_word_meaning_crosses_languages_with_the_multilingual_model():
+    from evc.matching.engine.encoders import get_encoder
+    from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit
+
+    encoder = get_encoder("use", "")
+    units = [CatalogueUnit("P/ACUTE", "P", "ACUTE", "Acute care", 5.0, 6)]
+    outcomes = [
+        CatalogueOutcome("P/ACUTE/A1", "P", "ACUTE", "A1", "The nurse starts resuscitation and uses a defibrillator.", "en"),
+        CatalogueOutcome("P/ACUTE/A2", "P", "ACUTE", "A2", "The student configures a Kubernetes cluster.", "en"),
+    ]
+    index = _word_index(encoder, outcomes, units)
+    p = prepare(CredentialInput(text="De verpleegkundige start de reanimatie en gebruikt een defibrillator.", language="nl"))
+    scored = index.score(p, index.encode_prepared([p], encoder)[0], make_model(term_sem=5.0))
+    col = FEATURES.index("term_sem")
+    by_ref = {index.outcomes[int(j)].reference: float(x[col]) for j, x in zip(scored.candidates, scored.X, strict=True)}
+    assert by_ref["P/ACUTE/A1"] > 0.5 > by_ref["P/ACUTE/A2"]
+
+
+@pytest.mark.slow
+def test_the_explanation_names_the_word_pairs_of_like_meaning_across_languages():
+    from evc.matching.engine.encoders import get_encoder
+    from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit
+
+    encoder = get_encoder("use", "")
+    units = [CatalogueUnit("P/ACUTE", "P", "ACUTE", "Acute care", 5.0, 6)]
+    outcomes = [CatalogueOutcome("P/ACUTE/A1", "P", "ACUTE", "A1", "The nurse starts resuscitation with a defibrillator.", "en")]
+    index = _word_index(encoder, outcomes, units)
+    model = make_model(term_sem=10.0)
+    result = run(index, encoder, CredentialInput(text="De verpleegkundige start de reanimatie.", language="nl"), model)
+    (match,) = result.outcomes
+    assert ("verpleegkundige", "nurse") in match.related_terms
+    assert "verpleegkundige ≈ nurse" in match.explanation("en")
+    assert "woorden met dezelfde betekenis" in match.explanation("nl")

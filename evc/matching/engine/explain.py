@@ -15,6 +15,7 @@ _T = {
         "outcome": 'outcome: "{outcome}"',
         "terms": "shared terms: {terms}",
         "no_terms": "no shared terms (meaning only)",
+        "related": "words of like meaning: {pairs}",
         "aligned": "framework alignment: {refs}",
         "signals": "signals: {items}",
         "unverified": "the credential failed verification: confidence lowered",
@@ -41,6 +42,7 @@ _T = {
         "outcome": 'leeruitkomst: "{outcome}"',
         "terms": "gedeelde termen: {terms}",
         "no_terms": "geen gedeelde termen (alleen betekenis)",
+        "related": "woorden met dezelfde betekenis: {pairs}",
         "aligned": "kaderkoppeling: {refs}",
         "signals": "signalen: {items}",
         "unverified": "het bewijsstuk is niet geverifieerd: lagere zekerheid",
@@ -96,6 +98,7 @@ def outcome_explanation(
     sentence: str,
     shared_terms: Sequence[str],
     signals: dict[str, float],
+    related_terms: Sequence[tuple[str, str]] = (),
     contributions: dict[str, float],
     strength: str,
     aligned_refs: Sequence[str],
@@ -106,7 +109,10 @@ def outcome_explanation(
     t = _T[lang if lang in _T else "en"]
     labels = FEATURE_LABELS[lang if lang in FEATURE_LABELS else "en"]
     parts = [f"{t[strength]} — " + t["evidence"].format(sentence=_short(sentence)), t["outcome"].format(outcome=_short(outcome_text))]
-    parts.append(t["terms"].format(terms=", ".join(shared_terms)) if shared_terms else t["no_terms"])
+    if shared_terms or not related_terms:
+        parts.append(t["terms"].format(terms=", ".join(shared_terms)) if shared_terms else t["no_terms"])
+    if related_terms:
+        parts.append(t["related"].format(pairs=", ".join(f"{ours} ≈ {theirs}" for ours, theirs in related_terms)))
     if aligned_refs:
         parts.append(t["aligned"].format(refs=", ".join(sorted(aligned_refs))))
     top = sorted(contributions.items(), key=lambda kv: -abs(kv[1]))[:5]

@@ -42,6 +42,7 @@ FEATURES = (
     "unit_terms",  # share of the credential's content words that occur in this unit's outcomes
     "cred_fit",  # mean over the credential's sentences of their best cosine with any outcome
     "sem_gap_lang",  # sem_best minus the best sem_best among outcomes in the same language (<= 0)
+    "term_sem",  # IDF-weighted share of the outcome's words with a word of like meaning in the credential (any language)
 )
 
 # Signals that only exist within one language: across languages (a Dutch credential against an
@@ -82,6 +83,7 @@ FEATURE_LABELS = {
         "unit_terms": "credential words found in this unit",
         "cred_fit": "credential fits the catalogue",
         "sem_gap_lang": "meaning vs best match in that language",
+        "term_sem": "words of like meaning",
     },
     "nl": {
         "sem_best": "betekenis beste zin",
@@ -105,6 +107,7 @@ FEATURE_LABELS = {
         "unit_terms": "woorden van het bewijsstuk in deze eenheid",
         "cred_fit": "bewijsstuk past bij de catalogus",
         "sem_gap_lang": "betekenis t.o.v. beste match in die taal",
+        "term_sem": "woorden met dezelfde betekenis",
     },
 }
 
@@ -283,7 +286,7 @@ def hand_set(model_id: str) -> FusionModel:
         "sem_best": 6.0, "sem_doc": 2.0, "sem_top2": 1.0, "unit_sem": 1.5, "sem_gap": 4.0,
         "lex_cov": 3.0, "bm25_rel": 0.5, "lex_gap": 1.0, "fuzzy": 0.5, "align": 4.0, "align_unit": 1.0,
         "cross": 0.0, "cross_sem": 1.5, "unit_max_sem": 1.0, "unit_max_lex": 0.5, "sem_rank": 1.0, "lex_rank": 0.5,
-        "unit_support": 1.0, "unit_terms": 1.0, "cred_fit": 2.0, "sem_gap_lang": 2.0,
+        "unit_support": 1.0, "unit_terms": 1.0, "cred_fit": 2.0, "sem_gap_lang": 2.0, "term_sem": 2.0,
     }
     weights = np.array([by_name[n] for n in FEATURES], dtype=np.float32)
     return FusionModel(model_id=model_id, weights=weights, bias=-6.0, possible=0.5, strong=0.75,

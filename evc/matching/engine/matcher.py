@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 from rapidfuzz import fuzz
+from scipy import sparse
 
 from . import explain, signals
 from . import text as textmod
@@ -36,6 +37,12 @@ from .results import (
 )
 
 CANDIDATES_PER_SIGNAL = 60
+MAX_WORDS = 200  # content words of one credential compared word by word with the candidates' words
+WORD_CACHE_SIZE = 20_000  # vectors of credential words kept per index (words recur from credential to credential)
+# A word pair counts from this cosine on (unrelated words score about 0.2-0.3, translations 0.7-0.9),
+# fully from WORD_FULL; in between it counts in part.
+WORD_FLOOR, WORD_FULL = 0.45, 0.85
+WORD_SHOWN = 0.6  # explanations name only the pairs a reader would recognise as alike
 _COL = {name: i for i, name in enumerate(FEATURES)}
 
 
@@ -47,6 +54,8 @@ class Prepared:
     stems: set[str]
     refs: set[str]
     token_stems: list[set[str]]
+    words: list[str] = field(default_factory=list)  # content words, for word-level meaning across languages
+    word_vectors: np.ndarray | None = None
 
     def texts_to_encode(self) -> list[str]:
         # The sentences only: the whole text's vector is their mean (see `with_document_vector`),
@@ -81,6 +90,7 @@ def prepare(credential: CredentialInput) -> Prepared:
         stems=stems_of(text),
         token_stems=list({frozenset(f): f for f in textmod.query_terms(text)}.values()),
         refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
+        words=sorted({t for s in sentences for t in textmod.content_tokens(s)})[:MAX_WORDS],
     )
 
 
@@ -127,6 +137,7 @@ class MatchIndex:
         model_id: str,
         outcome_vectors: np.ndarray | None = None,
         unit_vectors: np.ndarray | None = None,
+        encode_words: Callable[[list[str]], np.ndarray] | None = None,
     ) -> None:
         self.outcomes = list(outcomes)
         self.units = list(units)
@@ -155,6 +166,13 @@ class MatchIndex:
         self.U = None if unit_vectors is None else np.ascontiguousarray(unit_vectors, dtype=np.float32)
         if self.O is not None and (self.O.shape[0] != len(self.outcomes) or self.U is None or self.U.shape[0] != len(self.units)):
             raise ValueError("vectors do not line up with the catalogue")
+        # Word-level meaning: each outcome's content words with their IDF share, and one vector per word.
+        # It lets "verpleegkundige" meet "nurse" where the terms of the lexical signals cannot.
+        self.words, self._word_matrix = _outcome_words(self.lexical)
+        self.W: np.ndarray | None = None
+        if encode_words is not None and self.semantic:
+            self.W = np.ascontiguousarray(encode_words(self.words), dtype=np.float32).reshape(len(self.words), -1)
+        self._word_cache: dict[str, np.ndarray] = {}
 
     @property
     def semantic(self) -> bool:
@@ -235,10 +253,42 @@ class MatchIndex:
             X[:, _COL["cred_fit"]] = cred_fit
             best_by_language = np.array([sem_best[self._language_masks[lang]].max() for lang in sorted(self._language_masks)])
             X[:, _COL["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
+            X[:, _COL["term_sem"]] = self._word_meaning(prepared, c)
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         order = np.argsort(-scores, kind="stable")
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
         return Scored(prepared, candidates[order], X[order], scores[order], np.asarray(best_sentence)[candidates[order]], raw)
+
+    def _word_meaning(self, prepared: Prepared, candidates: np.ndarray) -> np.ndarray:
+        """Per candidate: IDF-weighted share of its words that have a word of like meaning in the credential."""
+        if self.W is None or prepared.word_vectors is None or not len(prepared.word_vectors) or not len(candidates):
+            return np.zeros(len(candidates), dtype=np.float32)
+        sub = self._word_matrix[candidates]
+        used = np.unique(sub.indices)
+        best = np.zeros(self._word_matrix.shape[1], dtype=np.float32)
+        if len(used):
+            with _single_blas_thread():
+                closest = (self.W[used] @ prepared.word_vectors.T).max(axis=1)
+            best[used] = np.clip((closest - WORD_FLOOR) / (WORD_FULL - WORD_FLOOR), 0.0, 1.0)
+        return np.asarray(sub @ best).ravel().astype(np.float32)
+
+    def related_words(self, prepared: Prepared, j: int, *, exclude: Sequence[str] = (),
+                      limit: int = 4) -> tuple[tuple[str, str], ...]:
+        """(credential word, outcome word) pairs of like meaning behind `term_sem`, weightiest first.
+
+        Identical words are left out: they are shared terms already."""
+        if self.W is None or prepared.word_vectors is None or not len(prepared.word_vectors):
+            return ()
+        row = self._word_matrix[j]
+        sims = self.W[row.indices] @ prepared.word_vectors.T
+        pairs = []
+        for k, (col, weight) in enumerate(zip(row.indices, row.data, strict=True)):
+            best = int(sims[k].argmax())
+            ours, theirs = prepared.words[best], self.words[col]
+            if sims[k, best] >= WORD_SHOWN and ours != theirs and theirs not in exclude:
+                pairs.append((float(weight * sims[k, best]), ours, theirs))
+        pairs.sort(reverse=True)
+        return tuple((ours, theirs) for _, ours, theirs in pairs[:limit])
 
     def _unit_max(self, values: np.ndarray) -> np.ndarray:
         if not len(values):
@@ -288,6 +338,7 @@ class MatchIndex:
             sent_idx = int(scored.best_sentence[i])
             sentence = prepared.sentences[sent_idx] if sent_idx >= 0 else (prepared.sentences[0] if prepared.sentences else "")
             shared = tuple(self.lexical.shared_terms(j, prepared.stems))
+            related = self.related_words(prepared, j, exclude=shared)
             strength = "strong" if score >= model.strong else "possible"
             sig = {name: float(x[_COL[name]]) for name in FEATURES}
             aligned_refs = [r for r in prepared.refs if j in self.postings.get(r, ())]
@@ -301,9 +352,9 @@ class MatchIndex:
                     explanations=LazyTexts(partial(
                         explain.outcome_explanation, outcome_text=o.text, sentence=sentence, shared_terms=shared,
                         signals=sig, contributions=contributions, strength=strength, aligned_refs=aligned_refs,
-                        verified=cred.verified, recency=recency, precedents=unit_precedents,
+                        verified=cred.verified, recency=recency, precedents=unit_precedents, related_terms=related,
                     )),
-                    precedents=unit_precedents, outcome_id=o.outcome_id,
+                    precedents=unit_precedents, outcome_id=o.outcome_id, related_terms=related,
                 )
             )
         units = self._units(scored, model, prepared, recency, lookup)
@@ -415,8 +466,38 @@ class MatchIndex:
             start = len(texts)
             texts.extend(p.texts_to_encode())
             bounds.append((start, len(texts)))
-        vectors = encoder.encode(texts)
+        # Credential words go into the same encoder call; words seen before come from the cache.
+        wanted = {w for p in prepared for w in p.words} if self.W is not None else set()
+        if len(self._word_cache) + len(wanted) > WORD_CACHE_SIZE:
+            self._word_cache = {}
+        cache = self._word_cache
+        known = {w: cache[w] for w in wanted if w in cache}
+        new_words = sorted(wanted - set(known))
+        vectors = encoder.encode(texts + new_words)
+        if self.W is not None:
+            fresh = dict(zip(new_words, vectors[len(texts):], strict=True))
+            cache.update(fresh)
+            known |= fresh
+            for p in prepared:
+                p.word_vectors = (np.vstack([known[w] for w in p.words]) if p.words
+                                  else np.zeros((0, vectors.shape[1]), dtype=np.float32))
         return [with_document_vector(vectors[a:b]) for a, b in bounds]
+
+
+def _outcome_words(lexical: LexicalIndex) -> tuple[list[str], sparse.csr_matrix]:
+    """The catalogue's content words (surface forms) and an (outcomes x words) matrix of IDF shares."""
+    index: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for j, forms in enumerate(lexical.surface):
+        pairs = [(word, float(lexical.idf[lexical.vocabulary[stem]])) for stem, word in forms.items()
+                 if stem in lexical.vocabulary]
+        mass = sum(w for _, w in pairs) or 1.0
+        for word, weight in pairs:
+            rows.append(j)
+            cols.append(index.setdefault(word, len(index)))
+            vals.append(weight / mass)
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(lexical.surface), len(index)), dtype=np.float32)
+    return list(index), matrix
 
 
 def with_document_vector(sentence_vectors: np.ndarray) -> np.ndarray:

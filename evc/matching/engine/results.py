@@ -131,6 +131,7 @@ class OutcomeMatch:
     explanations: Mapping[str, str]  # {"nl": ..., "en": ...}
     precedents: tuple[Precedent, ...] = ()
     outcome_id: int | None = None
+    related_terms: tuple[tuple[str, str], ...] = ()  # (credential word, outcome word) of like meaning
 
     def explanation(self, language: str = "nl") -> str:
         return self.explanations.get(language) or self.explanations.get("en", "")

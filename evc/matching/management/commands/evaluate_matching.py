@@ -46,6 +46,8 @@ class Command(BaseCommand):
         parser.add_argument("--from-reviews", action="store_true", help="measure against stored assessor reviews")
         parser.add_argument("--programme", action="append", metavar="CODE", help="default: every programme")
         parser.add_argument("--fit", action="store_true", help="refit the fusion weights on the dev split and save them")
+        parser.add_argument("--cv", type=int, default=0, metavar="K",
+                            help="also cross-validate the fitting procedure on dev with K folds (holdout untouched)")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -123,6 +125,13 @@ class Command(BaseCommand):
             model.save(target)
             self.stderr.write(f"Saved fitted weights to {target}")
             scored = [ev._rescore(s, model) for s in scored]
+        cross_validated = None
+        if options["cv"]:
+            if options["cv"] < 2 or len(dev) < options["cv"]:
+                raise CommandError("--cv needs at least 2 folds and a dev item per fold.", returncode=2)
+            cross_validated = ev.cross_validate(index, [s for _, s in dev], [i for i, _ in dev],
+                                                encoder.model_id if encoder else LEXICAL_MODEL_ID,
+                                                folds=options["cv"], semantic=encoder is not None)
         baselines = ev.tune_baselines(index, [s for _, s in dev], [i for i, _ in dev]) if dev else ev.Baselines()
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
         sel_items = [i for i, _ in chosen]
@@ -156,6 +165,7 @@ class Command(BaseCommand):
             "systems": {name: ev.metrics(sel_items, ranked, outcome_language) for name, ranked in systems.items()},
             "ranking_only": {name: _ranking_part(ev.metrics(sel_items, ranked, outcome_language))
                              for name, ranked in ranking_only.items()},
+            "cross_validated_dev": cross_validated,
             "seconds": round(time.perf_counter() - started, 1),
         }
 
@@ -233,6 +243,12 @@ class Command(BaseCommand):
         if cross:
             self.stdout.write("Cross-lingual (recall@5 / mrr): " + "   ".join(
                 f"{name} {c['recall@5']:.3f}/{c['mrr']:.3f} (n={c['n']})" for name, c in cross))
+        cv = report.get("cross_validated_dev")
+        if cv:
+            cells = "".join(f"{_fmt(cv.get(c)):>21}" for c in COLUMNS)
+            cross = (cv.get("cross_lingual") or {}).get("recall@5")
+            self.stdout.write(f"Dev, {cv['folds']}-fold cross-validated (fit on the other folds, measured on each):")
+            self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}")
         any_m = next(iter(report["systems"].values()))
         self.stdout.write(f"Positives {any_m['n_positive']}, negatives {any_m['n_negative']}, "
                           f"gold exemptions {any_m['exemptions_gold']}; {report['seconds']} s")
