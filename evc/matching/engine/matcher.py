@@ -357,27 +357,27 @@ class MatchIndex:
                     precedents=unit_precedents, outcome_id=o.outcome_id, related_terms=related,
                 )
             )
-        units = self._units(scored, model, prepared, recency, lookup)
+        units = self._units(scored, model, prepared, recency, lookup, above)
         return MatchResult(
             language=prepared.language, model_id=self.model_id, outcomes=matches, units=units,
             sentences=prepared.sentences, verified=cred.verified,
         )
 
     def _units(self, scored: Scored, model: FusionModel, prepared: Prepared, recency: float | None,
-               lookup: Callable[[str], list]) -> list[UnitSuggestion]:
+               lookup: Callable[[str], list], above: np.ndarray | None = None) -> list[UnitSuggestion]:
         rule = model.unit_rule
         cred = prepared.credential
-        credit: dict[int, float] = defaultdict(float)
+        if above is None:
+            above = suggested(scored, model)
+        n = int(above.sum())  # candidates are sorted best first, so the suggested ones are a prefix
+        candidates, scores = scored.candidates[:n], scored.scores[:n]
+        unit_of = self.unit_of[candidates]
+        weights = scores if rule.score_credit else np.where(scores >= model.strong, rule.strong_credit, rule.possible_credit)
+        totals = np.bincount(unit_of, weights=weights, minlength=len(self.units))
         matched: dict[int, list[str]] = defaultdict(list)
-        for j, s, ok in zip(scored.candidates, scored.scores, suggested(scored, model), strict=True):
-            if not ok:
-                break  # sorted best first
-            u = int(self.unit_of[j])
-            if rule.score_credit:
-                credit[u] += float(s)
-            else:
-                credit[u] += rule.strong_credit if s >= model.strong else rule.possible_credit
+        for u, j in zip(unit_of.tolist(), candidates.tolist(), strict=True):
             matched[u].append(self.outcomes[j].code)
+        credit = {u: float(totals[u]) for u in matched}
         cred_ec = cred.ects
         out: list[UnitSuggestion] = []
         for u, total in credit.items():
