@@ -150,7 +150,7 @@ def embeddings_for(encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
 
 
 def embeddings_rebuild(*, programme_codes: Sequence[str] | None = None) -> int:
-    """Re-encode every catalogue text for the configured model; returns the number of texts encoded."""
+    """Re-encode every catalogue text (and word) for the configured model; returns the number encoded."""
     encoder = current_encoder()
     if encoder is None:
         raise MatchingError("Embeddings are switched off (EVC_USE_EMBEDDINGS=false); nothing to rebuild.")
@@ -160,6 +160,8 @@ def embeddings_rebuild(*, programme_codes: Sequence[str] | None = None) -> int:
         for version in Programme.objects.get(code=code).versions.all():
             outcomes, units, _ = catalogue_load([code], version.academic_year)
             texts += [o.text for o in outcomes] + [u.context_text() for u in units]
+            # The outcomes' content words too (the word-meaning signal reads their vectors).
+            texts += MatchIndex(outcomes, units, model_id=encoder.model_id).words
     unique = list(dict.fromkeys(texts))
     hashes = [text_hash(t) for t in unique]
     OutcomeEmbedding.objects.filter(model_id=encoder.model_id, text_hash__in=hashes).delete()

@@ -5,6 +5,7 @@ import pytest
 
 from evc.curricula.models import LearningOutcome
 from evc.matching import services
+from evc.matching.engine.matcher import MatchIndex
 from evc.matching.models import MatchFeedback, OutcomeEmbedding
 from evc.portfolios.claims import Alignment, Claim, Issuer
 
@@ -77,8 +78,11 @@ def test_the_index_is_built_once_while_the_catalogue_is_unchanged(encoder, catal
 
 def test_rebuild_re_encodes_the_catalogue(encoder, catalogue):
     count = services.embeddings_rebuild()
-    assert count == 6 + 2  # outcomes and unit texts
-    assert OutcomeEmbedding.objects.filter(model_id=encoder.model_id).count() == 8
+    outcomes, units, _ = services.catalogue_load([catalogue.code])
+    words = MatchIndex(outcomes, units, model_id=encoder.model_id).words
+    assert len(words) > 10 and "pipeline" in words
+    assert count == 6 + 2 + len(set(words))  # outcome texts, unit texts and the outcomes' words
+    assert OutcomeEmbedding.objects.filter(model_id=encoder.model_id).count() == count
 
 
 def test_unknown_programme_is_a_clear_error(encoder, catalogue):

@@ -38,7 +38,10 @@ from .results import (
 
 CANDIDATES_PER_SIGNAL = 60
 MAX_WORDS = 200  # content words of one credential compared word by word with the candidates' words
-WORD_CACHE_SIZE = 20_000  # vectors of credential words kept per index (words recur from credential to credential)
+# Vectors of credential words, per embedding model and shared by every index in the process (words
+# recur from credential to credential). Bounded: 20,000 words of 512 floats is 41 MB.
+WORD_CACHE_SIZE = 20_000
+_word_caches: dict[str, dict[str, np.ndarray]] = {}
 # A word pair counts from this cosine on (unrelated words score about 0.2-0.3, translations 0.7-0.9),
 # fully from WORD_FULL; in between it counts in part.
 WORD_FLOOR, WORD_FULL = 0.45, 0.85
@@ -172,7 +175,6 @@ class MatchIndex:
         self.W: np.ndarray | None = None
         if encode_words is not None and self.semantic:
             self.W = np.ascontiguousarray(encode_words(self.words), dtype=np.float32).reshape(len(self.words), -1)
-        self._word_cache: dict[str, np.ndarray] = {}
 
     @property
     def semantic(self) -> bool:
@@ -468,9 +470,10 @@ class MatchIndex:
             bounds.append((start, len(texts)))
         # Credential words go into the same encoder call; words seen before come from the cache.
         wanted = {w for p in prepared for w in p.words} if self.W is not None else set()
-        if len(self._word_cache) + len(wanted) > WORD_CACHE_SIZE:
-            self._word_cache = {}
-        cache = self._word_cache
+        cache = _word_caches.setdefault(self.model_id, {})
+        if len(cache) + len(wanted) > WORD_CACHE_SIZE:
+            # Replaced, never emptied in place: another thread may still be reading the old one.
+            cache = _word_caches[self.model_id] = {}
         known = {w: cache[w] for w in wanted if w in cache}
         new_words = sorted(wanted - set(known))
         vectors = encoder.encode(texts + new_words)
