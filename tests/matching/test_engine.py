@@ -328,3 +328,14 @@ def test_the_explanation_names_the_word_pairs_of_like_meaning_across_languages()
     assert ("verpleegkundige", "nurse") in match.related_terms
     assert "verpleegkundige ≈ nurse" in match.explanation("en")
     assert "woorden met dezelfde betekenis" in match.explanation("nl")
+
+
+def test_an_explanation_marks_the_term_signals_it_estimated_across_languages():
+    from evc.matching.engine.explain import outcome_explanation
+
+    common = dict(outcome_text="The nurse starts resuscitation.", sentence="De verpleegkundige start de reanimatie.",
+                  shared_terms=(), signals={"lex_cov": 0.0, "sem_best": 0.7}, contributions={"lex_cov": 0.9, "sem_best": 2.0},
+                  strength="strong", aligned_refs=(), verified=True, recency=None, precedents=(),
+                  estimated={"lex_cov": 0.41})
+    assert "shared terms 0.41 estimated across languages (+0.90)" in outcome_explanation("en", **common)
+    assert "gedeelde termen 0,41 geschat over talen heen (+0,90)" in outcome_explanation("nl", **common)

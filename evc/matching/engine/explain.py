@@ -16,6 +16,7 @@ _T = {
         "terms": "shared terms: {terms}",
         "no_terms": "no shared terms (meaning only)",
         "related": "words of like meaning: {pairs}",
+        "estimated": "estimated across languages",
         "aligned": "framework alignment: {refs}",
         "signals": "signals: {items}",
         "unverified": "the credential failed verification: confidence lowered",
@@ -43,6 +44,7 @@ _T = {
         "terms": "gedeelde termen: {terms}",
         "no_terms": "geen gedeelde termen (alleen betekenis)",
         "related": "woorden met dezelfde betekenis: {pairs}",
+        "estimated": "geschat over talen heen",
         "aligned": "kaderkoppeling: {refs}",
         "signals": "signalen: {items}",
         "unverified": "het bewijsstuk is niet geverifieerd: lagere zekerheid",
@@ -99,6 +101,7 @@ def outcome_explanation(
     shared_terms: Sequence[str],
     signals: dict[str, float],
     related_terms: Sequence[tuple[str, str]] = (),
+    estimated: dict[str, float] | None = None,
     contributions: dict[str, float],
     strength: str,
     aligned_refs: Sequence[str],
@@ -116,7 +119,14 @@ def outcome_explanation(
     if aligned_refs:
         parts.append(t["aligned"].format(refs=", ".join(sorted(aligned_refs))))
     top = sorted(contributions.items(), key=lambda kv: -abs(kv[1]))[:5]
-    items = ", ".join(f"{labels[name]} {_num(signals[name], lang)} ({_signed(c, lang)})" for name, c in top)
+    estimated = estimated or {}
+
+    def value(name: str) -> str:
+        if name in estimated:
+            return f"{_num(estimated[name], lang)} {t['estimated']}"
+        return _num(signals[name], lang)
+
+    items = ", ".join(f"{labels[name]} {value(name)} ({_signed(c, lang)})" for name, c in top)
     if items:
         parts.append(t["signals"].format(items=items))
     if verified is False:

@@ -178,9 +178,10 @@ class FusionModel:
         """The gate's inputs for one credential: its candidates X (best first) read as GATE_FEATURES."""
         if not len(X):
             return np.zeros(len(GATE_FEATURES))
-        logits = np.sort(self.logits(X))[::-1]
-        top = self.effective(X[:1])[0]
-        derived = {"top_logit": float(logits[0])}
+        logits = self.logits(X)
+        best = int(np.argmax(logits))
+        top = self.effective(X[best : best + 1])[0]
+        derived = {"top_logit": float(logits[best])}
         return np.array([derived[name] if name in derived else float(top[_COL[name]]) for name in GATE_FEATURES],
                         dtype=np.float64)
 

@@ -343,6 +343,9 @@ class MatchIndex:
             related = self.related_words(prepared, j, exclude=shared)
             strength = "strong" if score >= model.strong else "possible"
             sig = {name: float(x[_COL[name]]) for name in FEATURES}
+            # Across languages some term signals are estimated from the meaning signals; say so.
+            effective = model.effective(x[None, :])[0]
+            estimated = {name: float(effective[_COL[name]]) for name in FEATURES if effective[_COL[name]] != x[_COL[name]]}
             aligned_refs = [r for r in prepared.refs if j in self.postings.get(r, ())]
             unit_precedents = tuple(lookup(o.unit_reference))
             contributions = model.contributions(x)
@@ -355,6 +358,7 @@ class MatchIndex:
                         explain.outcome_explanation, outcome_text=o.text, sentence=sentence, shared_terms=shared,
                         signals=sig, contributions=contributions, strength=strength, aligned_refs=aligned_refs,
                         verified=cred.verified, recency=recency, precedents=unit_precedents, related_terms=related,
+                        estimated=estimated,
                     )),
                     precedents=unit_precedents, outcome_id=o.outcome_id, related_terms=related,
                 )
