@@ -93,7 +93,7 @@ def prepare(credential: CredentialInput) -> Prepared:
         stems=stems_of(text),
         token_stems=list({frozenset(f): f for f in textmod.query_terms(text)}.values()),
         refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
-        words=sorted({t for s in sentences for t in textmod.content_tokens(s)})[:MAX_WORDS],
+        words=list(dict.fromkeys(t for s in sentences for t in textmod.content_tokens(s)))[:MAX_WORDS],
     )
 
 
