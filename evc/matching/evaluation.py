@@ -358,10 +358,6 @@ def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
     return metrics(items, [r for r in ranked if r is not None], outcome_language) | {"folds": folds}
 
 
-def _gate_row(model: FusionModel, s: Scored) -> list[float]:
-    return model.gate_row(s.X).tolist()
-
-
 def _precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> float:
     if not len(scores):
         return 1.0
