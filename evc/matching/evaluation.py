@@ -233,8 +233,7 @@ def _fit_pairs(index: MatchIndex, scored: Sequence[Scored], items: Sequence[Gold
 
     X, y = training_pairs(index, scored, items)
     imputation = fusion.fit_imputation(X) if semantic else None
-    if imputation is not None:
-        X = FusionModel(model_id, np.zeros(len(FEATURES)), 0.0, 0.5, 0.8, imputation=imputation).effective(X)
+    X = fusion.impute_across_languages(X, imputation)
     mask = np.ones(len(FEATURES), dtype=bool)
     if not semantic:
         mask &= np.array([not (name.startswith(("sem", "unit_max_sem")) or name in {"unit_sem", "cross_sem", "term_sem"})

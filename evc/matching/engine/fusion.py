@@ -157,16 +157,7 @@ class FusionModel:
 
     def effective(self, X: np.ndarray) -> np.ndarray:
         """X with the language-bound signals of cross-language rows raised to their imputed values."""
-        if self.imputation is None or not len(X):
-            return X
-        cross = X[:, _COL["cross"]] > 0
-        if not cross.any():
-            return X
-        X = X.copy()
-        basis = X[np.ix_(cross, _BASIS)]
-        imputed = basis @ self.imputation[:-1] + self.imputation[-1]
-        X[np.ix_(cross, _BOUND)] = np.maximum(X[np.ix_(cross, _BOUND)], imputed)
-        return X
+        return impute_across_languages(X, self.imputation)
 
     def logits(self, X: np.ndarray) -> np.ndarray:
         return self.effective(X) @ self.weights + self.bias
@@ -178,10 +169,8 @@ class FusionModel:
         """The gate's inputs for one credential: its candidates X (best first) read as GATE_FEATURES."""
         if not len(X):
             return np.zeros(len(GATE_FEATURES))
-        logits = self.logits(X)
-        best = int(np.argmax(logits))
-        top = self.effective(X[best : best + 1])[0]
-        derived = {"top_logit": float(logits[best])}
+        top = self.effective(X[:1])[0]
+        derived = {"top_logit": float(top @ self.weights + self.bias)}
         return np.array([derived[name] if name in derived else float(top[_COL[name]]) for name in GATE_FEATURES],
                         dtype=np.float64)
 
@@ -261,6 +250,19 @@ def _imputation_from(data: dict[str, Any] | None) -> np.ndarray | None:
     if matrix.shape != (len(IMPUTATION_BASIS) + 1, len(LANGUAGE_BOUND)):
         raise ValueError("cross-language imputation has the wrong shape")
     return matrix
+
+
+def impute_across_languages(X: np.ndarray, imputation: np.ndarray | None) -> np.ndarray:
+    """Raise the language-bound signals of cross-language rows to their imputed values (never lower them)."""
+    if imputation is None or not len(X):
+        return X
+    cross = X[:, _COL["cross"]] > 0
+    if not cross.any():
+        return X
+    X = X.copy()
+    imputed = X[np.ix_(cross, _BASIS)] @ imputation[:-1] + imputation[-1]
+    X[np.ix_(cross, _BOUND)] = np.maximum(X[np.ix_(cross, _BOUND)], imputed)
+    return X
 
 
 def fit_imputation(X: np.ndarray) -> np.ndarray | None:
