@@ -339,3 +339,41 @@ def test_an_explanation_marks_the_term_signals_it_estimated_across_languages():
                   estimated={"lex_cov": 0.41})
     assert "shared terms 0.41 estimated across languages (+0.90)" in outcome_explanation("en", **common)
     assert "gedeelde termen 0,41 geschat over talen heen (+0,90)" in outcome_explanation("nl", **common)
+
+
+def test_the_fast_ranks_equal_a_full_sort_including_ties():
+    from evc.matching.engine.matcher import _ranks
+
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        n = int(rng.integers(1, 300))
+        # Half the trials with many ties (small integers), half with continuous values.
+        values = (rng.integers(0, 6, n) if trial % 2 else rng.random(n)).astype(np.float32)
+        positions = rng.choice(n, int(rng.integers(1, n + 1)), replace=False)
+        ordered = np.sort(values)
+        expected = len(values) - np.searchsorted(ordered, values[positions], side="right")
+        assert np.array_equal(_ranks(values, positions), expected.astype(np.float32))
+
+
+def test_the_row_gather_equals_scipy_row_slicing():
+    from scipy import sparse
+
+    from evc.matching.engine.lexical import gather_rows
+
+    matrix = sparse.random(40, 30, density=0.2, format="csr", random_state=3, dtype=np.float32)
+    rows = np.array([5, 0, 5, 39, 12], dtype=np.int64)  # repeated and unordered rows too
+    positions, owner = gather_rows(matrix.indptr, rows)
+    for k, row in enumerate(rows):
+        assert np.array_equal(matrix.indices[positions[owner == k]], matrix[row].indices)
+        assert np.array_equal(matrix.data[positions[owner == k]], matrix[row].data)
+
+
+def test_the_mean_of_the_two_best_sentences_equals_a_partition():
+    from evc.matching.engine.matcher import _mean_of_top_two
+
+    rng = np.random.default_rng(11)
+    sims = rng.random((5, 200)).astype(np.float32)
+    sims[:, :10] = 0.5  # ties: the best value twice
+    best, best_row = sims.max(axis=0), sims.argmax(axis=0)
+    expected = np.partition(sims, 3, axis=0)[3:].mean(axis=0)
+    assert np.array_equal(_mean_of_top_two(sims, best, best_row), expected)

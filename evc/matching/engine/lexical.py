@@ -63,7 +63,6 @@ class LexicalIndex:
 
     def group_term_share(self, token_stems: list[set[str]], group_of_doc: np.ndarray, n_groups: int) -> np.ndarray:
         """Per group of outcomes (a unit): the share of the query's content tokens that occur in the group."""
-        tokens = [ids for ids in ({self.vocabulary[s] for s in forms if s in self.vocabulary} for forms in token_stems)]
         if not token_stems:
             return np.zeros(n_groups, dtype=np.float32)
         if self.__dict__.get("_group_key") != id(group_of_doc):
@@ -72,17 +71,20 @@ class LexicalIndex:
                 shape=(len(group_of_doc), n_groups),
             )
             self._term_group = ((self._bm25 @ incidence) > 0).astype(np.float32).tocsr()
+            self._term_group.sort_indices()
             self._group_key = id(group_of_doc)
-        rows, cols = [], []
-        for i, ids in enumerate(tokens):
-            for t in ids:
-                rows.append(i)
-                cols.append(t)
-        if not rows:
+        token_of, term_ids = [], []
+        for i, forms in enumerate(token_stems):
+            for t in {self.vocabulary[s] for s in forms if s in self.vocabulary}:
+                token_of.append(i)
+                term_ids.append(t)
+        if not term_ids:
             return np.zeros(n_groups, dtype=np.float32)
-        q = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(tokens), len(self.vocabulary)))
-        hits = (q @ self._term_group) > 0  # token x group
-        return np.asarray(hits.sum(axis=0)).ravel().astype(np.float32) / len(tokens)
+        # (token, group) pairs through the terms' rows; a group counts a token once, whichever form hit.
+        positions, owner = gather_rows(self._term_group.indptr, np.array(term_ids, dtype=np.int64))
+        hits = np.zeros((len(token_stems), n_groups), dtype=bool)
+        hits[np.array(token_of, dtype=np.int64)[owner], self._term_group.indices[positions]] = True
+        return hits.sum(axis=0).astype(np.float32) / len(token_stems)
 
     def query_vector(self, stems: set[str]) -> sparse.csr_matrix:
         ids = sorted({self.vocabulary[s] for s in stems if s in self.vocabulary})
@@ -96,9 +98,7 @@ class LexicalIndex:
         if not ids:
             return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
         # Sum the query terms' rows directly (faster than a sparse product for a short query).
-        indptr = self._bm25.indptr
-        spans = [np.arange(indptr[i], indptr[i + 1]) for i in ids]
-        positions = np.concatenate(spans)
+        positions, _ = gather_rows(self._bm25.indptr, np.array(ids, dtype=np.int64))
         cols = self._bm25.indices[positions]
         bm25 = np.bincount(cols, weights=self._bm25.data[positions], minlength=n).astype(np.float32)
         coverage = np.bincount(cols, weights=self._coverage.data[positions], minlength=n).astype(np.float32)
@@ -107,8 +107,21 @@ class LexicalIndex:
     def shared_terms(self, j: int, stems: set[str], limit: int = 6) -> list[str]:
         """The outcome's own words that the credential also uses, rarest first."""
         found = {t for t in self.doc_terms[j] if t in stems}
-        ranked = sorted(found, key=lambda t: -self.idf[self.vocabulary[t]])
+        ranked = sorted(found, key=lambda t: (-self.idf[self.vocabulary[t]], t))  # ties by name: the same order every run
         return [self.surface[j].get(t, t) for t in ranked[:limit]]
+
+
+def gather_rows(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the stored entries of CSR `rows` (in row order), and which of `rows` each came from.
+
+    One vectorised gather instead of a Python loop of slices or scipy's fancy indexing."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    owner = np.repeat(np.arange(len(rows)), lengths)
+    # Within each row: start + 0, 1, ..., length - 1.
+    first = np.cumsum(lengths) - lengths
+    positions = np.arange(int(lengths.sum())) - np.repeat(first, lengths) + np.repeat(starts, lengths)
+    return positions.astype(np.int64), owner
 
 
 def stems_of(text: str) -> set[str]:
