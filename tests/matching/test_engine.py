@@ -377,3 +377,35 @@ def test_the_mean_of_the_two_best_sentences_equals_a_partition():
     best, best_row = sims.max(axis=0), sims.argmax(axis=0)
     expected = np.partition(sims, 3, axis=0)[3:].mean(axis=0)
     assert np.array_equal(_mean_of_top_two(sims, best, best_row), expected)
+
+
+def test_a_similar_unit_in_another_programme_takes_neither_the_sentences_nor_the_rank_of_a_unit():
+    from dataclasses import replace
+
+    from evc.matching.engine.fusion import FEATURES as NAMES
+
+    outcomes, units = synthetic_catalogue()
+    # Programme Q repeats P's cloud unit almost word for word (two programmes teaching the same thing).
+    twin_units = [replace(units[0], reference="Q/CLOUD", programme="Q")]
+    twin_outcomes = [replace(o, reference=o.reference.replace("P/", "Q/"), programme="Q", text=o.text.replace("The student", "Students"))
+                     for o in outcomes if o.unit == "CLOUD"]
+    encoder = HashingEncoder()
+    credential = CredentialInput(text="Designs a scalable cloud architecture on AWS.\nAutomates deployment with a CI/CD pipeline.",
+                                 title="AWS architect", language="en")
+
+    def features(catalogue_outcomes, catalogue_units):
+        index = MatchIndex(catalogue_outcomes, catalogue_units, model_id=encoder.model_id,
+                           outcome_vectors=encoder.encode([o.text for o in catalogue_outcomes]),
+                           unit_vectors=encoder.encode([u.context_text() for u in catalogue_units]))
+        prepared = prepare(credential)
+        scored = index.score(prepared, index.encode_prepared([prepared], encoder)[0], hand_set("test"))
+        return {index.outcomes[int(j)].reference: x for j, x in zip(scored.candidates, scored.X, strict=True)}
+
+    alone = features(outcomes, units)
+    together = features(outcomes + twin_outcomes, units + twin_units)
+    for name in ("unit_support", "sem_rank"):
+        column = NAMES.index(name)
+        for ref in ("P/CLOUD/C1", "P/CLOUD/C2"):
+            assert together[ref][column] == alone[ref][column], (name, ref)
+        # ...and the twin gets its own share, not what is left over.
+        assert together["Q/CLOUD/C1"][column] == together["P/CLOUD/C1"][column] > 0

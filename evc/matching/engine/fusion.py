@@ -36,9 +36,9 @@ FEATURES = (
     "cross_sem",  # cross * sem_best: across languages the meaning has to carry the match
     "unit_max_sem",  # best sem_best among the unit's outcomes: evidence clusters per unit
     "unit_max_lex",  # best lex_cov among the unit's outcomes
-    "sem_rank",  # 1 / (1 + rank by sem_best over the catalogue)
-    "lex_rank",  # 1 / (1 + rank by lex_cov over the catalogue)
-    "unit_support",  # share of the credential's sentences whose closest outcome lies in this unit
+    "sem_rank",  # 1 / (1 + rank by sem_best within the programme)
+    "lex_rank",  # 1 / (1 + rank by lex_cov within the programme)
+    "unit_support",  # share of the credential's sentences whose closest outcome in the programme lies in this unit
     "unit_terms",  # share of the credential's content words that occur in this unit's outcomes
     "cred_fit",  # mean over the credential's sentences of their best cosine with any outcome
     "sem_gap_lang",  # sem_best minus the best sem_best among outcomes in the same language (<= 0)

@@ -163,6 +163,20 @@ class MatchIndex:
         # Outcomes sorted by unit, and where each unit's run starts: per-unit maxima via reduceat.
         self._by_unit = np.argsort(self.unit_of, kind="stable")
         self._unit_starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(len(self.units)))
+        # Programmes are separate curricula, so the competitive signals (an outcome's rank, the unit a
+        # sentence points to) are taken within the outcome's own programme: a similar unit in another
+        # programme must not take a unit's evidence away. (Measured on dev, 5-fold CV: Recall@5 0.824 ->
+        # 0.888, MRR 0.852 -> 0.912; taking the gaps to the best match per programme as well did worse.)
+        programme_pos = {code: i for i, code in enumerate(sorted({o.programme for o in self.outcomes}))}
+        self.programme_of = np.array([programme_pos[o.programme] for o in self.outcomes], dtype=np.int64)
+        self._programme_members = [np.flatnonzero(self.programme_of == p) for p in range(len(programme_pos))]
+        # A programme's outcomes usually lie together in the catalogue: a slice reads them without a copy.
+        self._programme_columns: list[slice | np.ndarray] = [
+            slice(int(m[0]), int(m[-1]) + 1) if m[-1] - m[0] + 1 == len(m) else m for m in self._programme_members
+        ]
+        self._position_in_programme = np.empty(len(self.outcomes), dtype=np.int64)
+        for members in self._programme_members:
+            self._position_in_programme[members] = np.arange(len(members))
         self.languages = [o.language for o in self.outcomes]
         self._language_array = np.array(self.languages, dtype=object)
         self._language_masks = {lang: np.array([x == lang for x in self.languages]) for lang in set(self.languages)}
@@ -214,7 +228,10 @@ class MatchIndex:
             unit_sem = unit_scores[self.unit_of]
             sentence_best = sims.max(axis=1)
             cred_fit = float(sentence_best.mean())
-            unit_support = np.bincount(self.unit_of[sims.argmax(axis=1)], minlength=len(self.units)).astype(np.float32) / k
+            # Per sentence, its closest outcome in each programme: the unit of that outcome gets the sentence.
+            closest = np.concatenate([np.arange(len(self.outcomes))[columns][sims[:, columns].argmax(axis=1)]
+                                      for columns in self._programme_columns])
+            unit_support = np.bincount(self.unit_of[closest], minlength=len(self.units)).astype(np.float32) / k
         else:
             sem_best = sem_top2 = sem_doc = unit_sem = np.zeros(n, dtype=np.float32)
             best_sentence = np.full(n, -1)
@@ -256,8 +273,8 @@ class MatchIndex:
             X[:, _COL["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
             X[:, _COL["unit_max_sem"]] = unit_max_sem[self.unit_of[c]]
             X[:, _COL["unit_max_lex"]] = unit_max_lex[self.unit_of[c]]
-            X[:, _COL["sem_rank"]] = 1.0 / (1.0 + _ranks(sem_best, c))
-            X[:, _COL["lex_rank"]] = 1.0 / (1.0 + _ranks(lex_cov, c))
+            X[:, _COL["sem_rank"]] = 1.0 / (1.0 + self._programme_ranks(sem_best, c))
+            X[:, _COL["lex_rank"]] = 1.0 / (1.0 + self._programme_ranks(lex_cov, c))
             X[:, _COL["unit_support"]] = unit_support[self.unit_of[c]]
             X[:, _COL["unit_terms"]] = unit_terms[self.unit_of[c]]
             X[:, _COL["cred_fit"]] = cred_fit
@@ -303,6 +320,16 @@ class MatchIndex:
                 pairs.append((weight * sim, ours, theirs))
         pairs.sort(reverse=True)
         return tuple((ours, theirs) for _, ours, theirs in pairs[:limit])
+
+    def _programme_ranks(self, values: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """0-based rank of each candidate's value among the outcomes of its own programme."""
+        out = np.empty(len(candidates), dtype=np.float32)
+        programme = self.programme_of[candidates]
+        for p in np.unique(programme).tolist():
+            chosen = programme == p
+            members = self._programme_columns[p]
+            out[chosen] = _ranks(values[members], self._position_in_programme[candidates[chosen]])
+        return out
 
     def _unit_max(self, values: np.ndarray) -> np.ndarray:
         if not len(values):
