@@ -43,8 +43,9 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
         explanations {"nl","en"} and explanation(lang), precedents.
     UnitSuggestion: reference "PROG/UNIT", programme, unit, unit_id (pk), name, coverage 0..1,
         suggestion "exemption"|"partial"|"none", matched_outcomes (codes), outcome_count,
-        level_fit, workload_fit (None when the credential does not say), reasons {"nl","en"},
-        precedents.
+        level_fit, workload_fit (None when the credential does not say), blockers (why not an
+        exemption: "coverage", "level", "workload", "unknown_size", "unverified", "precedent",
+        "too_old"), reasons {"nl","en"} (written from those fields when read), precedents.
     Precedent: unit_reference, decision ("granted"|"refused"|"partial"...), decided_on,
         case_reference, summary. A "refused" precedent blocks an exemption suggestion.
 """

@@ -99,11 +99,15 @@ def test_full_coverage_with_fitting_level_and_workload_suggests_an_exemption(set
     model = make_model(sem_best=10.0, lex_cov=2.0)
     result = run(index, encoder, CredentialInput(text=text, eqf_level=6, ects=5.0), model)
     unit = next(u for u in result.units if u.reference == "P/DATA")
-    assert unit.coverage == 1.0 and unit.suggestion == "exemption"
+    assert unit.coverage == 1.0 and unit.suggestion == "exemption" and unit.blockers == ()
     small = run(index, encoder, CredentialInput(text=text, eqf_level=6, ects=1.0), model)
-    assert next(u for u in small.units if u.reference == "P/DATA").suggestion == "partial"
+    small_unit = next(u for u in small.units if u.reference == "P/DATA")
+    assert small_unit.suggestion == "partial" and small_unit.blockers == ("workload",)
+    # The reasons are written from the unit's fields, blockers included, in both languages.
+    assert "workload is smaller" in small_unit.reasons["en"] and "studielast" in small_unit.reasons["nl"]
     low = run(index, encoder, CredentialInput(text=text, eqf_level=3, ects=5.0), model)
-    assert next(u for u in low.units if u.reference == "P/DATA").suggestion == "partial"
+    low_unit = next(u for u in low.units if u.reference == "P/DATA")
+    assert low_unit.suggestion == "partial" and low_unit.blockers == ("level",)
 
 
 def test_failed_verification_lowers_confidence_and_blocks_exemption_but_never_changes_relevance(setup):

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -178,6 +179,7 @@ class MatchIndex:
         for members in self._programme_members:
             self._position_in_programme[members] = np.arange(len(members))
         self.languages = [o.language for o in self.outcomes]
+        self._codes = np.array([o.code for o in self.outcomes], dtype=object)
         self._language_array = np.array(self.languages, dtype=object)
         self._language_masks = {lang: np.array([x == lang for x in self.languages]) for lang in set(self.languages)}
         self._language_index = np.array([sorted(self._language_masks).index(x) for x in self.languages], dtype=np.int64)
@@ -414,13 +416,18 @@ class MatchIndex:
         if above is None:
             above = suggested(scored, model)
         n = int(above.sum())  # candidates are sorted best first, so the suggested ones are a prefix
+        if not n:
+            return []
         candidates, scores = scored.candidates[:n], scored.scores[:n]
         unit_of = self.unit_of[candidates]
         weights = scores if rule.score_credit else np.where(scores >= model.strong, rule.strong_credit, rule.possible_credit)
         totals = np.bincount(unit_of, weights=weights, minlength=len(self.units))
-        matched: dict[int, list[str]] = defaultdict(list)
-        for u, j in zip(unit_of.tolist(), candidates.tolist(), strict=True):
-            matched[u].append(self.outcomes[j].code)
+        # The suggested outcomes' codes grouped by unit, best first within each unit.
+        order = np.argsort(unit_of, kind="stable")
+        matched_units, starts = np.unique(unit_of[order], return_index=True)
+        codes_in_order = self._codes[candidates[order]].tolist()
+        bounds = [*starts.tolist(), n]
+        groups = [tuple(codes_in_order[a:b]) for a, b in pairwise(bounds)]
         cred_ec = cred.ects
         # Level and workload fit depend only on the unit's level and size: work them out once per value
         # (a batch over a large catalogue touches many units per credential).
@@ -428,7 +435,7 @@ class MatchIndex:
         workloads: dict[float, float | None] = {}
         unverified = cred.verified is False
         out: list[UnitSuggestion] = []
-        for u, codes in matched.items():
+        for u, codes in zip(matched_units.tolist(), groups, strict=True):
             unit = self.units[u]
             count = len(self.unit_members[u])
             coverage = min(1.0, float(totals[u]) / count) if count else 0.0
@@ -463,12 +470,9 @@ class MatchIndex:
             out.append(
                 UnitSuggestion(
                     reference=unit.reference, programme=unit.programme, unit=unit.code, name=unit.name,
-                    coverage=coverage, suggestion=suggestion, matched_outcomes=tuple(codes),
+                    coverage=coverage, suggestion=suggestion, matched_outcomes=codes,
                     outcome_count=count, level_fit=level, workload_fit=workload,
-                    reasons=LazyTexts(partial(explain.unit_reason, coverage=coverage, matched=len(codes), total=count,
-                                              suggestion=suggestion, blockers=blockers, level=level,
-                                              workload=workload, precedents=precedents)),
-                    precedents=precedents, unit_id=unit.unit_id,
+                    precedents=precedents, unit_id=unit.unit_id, blockers=tuple(blockers),
                 )
             )
         out.sort(key=lambda s: (-s.coverage, s.reference))

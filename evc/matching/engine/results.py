@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Any, Literal
 
 Strength = Literal["strong", "possible"]
@@ -151,9 +152,21 @@ class UnitSuggestion:
     outcome_count: int
     level_fit: float | None  # None when the credential states no level
     workload_fit: float | None  # credential EC / unit EC, None when unknown
-    reasons: Mapping[str, str]  # {"nl": ..., "en": ...}
     precedents: tuple[Precedent, ...] = ()
     unit_id: int | None = None
+    # Why the advice is not an exemption: "coverage", "level", "workload", "unknown_size",
+    # "unverified", "precedent", "too_old" (empty for an exemption).
+    blockers: tuple[str, ...] = ()
+
+    @cached_property
+    def reasons(self) -> Mapping[str, str]:
+        """{"nl": ..., "en": ...}, written from the fields when first read (a batch over a large
+        catalogue yields many units whose reasons nobody reads)."""
+        from .explain import unit_reason  # explain imports this module
+
+        return LazyTexts(partial(unit_reason, coverage=self.coverage, matched=len(self.matched_outcomes),
+                                 total=self.outcome_count, suggestion=self.suggestion, blockers=self.blockers,
+                                 level=self.level_fit, workload=self.workload_fit, precedents=self.precedents))
 
 
 @dataclass
