@@ -55,6 +55,10 @@ def test_metrics_follow_their_definitions():
     assert report["negative_rejection"] == 1.0
     assert report["exemption_precision"] == 0.5 and report["exemption_recall"] == 1.0
     assert set(report["pairs"]) == {"en->en"}
+    # One gold of two shown on the positive, nothing shown on the negative.
+    assert report["suggestion_precision"] == 0.5 and report["suggestions_per_credential"] == 1.0
+    noisy = ev.metrics(items, [ranked[0], ev.Ranked(["X/U/2"], set())], {"X/U/1": "en", "X/U/2": "en"})
+    assert noisy["suggestion_precision"] == 1 / 3 and noisy["negative_rejection"] == 0.0  # a negative's suggestion is never gold
 
 
 def test_folds_are_fixed_and_spread_every_group():

@@ -223,6 +223,9 @@ class Command(BaseCommand):
         for name, m in report["systems"].items():
             cells = "".join(f"{_fmt(m.get(c)):>21}" for c in COLUMNS)
             self.stdout.write(f"{name:<8}{cells}")
+        self.stdout.write("Suggestion precision (share of the suggestions shown that are gold; shown per credential): " + "   ".join(
+            f"{name} {_fmt(m.get('suggestion_precision'))} ({m.get('suggestions_per_credential', 0):.1f})"
+            for name, m in report["systems"].items()))
         self.stdout.write("Ranking only (first ten, no threshold or gate):")
         for name, m in report["ranking_only"].items():
             cross = m.get("cross_lingual") or {}
@@ -248,7 +251,9 @@ class Command(BaseCommand):
             cells = "".join(f"{_fmt(cv.get(c)):>21}" for c in COLUMNS)
             cross = (cv.get("cross_lingual") or {}).get("recall@5")
             self.stdout.write(f"Dev, {cv['folds']}-fold cross-validated (fit on the other folds, measured on each):")
-            self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}")
+            self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}   "
+                              f"suggestion precision {_fmt(cv.get('suggestion_precision'))} "
+                              f"({cv.get('suggestions_per_credential', 0):.1f} shown)")
         any_m = next(iter(report["systems"].values()))
         self.stdout.write(f"Positives {any_m['n_positive']}, negatives {any_m['n_negative']}, "
                           f"gold exemptions {any_m['exemptions_gold']}; {report['seconds']} s")
