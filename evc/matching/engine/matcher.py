@@ -231,8 +231,8 @@ class MatchIndex:
             sentence_best = sims.max(axis=1)
             cred_fit = float(sentence_best.mean())
             # Per sentence, its closest outcome in each programme: the unit of that outcome gets the sentence.
-            closest = np.concatenate([np.arange(len(self.outcomes))[columns][sims[:, columns].argmax(axis=1)]
-                                      for columns in self._programme_columns])
+            closest = np.concatenate([members[sims[:, columns].argmax(axis=1)] for members, columns
+                                      in zip(self._programme_members, self._programme_columns, strict=True)])
             unit_support = np.bincount(self.unit_of[closest], minlength=len(self.units)).astype(np.float32) / k
         else:
             sem_best = sem_top2 = sem_doc = unit_sem = np.zeros(n, dtype=np.float32)
