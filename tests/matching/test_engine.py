@@ -345,18 +345,21 @@ def test_an_explanation_marks_the_term_signals_it_estimated_across_languages():
     assert "gedeelde termen 0,41 geschat over talen heen (+0,90)" in outcome_explanation("nl", **common)
 
 
-def test_the_fast_ranks_equal_a_full_sort_including_ties():
+def test_the_fast_ranks_equal_a_full_sort_including_ties_and_zero_ranks_last():
     from evc.matching.engine.matcher import _ranks
 
     rng = np.random.default_rng(7)
     for trial in range(300):
         n = int(rng.integers(1, 300))
-        # Half the trials with many ties (small integers), half with continuous values.
-        values = (rng.integers(0, 6, n) if trial % 2 else rng.random(n)).astype(np.float32)
+        # Trials with many ties (small integers, zeros among them), with continuous values, and all zero.
+        values = (rng.integers(0, 6, n) if trial % 3 == 1 else rng.random(n) if trial % 3 else np.zeros(n)).astype(np.float32)
         positions = rng.choice(n, int(rng.integers(1, n + 1)), replace=False)
         ordered = np.sort(values)
         expected = len(values) - np.searchsorted(ordered, values[positions], side="right")
+        expected[values[positions] == 0] = len(values)  # no evidence ranks last
         assert np.array_equal(_ranks(values, positions), expected.astype(np.float32))
+    # Second of two in a small programme, but with nothing shared: last, not second.
+    assert _ranks(np.array([0.4, 0.0], dtype=np.float32), np.array([0, 1])).tolist() == [0.0, 2.0]
 
 
 def test_the_row_gather_equals_scipy_row_slicing():

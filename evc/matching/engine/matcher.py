@@ -117,9 +117,11 @@ def _single_blas_thread():  # type: ignore[no-untyped-def]
 
 
 def _ranks(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """0-based rank (best = 0) of values[positions] within all values: how many values are greater."""
-    if not values.any():
-        return np.full(len(positions), float(len(values)), dtype=np.float32)
+    """0-based rank (best = 0) of values[positions] within all values: how many values are greater.
+
+    A value of zero is no evidence at all and ranks last (len(values)), however few values beat it:
+    within a small programme "second of two" must not read as a good rank for an outcome without a
+    single shared term."""
     # Sorting the few candidate values and placing every value among them is much cheaper than
     # sorting the whole catalogue: value x is greater than exactly the first searchsorted(x) of them.
     wanted = values[positions]
@@ -128,6 +130,7 @@ def _ranks(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
     greater = np.cumsum(np.bincount(below, minlength=len(wanted) + 1)[::-1])[::-1]  # greater[m]: values above m-th
     out = np.empty(len(wanted), dtype=np.float32)
     out[order] = greater[1:]
+    out[wanted == 0] = len(values)
     return out
 
 
