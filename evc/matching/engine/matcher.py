@@ -25,7 +25,7 @@ from . import explain, signals
 from . import text as textmod
 from .encoders import Encoder
 from .fusion import FEATURES, FusionModel
-from .lexical import LexicalIndex, gather_rows, stems_of
+from .lexical import LexicalIndex, gather_rows
 from .results import (
     CatalogueOutcome,
     CatalogueUnit,
@@ -87,12 +87,13 @@ def prepare(credential: CredentialInput) -> Prepared:
     if not sentences and text.strip():
         sentences = [text.strip()[:300]]
     language = credential.language or textmod.detect_language(text, default="")
+    token_stems = textmod.query_terms(text)  # per content token, its stems in both languages
     return Prepared(
         credential=credential,
         language=language,
         sentences=sentences,
-        stems=stems_of(text),
-        token_stems=list({frozenset(f): f for f in textmod.query_terms(text)}.values()),
+        stems=set().union(*token_stems),
+        token_stems=list({frozenset(f): f for f in token_stems}.values()),
         refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
         words=list(dict.fromkeys(t for s in sentences for t in textmod.content_tokens(s)))[:MAX_WORDS],
     )
