@@ -140,6 +140,11 @@ def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_languag
     if positives:
         result |= _ranking_metrics([i for i, _ in positives], [r for _, r in positives])
     result["n_positive"] = len(positives)
+    # The best Recall@5 any ranking could reach: an item with more than five gold outcomes cannot
+    # have them all among the first five.
+    result["recall@5_ceiling"] = (
+        float(np.mean([min(5, len(i.outcomes)) / len(i.outcomes) for i, _ in positives])) if positives else None
+    )
     # What an assessor sees: of all suggestions shown (first ten, every item, negatives too), the share that is gold.
     shown = sum(len(r.ranking) for r in ranked)
     result["suggestion_precision"] = (

@@ -57,6 +57,9 @@ def test_metrics_follow_their_definitions():
     assert set(report["pairs"]) == {"en->en"}
     # One gold of two shown on the positive, nothing shown on the negative.
     assert report["suggestion_precision"] == 0.5 and report["suggestions_per_credential"] == 1.0
+    assert report["recall@5_ceiling"] == 1.0  # two gold outcomes fit in the first five
+    many = ev.GoldItem("c", "dev", "en", [f"X/U/{k}" for k in range(10)], set(), "positive")
+    assert ev.metrics([many], [ev.Ranked([], set())], {})["recall@5_ceiling"] == 0.5
     noisy = ev.metrics(items, [ranked[0], ev.Ranked(["X/U/2"], set())], {"X/U/1": "en", "X/U/2": "en"})
     assert noisy["suggestion_precision"] == 1 / 3 and noisy["negative_rejection"] == 0.0  # a negative's suggestion is never gold
 

@@ -256,7 +256,9 @@ class Command(BaseCommand):
                               f"({cv.get('suggestions_per_credential', 0):.1f} shown)")
         any_m = next(iter(report["systems"].values()))
         self.stdout.write(f"Positives {any_m['n_positive']}, negatives {any_m['n_negative']}, "
-                          f"gold exemptions {any_m['exemptions_gold']}; {report['seconds']} s")
+                          f"gold exemptions {any_m['exemptions_gold']}; highest attainable recall@5 "
+                          f"{_fmt(any_m.get('recall@5_ceiling'))} (items with more than five gold outcomes); "
+                          f"{report['seconds']} s")
         for problem in report["skipped"]:
             self.stdout.write(f"skipped: {problem}")
         if report["unknown_gold_outcomes"]:
