@@ -58,6 +58,7 @@ class Prepared:
     stems: set[str]
     refs: set[str]
     token_stems: list[set[str]]
+    folded_sentences: list[str]  # each sentence's content words, for the rapidfuzz ratios
     words: list[str] = field(default_factory=list)  # content words, for word-level meaning across languages
     word_vectors: np.ndarray | None = None
 
@@ -88,6 +89,7 @@ def prepare(credential: CredentialInput) -> Prepared:
         sentences = [text.strip()[:300]]
     language = credential.language or textmod.detect_language(text, default="")
     token_stems = textmod.query_terms(text)  # per content token, its stems in both languages
+    sentence_words = [textmod.content_tokens(s) for s in sentences]
     return Prepared(
         credential=credential,
         language=language,
@@ -95,7 +97,8 @@ def prepare(credential: CredentialInput) -> Prepared:
         stems=set().union(*token_stems),
         token_stems=list({frozenset(f): f for f in token_stems}.values()),
         refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
-        words=list(dict.fromkeys(t for s in sentences for t in textmod.content_tokens(s)))[:MAX_WORDS],
+        folded_sentences=[" ".join(words) for words in sentence_words],
+        words=list(dict.fromkeys(t for words in sentence_words for t in words))[:MAX_WORDS],
     )
 
 
@@ -343,7 +346,7 @@ class MatchIndex:
         return np.maximum.reduceat(values[self._by_unit], self._unit_starts).astype(np.float32)
 
     def _fuzzy(self, prepared: Prepared, candidates: np.ndarray, best_sentence: np.ndarray) -> np.ndarray:
-        folded = [" ".join(textmod.content_tokens(s)) for s in prepared.sentences]
+        folded = prepared.folded_sentences
         if not folded or not len(candidates):
             return np.zeros(len(candidates), dtype=np.float32)
         outcomes = [self._folded[j] for j in candidates.tolist()]
