@@ -436,21 +436,13 @@ class MatchIndex:
         bounds = [*starts.tolist(), n]
         groups = [tuple(codes_in_order[a:b]) for a, b in pairwise(bounds)]
         cred_ec = cred.ects
-        # Level and workload fit depend only on the unit's level and size: work them out once per value
-        # (a batch over a large catalogue touches many units per credential).
-        levels: dict[int, float | None] = {}
-        workloads: dict[float, float | None] = {}
-        unverified = cred.verified is False
         out: list[UnitSuggestion] = []
         for u, codes in zip(matched_units.tolist(), groups, strict=True):
             unit = self.units[u]
             count = len(self.unit_members[u])
             coverage = min(1.0, float(totals[u]) / count) if count else 0.0
-            if unit.eqf_level not in levels:
-                levels[unit.eqf_level] = signals.level_fit(cred.eqf_level, unit.eqf_level)
-            if unit.ects not in workloads:
-                workloads[unit.ects] = signals.workload_fit(cred_ec, unit.ects)
-            level, workload = levels[unit.eqf_level], workloads[unit.ects]
+            level = signals.level_fit(cred.eqf_level, unit.eqf_level)
+            workload = signals.workload_fit(cred_ec, unit.ects)
             precedents = tuple(lookup(unit.reference))
             blockers: list[str] = []
             # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
@@ -463,7 +455,7 @@ class MatchIndex:
                 blockers.append("workload")
             if rule.require_level_or_workload and level is None and workload is None:
                 blockers.append("unknown_size")
-            if unverified:
+            if cred.verified is False:
                 blockers.append("unverified")
             if precedents and any(p.decision in {"refused", "rejected", "afgewezen"} for p in precedents):
                 blockers.append("precedent")
