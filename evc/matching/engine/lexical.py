@@ -94,11 +94,6 @@ class LexicalIndex:
                 counts += hits.sum(axis=0)
         return counts.astype(np.float32) / len(token_stems)
 
-    def query_vector(self, stems: set[str]) -> sparse.csr_matrix:
-        ids = sorted({self.vocabulary[s] for s in stems if s in self.vocabulary})
-        data = np.ones(len(ids), dtype=np.float32)
-        return sparse.csr_matrix((data, ([0] * len(ids), ids)), shape=(1, len(self.vocabulary)))
-
     def scores(self, stems: set[str]) -> tuple[np.ndarray, np.ndarray]:
         """(BM25 score, IDF-weighted share of the outcome's terms found in the credential) per outcome."""
         n = self._bm25.shape[1]
