@@ -214,9 +214,10 @@ def training_pairs(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
 
 
 REJECTION_WEIGHT = 0.5  # weight of negative rejection against (Recall@5 + MRR) / 2 when tuning the gate
-PRECISION_WEIGHT = 0.15  # weight of the suggestions' precision when tuning "possible" (it trims the list; 5-fold CV on the
-# first 84 dev credentials: 0.1 gave Recall@5 0.888 with 3.5 suggestions shown at precision 0.50 and two false exemptions; 0.15 gives 0.877
-# with 2.8 shown at 0.59 and none; 0.3 gives 0.854 with 2.1 at 0.75)
+PRECISION_WEIGHT = 0.15  # weight of the suggestions' precision when tuning "possible" (it trims the list).
+# 5-fold CV on the first 84 dev credentials: 0.1 gave Recall@5 0.888 with 3.5 suggestions shown at
+# precision 0.50 and two false exemptions; 0.15 gives 0.877 with 2.8 shown at 0.59 and none; 0.3 gives
+# 0.854 with 2.1 at 0.75.
 
 
 def _objective(logits: Sequence[np.ndarray], gates: Sequence[float], items: Sequence[GoldItem], refs: Sequence[list[str]],
