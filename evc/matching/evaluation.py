@@ -357,11 +357,13 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
 
 
 def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model_id: str,
-                   *, folds: int = OOF_FOLDS, semantic: bool = True, C: float = 0.3) -> dict[str, Any]:
+                   *, folds: int = OOF_FOLDS, semantic: bool = True, C: float = 0.3,
+                   fold_of: Sequence[int] | None = None) -> dict[str, Any]:
     """The whole fitting procedure, cross-validated on dev: fit on all folds but one, measure that one.
 
-    This is the estimate to compare designs by while the holdout stays untouched."""
-    fold = _folds(items, folds)
+    This is the estimate to compare designs by while the holdout stays untouched. `fold_of` gives
+    each item's fold (default: fixed round-robin folds within each kind and language)."""
+    fold = list(fold_of) if fold_of is not None else _folds(items, folds)
     ranked: list[Ranked | None] = [None] * len(items)
     for f in sorted(set(fold)):
         train = [i for i in range(len(items)) if fold[i] != f]
@@ -371,7 +373,31 @@ def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
             if fold[i] == f:
                 ranked[i] = engine_ranked(index, _rescore(scored[i], model), model)
     outcome_language = {o.reference: o.language for o in index.outcomes}
-    return metrics(items, [r for r in ranked if r is not None], outcome_language) | {"folds": folds}
+    return metrics(items, [r for r in ranked if r is not None], outcome_language) | {
+        "folds": len(set(fold)),
+        "per_fold": [metrics([items[i] for i in range(len(items)) if fold[i] == f],
+                             [r for i, r in enumerate(ranked) if fold[i] == f and r is not None], outcome_language)
+                     for f in sorted(set(fold))],
+    }
+
+
+def programme_folds(items: Sequence[GoldItem], programme_of: dict[str, str]) -> tuple[list[int], list[str]]:
+    """One fold per programme, for measuring the engine on a curriculum it was not fitted on.
+
+    A positive item belongs to the programme holding most of its gold outcomes; negatives are spread
+    round robin over the folds (in file-name order), so every fold is measured on both kinds."""
+    def home(item: GoldItem) -> str:
+        counts: dict[str, int] = defaultdict(int)
+        for ref in item.outcomes:
+            counts[programme_of.get(ref, "")] += 1
+        return max(sorted(counts), key=lambda p: counts[p])
+
+    programmes = sorted({home(i) for i in items if i.positive})
+    fold = [programmes.index(home(i)) if i.positive else -1 for i in items]
+    negatives = sorted((i for i, item in enumerate(items) if not item.positive), key=lambda i: items[i].file)
+    for n, i in enumerate(negatives):
+        fold[i] = n % max(1, len(programmes))
+    return fold, programmes
 
 
 def _precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) -> float:

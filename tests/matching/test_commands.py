@@ -144,6 +144,43 @@ def test_evaluate_matching_cross_validates_the_fitting_on_dev(catalogue, files, 
     assert 0.0 <= cv["recall@5"] <= 1.0 and 0.0 <= cv["negative_rejection"] <= 1.0
     with pytest.raises(CommandError, match="--cv"):
         call_command("evaluate_matching", str(gold), "--cv", "1", stdout=io.StringIO())
+    # One programme in the catalogue: nothing to leave out.
+    with pytest.raises(CommandError, match="two programmes"):
+        call_command("evaluate_matching", str(gold), "--split", "dev", "--cv-programmes", stdout=io.StringIO())
+
+
+def test_evaluate_matching_leaves_one_programme_out_at_a_time(catalogue, files, tmp_path):
+    from decimal import Decimal
+
+    from evc.curricula.models import CurriculumVersion, Programme, Unit
+
+    other = Programme.objects.create(code="HBO-DATA", name="Data Science", croho_code="30000")
+    version = CurriculumVersion.objects.create(programme=other, academic_year=catalogue.versions.get().academic_year)
+    unit = Unit.objects.create(version=version, code="SQL", name="Databases", ects=Decimal("5"), eqf_level=6)
+    LearningOutcome.objects.create(unit=unit, code="SQL-1", language="en", position=0,
+                                   text="The student designs a normalised relational database and writes SQL queries.")
+    sql = ob2_badge(tmp_path / "sql.json", name="SQL Associate",
+                    description="The holder designs normalised relational databases and writes complex SQL queries.")
+    rows = [("cicd.json", [f"{catalogue.code}/CLOUD/CLOUD-2"]), ("web.json", [f"{catalogue.code}/WEB/WEB-1"]),
+            (sql.name, ["HBO-DATA/SQL/SQL-1"]), ("barista.json", [])]
+    lines = []
+    for copy in ("a", "b"):
+        for name, outcomes in rows:
+            target = tmp_path / f"{copy}-{name}"
+            target.write_bytes((tmp_path / name).read_bytes())
+            lines.append(json.dumps({"file": target.name, "split": "dev", "language": "en", "outcomes": outcomes,
+                                     "exemptions": [], "kind": "positive" if outcomes else "negative"}))
+    gold = tmp_path / "two.jsonl"
+    gold.write_text("\n".join(lines), encoding="utf-8")
+    out = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "dev", "--cv-programmes", "--json", stdout=out)
+    report = json.loads(out.getvalue())["cross_validated_by_programme"]
+    assert report["programmes"] == ["HBO-DATA", catalogue.code]
+    assert [(m["n_positive"], m["n_negative"]) for m in report["per_fold"]] == [(2, 1), (4, 1)]
+    assert report["n_positive"] == 6 and 0.0 <= report["recall@5"] <= 1.0
+    text = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "dev", "--cv-programmes", stdout=text)
+    assert re.search(r"HBO-DATA\s+positives 2", text.getvalue())
 
 
 def test_fit_replaces_a_weights_file_the_engine_cannot_read_and_evaluating_without_fit_says_so(

@@ -74,6 +74,32 @@ def test_folds_are_fixed_and_spread_every_group():
         assert max(members.count(f) for f in set(members)) - min(members.count(f) for f in range(5)) <= 1
 
 
+def test_programme_folds_hold_each_programme_out_with_negatives_spread_over_them():
+    def item(name: str, outcomes: list[str]) -> ev.GoldItem:
+        return ev.GoldItem(file=name, split="dev", language="en", outcomes=outcomes, exemptions=set(),
+                           kind="positive" if outcomes else "negative")
+
+    items = [item("a", ["A/U/1", "A/U/2"]), item("b", ["B/U/1"]), item("mixed", ["A/U/1", "B/U/1", "B/U/2"]),
+             item("n1", []), item("n2", []), item("n3", [])]
+    programme_of = {"A/U/1": "A", "A/U/2": "A", "B/U/1": "B", "B/U/2": "B"}
+    fold, programmes = ev.programme_folds(items, programme_of)
+    assert programmes == ["A", "B"]
+    assert fold[:3] == [0, 1, 1]  # an item belongs to the programme holding most of its gold outcomes
+    assert sorted(fold[3:]) == [0, 0, 1]  # negatives round robin, so every fold is measured on both kinds
+
+
+def test_cross_validation_measures_each_given_fold_on_a_model_fitted_without_it():
+    index, items, scored = _setup()
+    items = [ev.GoldItem(file=f"{i.file}-{n}", split="dev", language=i.language, outcomes=i.outcomes,
+                         exemptions=i.exemptions, kind=i.kind) for n, i in enumerate(items * 3)]
+    fold_of = [n % 3 for n in range(len(items))]
+    report = ev.cross_validate(index, scored * 3, items, "test-hashing@1", fold_of=fold_of)
+    assert report["folds"] == 3 and len(report["per_fold"]) == 3
+    assert [m["n_positive"] + m["n_negative"] for m in report["per_fold"]] == [8, 8, 8]
+    # Each row has a copy in the training folds, so every fold finds its gold outcomes first.
+    assert all(m["mrr"] == 1.0 for m in report["per_fold"])
+
+
 def test_thresholds_are_tuned_on_out_of_fold_scores_and_the_unit_rule_keeps_its_floor():
     index, items, scored = _setup()
     items = items * 3  # three copies per row, so that every fold has training data of every kind

@@ -1,4 +1,4 @@
-"""evaluate_matching GOLD [--split holdout|dev|all] [--from-reviews] [--fit] [--json].
+"""evaluate_matching GOLD [--split holdout|dev|all] [--from-reviews] [--fit] [--cv K] [--cv-programmes] [--json].
 
 Prints Recall@5, Recall@10, MRR, nDCG@10, negative rejection and unit-exemption precision
 and recall, overall and per language pair, for the engine and for two baselines computed
@@ -48,6 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--fit", action="store_true", help="refit the fusion weights on the dev split and save them")
         parser.add_argument("--cv", type=int, default=0, metavar="K",
                             help="also cross-validate the fitting procedure on dev with K folds (holdout untouched)")
+        parser.add_argument("--cv-programmes", action="store_true",
+                            help="also cross-validate on dev leaving one programme out at a time: the engine on a "
+                                 "curriculum it was not fitted on")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -132,6 +135,15 @@ class Command(BaseCommand):
             cross_validated = ev.cross_validate(index, [s for _, s in dev], [i for i, _ in dev],
                                                 encoder.model_id if encoder else LEXICAL_MODEL_ID,
                                                 folds=options["cv"], semantic=encoder is not None)
+        by_programme = None
+        if options["cv_programmes"]:
+            fold_of, programmes = ev.programme_folds([i for i, _ in dev], {o.reference: o.programme for o in index.outcomes})
+            if len(programmes) < 2:
+                raise CommandError("--cv-programmes needs dev credentials for at least two programmes.", returncode=2)
+            by_programme = ev.cross_validate(index, [s for _, s in dev], [i for i, _ in dev],
+                                             encoder.model_id if encoder else LEXICAL_MODEL_ID,
+                                             semantic=encoder is not None, fold_of=fold_of)
+            by_programme["programmes"] = programmes
         baselines = ev.tune_baselines(index, [s for _, s in dev], [i for i, _ in dev]) if dev else ev.Baselines()
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
         sel_items = [i for i, _ in chosen]
@@ -166,6 +178,7 @@ class Command(BaseCommand):
             "ranking_only": {name: _ranking_part(ev.metrics(sel_items, ranked, outcome_language))
                              for name, ranked in ranking_only.items()},
             "cross_validated_dev": cross_validated,
+            "cross_validated_by_programme": by_programme,
             "seconds": round(time.perf_counter() - started, 1),
         }
 
@@ -254,6 +267,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}   "
                               f"suggestion precision {_fmt(cv.get('suggestion_precision'))} "
                               f"({cv.get('suggestions_per_credential', 0):.1f} shown)")
+        by_programme = report.get("cross_validated_by_programme")
+        if by_programme:
+            cells = "".join(f"{_fmt(by_programme.get(c)):>21}" for c in COLUMNS)
+            cross = (by_programme.get("cross_lingual") or {}).get("recall@5")
+            self.stdout.write("Dev, one programme left out at a time (fit without the credentials of that programme, "
+                              "measured on them):")
+            self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}")
+            for code, m in zip(by_programme["programmes"], by_programme["per_fold"], strict=True):
+                self.stdout.write(f"  {code:<24} positives {m['n_positive']:<3} recall@5 {_fmt(m.get('recall@5'))}  "
+                                  f"mrr {_fmt(m.get('mrr'))}  negatives {m['n_negative']:<3} "
+                                  f"rejection {_fmt(m.get('negative_rejection'))}")
         any_m = next(iter(report["systems"].values()))
         self.stdout.write(f"Positives {any_m['n_positive']}, negatives {any_m['n_negative']}, "
                           f"gold exemptions {any_m['exemptions_gold']}; highest attainable recall@5 "
