@@ -1,7 +1,8 @@
 """The one guarded way this project reaches the network.
 
 Every remote read (hosted badges, issuer profiles, keys, revocation and status lists) goes
-through `fetch()` / `fetch_json()`. The guard:
+through `fetch()` / `fetch_json()`, and the one remote write, a timestamp request to the
+configured timestamp authority when a decision is signed, through `post()`. The guard:
 
 - https only (http only with EVC_FETCH_ALLOW_HTTP, for tests and local demos);
 - the host is resolved first and every address must be public: loopback, private, link-local,
@@ -148,10 +149,10 @@ def is_public_address(address: str) -> bool:
     )
 
 
-def _check_scheme(url: str) -> tuple[str, str, int]:
+def _check_scheme(url: str, *, allow_http: bool = False) -> tuple[str, str, int]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    allow_http = bool(_setting("EVC_FETCH_ALLOW_HTTP", False))
+    allow_http = allow_http or bool(_setting("EVC_FETCH_ALLOW_HTTP", False))
     if scheme == "http" and not allow_http:
         raise FetchRefused(f"Only https addresses are fetched; {url} uses plain http.")
     if scheme not in {"https", "http"}:
@@ -195,8 +196,9 @@ def _open(scheme: str, host: str, port: int, address: str, timeout: float) -> ht
     return conn
 
 
-def _network_get(url: str, *, timeout: float, max_bytes: int, accept: str) -> Response:
-    scheme, host, port = _check_scheme(url)
+def _network_request(url: str, *, timeout: float, max_bytes: int, accept: str, method: str = "GET",
+                     body: bytes | None = None, content_type: str = "", allow_http: bool = False) -> Response:
+    scheme, host, port = _check_scheme(url, allow_http=allow_http)
     address = _resolve(host, port)
     parts = urlsplit(url)
     path = parts.path or "/"
@@ -205,7 +207,10 @@ def _network_get(url: str, *, timeout: float, max_bytes: int, accept: str) -> Re
     try:
         conn = _open(scheme, host, port, address, timeout)
         try:
-            conn.request("GET", path, headers={"Accept": accept, "User-Agent": USER_AGENT, "Host": parts.netloc})
+            headers = {"Accept": accept, "User-Agent": USER_AGENT, "Host": parts.netloc}
+            if body is not None:
+                headers["Content-Type"] = content_type
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             declared = resp.getheader("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -223,11 +228,11 @@ def _network_get(url: str, *, timeout: float, max_bytes: int, accept: str) -> Re
                     break
                 chunks.append(chunk)
                 size += len(chunk)
-            body = b"".join(chunks)
-            if len(body) > max_bytes:
+            received = b"".join(chunks)
+            if len(received) > max_bytes:
                 raise FetchError(f"The document at {url} is larger than {max_bytes // 1024} KB.")
-            headers = {k.lower(): v for k, v in resp.getheaders()}
-            return Response(url, resp.status, headers.get("content-type", ""), body, headers)
+            answer_headers = {k.lower(): v for k, v in resp.getheaders()}
+            return Response(url, resp.status, answer_headers.get("content-type", ""), received, answer_headers)
         finally:
             conn.close()
     except TimeoutError as exc:
@@ -251,7 +256,7 @@ def fetch(url: str, *, accept: str = "*/*", timeout: float | None = None, max_by
             if len(response.body) > max_bytes:
                 raise FetchError(f"The document at {current} is larger than {max_bytes // 1024} KB.")
         else:
-            response = _network_get(current, timeout=timeout, max_bytes=max_bytes, accept=accept)
+            response = _network_request(current, timeout=timeout, max_bytes=max_bytes, accept=accept)
         if response.status in (301, 302, 303, 307, 308):
             location = response.headers.get("location")
             if not location:
@@ -260,6 +265,24 @@ def fetch(url: str, *, accept: str = "*/*", timeout: float | None = None, max_by
             continue
         return response
     raise FetchRefused(f"The address {url} redirected more than {MAX_REDIRECTS} times.")
+
+
+def post(url: str, body: bytes, *, content_type: str, accept: str = "*/*", timeout: float | None = None,
+         max_bytes: int | None = None, allow_http: bool = False) -> Response:
+    """POST `body` to `url` through the same guard (public addresses only, timeout, size cap).
+
+    Redirects are not followed: a request with a body is not silently sent somewhere else.
+    `allow_http` is for protocols whose answers are signed themselves (an RFC 3161 timestamp
+    authority often listens on plain http only); the address checks still apply."""
+    if not remote_enabled():
+        raise FetchDisabled("Network requests are switched off on this installation (EVC_FETCH_REMOTE=false).")
+    timeout = float(timeout if timeout is not None else _setting("EVC_FETCH_TIMEOUT_SECONDS", 5))
+    max_bytes = int(max_bytes if max_bytes is not None else _setting("EVC_FETCH_MAX_BYTES", 1024 * 1024))
+    response = _network_request(url.split("#", 1)[0], timeout=timeout, max_bytes=max_bytes, accept=accept, method="POST",
+                                body=body, content_type=content_type, allow_http=allow_http)
+    if response.status in (301, 302, 303, 307, 308):
+        raise FetchRefused(f"The server at {url} redirected the request elsewhere; requests with a body are not redirected.")
+    return response
 
 
 def fetch_json(url: str, *, timeout: float | None = None, max_bytes: int | None = None) -> Any:

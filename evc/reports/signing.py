@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import datetime as dt
 import functools
 import io
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,8 +32,10 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.signers import SimpleSigner
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.stamp import TextStampStyle
 
+from evc.lib import fetcher
 from evc.reports.errors import SigningError
 from evc.reports.rendering import SIGNATURE_BOX_KEY, SignatureBox
 
@@ -188,7 +192,8 @@ def run_outside_event_loop(fn: Callable[..., T], *args: Any) -> T:
     except RuntimeError:
         return fn(*args)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(fn, *args).result()
+        # In the caller's context, so that the fetcher's per-block settings apply in the helper thread too.
+        return pool.submit(contextvars.copy_context().run, fn, *args).result()
 
 
 def _mtime(path: Path) -> float:
@@ -249,12 +254,51 @@ def signer_display_name(cert: asn1_x509.Certificate) -> str:
     return str(subject.get("common_name") or cert.subject.human_friendly)
 
 
+class GuardedTimeStamper(timestamps.TimeStamper):
+    """An RFC 3161 client that reaches the timestamp authority through the guarded fetcher.
+
+    pyHanko's own HTTP clients would connect anywhere, private addresses included; ours refuses
+    those like every other network request of the workbench. Plain http is allowed here (many
+    authorities offer nothing else) because the reply is a token the authority signs itself."""
+
+    REPLY_TYPE = "application/timestamp-reply"
+    MAX_REPLY_BYTES = 256 * 1024
+
+    def __init__(self, url: str, *, timeout: float = 10) -> None:
+        super().__init__()
+        self.url = url
+        self.timeout = timeout
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return await asyncio.to_thread(self._request, req)
+
+    def _request(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        try:
+            response = fetcher.post(self.url, req.dump(), content_type="application/timestamp-query",
+                                    accept=self.REPLY_TYPE, timeout=self.timeout, max_bytes=self.MAX_REPLY_BYTES,
+                                    allow_http=True)
+        except fetcher.FetchError as exc:
+            raise TimestampRequestError(f"the timestamp authority could not be reached: {exc}") from exc
+        media_type = response.content_type.split(";", 1)[0].strip().lower()
+        if response.status != 200 or media_type != self.REPLY_TYPE:
+            raise TimestampRequestError(
+                f"the timestamp authority answered with HTTP {response.status} ({media_type or 'no content type'}), "
+                "not with a timestamp"
+            )
+        try:
+            reply = tsp.TimeStampResp.load(response.body, strict=True)
+            reply["status"].native  # parse now: asn1crypto parses lazily  # noqa: B018
+            return reply
+        except ValueError as exc:
+            raise TimestampRequestError("the timestamp authority's answer is not a valid timestamp reply") from exc
+
+
 def _timestamper() -> timestamps.TimeStamper | None:
     """A TSA client when `EVC_TSA_URL` is set: the signature becomes PAdES B-T instead of B-B."""
     url = settings.EVC_TSA_URL
     if not url:
         return None
-    return timestamps.HTTPTimeStamper(url, timeout=10)
+    return GuardedTimeStamper(url)
 
 
 def decision_pdf_sign(pdf_bytes: bytes, *, timestamper: timestamps.TimeStamper | None = None) -> bytes:

@@ -41,6 +41,21 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.path == "/moved":
+            self.send_response(307)
+            self.send_header("Location", "/echo")
+            self.end_headers()
+            return
+        reply = self.headers["Content-Type"].encode() + b":" + body
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+
 @pytest.fixture
 def server(settings):
     settings.EVC_FETCH_ALLOW_HTTP = True
@@ -89,6 +104,22 @@ def test_it_refuses_oversized_and_non_json_documents(server):
         with pytest.raises(fetcher.FetchError, match="not JSON"):
             fetcher.fetch_json(server + "/html")
         assert fetcher.fetch(server + "/gone").status == 410
+
+
+def test_it_posts_through_the_same_guard_and_never_redirects_a_body(server, settings):
+    with pytest.raises(fetcher.FetchRefused, match="private or reserved"):
+        fetcher.post(server + "/echo", b"query", content_type="application/timestamp-query")
+    with fetcher.allow_private_addresses():
+        answer = fetcher.post(server + "/echo", b"query", content_type="application/timestamp-query")
+        assert answer.status == 200 and answer.body == b"application/timestamp-query:query"
+        with pytest.raises(fetcher.FetchRefused, match="redirected"):
+            fetcher.post(server + "/moved", b"query", content_type="text/plain")
+    settings.EVC_FETCH_ALLOW_HTTP = False
+    with pytest.raises(fetcher.FetchRefused, match="https"):
+        fetcher.post(server + "/echo", b"query", content_type="text/plain")
+    settings.EVC_FETCH_REMOTE = False
+    with pytest.raises(fetcher.FetchDisabled):
+        fetcher.post("https://tsa.example.org/", b"query", content_type="text/plain", allow_http=True)
 
 
 def test_it_refuses_plain_http_unless_allowed(settings):

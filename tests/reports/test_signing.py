@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -19,6 +22,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from evc.lib import fetcher
 from evc.reports.errors import SigningError
 from evc.reports.rendering import SIGNATURE_BOX_KEY, SignatureBox, decision_pdf_render
 from evc.reports.signing import SIGNATURE_FIELD, decision_pdf_sign
@@ -120,6 +124,64 @@ def test_it_adds_a_signature_timestamp_when_a_tsa_is_configured(unsigned, signin
     assert status.intact and status.valid
     assert status.timestamp_validity is not None
     assert status.timestamp_validity.intact
+
+
+class _TsaHandler(BaseHTTPRequestHandler):
+    """An RFC 3161 timestamp authority over HTTP, answering with pyHanko's test TSA (or with junk)."""
+
+    tsa: DummyTimeStamper
+    requests: list[str]
+    answer_junk = False
+
+    def log_message(self, *args):  # type: ignore[no-untyped-def]
+        pass
+
+    def do_POST(self):  # type: ignore[no-untyped-def]
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.requests.append(self.headers["Content-Type"])
+        if self.answer_junk:
+            reply, kind = b"<html>maintenance</html>", "text/html"
+        else:
+            reply, kind = self.tsa.request_tsa_response(tsp.TimeStampReq.load(body)).dump(), "application/timestamp-reply"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+
+@pytest.fixture
+def tsa_server(settings):  # type: ignore[no-untyped-def]
+    settings.EVC_FETCH_REMOTE = True
+    handler = type("Handler", (_TsaHandler,), {"tsa": _tsa(), "requests": [], "answer_junk": False})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    settings.EVC_TSA_URL = f"http://127.0.0.1:{httpd.server_address[1]}/tsa"
+    yield handler
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_configured_tsa_is_reached_through_the_guarded_fetcher(unsigned, signing, tsa_server):
+    # Over plain http (many authorities offer nothing else; the token is signed by the authority).
+    with fetcher.allow_private_addresses():
+        signed = decision_pdf_sign(unsigned)
+    assert tsa_server.requests and set(tsa_server.requests) == {"application/timestamp-query"}
+    _sig, status = _validate(signed, [_dev_ca(signing)])
+    assert status.intact and status.valid
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
+
+
+def test_a_tsa_on_a_private_address_is_refused_like_any_other_fetch(unsigned, tsa_server):
+    with pytest.raises(SigningError, match="private or reserved"):
+        decision_pdf_sign(unsigned)
+    assert tsa_server.requests == []
+
+
+def test_a_tsa_that_answers_something_else_fails_the_signing_with_a_reason(unsigned, tsa_server):
+    tsa_server.answer_junk = True
+    with fetcher.allow_private_addresses(), pytest.raises(SigningError, match="not with a timestamp"):
+        decision_pdf_sign(unsigned)
 
 
 def test_without_a_tsa_it_is_a_plain_b_b_signature(unsigned, signing):
