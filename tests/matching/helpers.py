@@ -12,6 +12,11 @@ from evc.matching.engine import text as textmod
 from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit
 
 
+def stems_of(text: str) -> set[str]:
+    """The stems a credential text is matched on (what `prepare` computes), for LexicalIndex.scores."""
+    return set().union(*textmod.query_terms(text))
+
+
 class HashingEncoder:
     """Bag of stems hashed into 256 dimensions: similar wording -> similar vectors. Counts its calls."""
 

@@ -50,6 +50,18 @@ def test_a_credential_about_nothing_in_the_catalogue_yields_no_outcomes(setup):
     assert result.units == []
 
 
+def test_the_wording_signal_compares_each_outcome_with_its_best_sentence(setup):
+    index, encoder = setup
+    text = "Knitting socks for beginners.\nThe student tunes query performance with indexes and execution plans."
+    prepared = prepare(CredentialInput(text=text))
+    column = FEATURES.index("fuzzy")
+    for vectors in (index.encode_prepared([prepared], encoder)[0], None):  # by meaning; lexical only: by the ratio
+        scored = index.score(prepared, vectors, hand_set("test"))
+        fuzzy = dict(zip((index.outcomes[j].reference for j in scored.candidates), scored.X[:, column], strict=True))
+        assert fuzzy["P/DATA/D2"] == 1.0  # the same words, in the second sentence
+        assert fuzzy.get("P/WEB/W1", 0.0) < 0.5
+
+
 def test_top_k_limits_the_outcomes(setup):
     index, encoder = setup
     model = make_model()

@@ -4,7 +4,9 @@ import datetime as dt
 
 from evc.matching.engine import signals
 from evc.matching.engine import text as textmod
-from evc.matching.engine.lexical import LexicalIndex, fuzzy_similarity, stems_of
+from evc.matching.engine.lexical import LexicalIndex
+
+from .helpers import stems_of
 
 
 def test_it_folds_case_and_accents():
@@ -56,12 +58,6 @@ def test_query_stems_meet_across_languages():
     _, coverage = index.scores(stems_of("De cursist ontwerpt een relationele database."))
     assert coverage[0] > 0
     assert "database" in index.shared_terms(0, stems_of("een database"))
-
-
-def test_fuzzy_similarity_ranges():
-    assert fuzzy_similarity("cloud architecture on AWS", "cloud architecture on AWS") == 1.0
-    assert fuzzy_similarity("cloud architecture", "knitting socks") < 0.5
-    assert fuzzy_similarity("", "anything") == 0.0
 
 
 def test_it_normalises_framework_references():

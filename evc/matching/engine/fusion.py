@@ -115,9 +115,9 @@ FEATURE_LABELS = {
 }
 
 
-_COL = {name: i for i, name in enumerate(FEATURES)}
-_BOUND = np.array([_COL[n] for n in LANGUAGE_BOUND])
-_BASIS = np.array([_COL[n] for n in IMPUTATION_BASIS])
+COLUMN = {name: i for i, name in enumerate(FEATURES)}  # feature name -> column of the feature matrix
+_BOUND = np.array([COLUMN[n] for n in LANGUAGE_BOUND])
+_BASIS = np.array([COLUMN[n] for n in IMPUTATION_BASIS])
 
 
 @dataclass
@@ -174,7 +174,7 @@ class FusionModel:
             return np.zeros(len(GATE_FEATURES))
         top = self.effective(X[:1])[0]
         derived = {"top_logit": float(top @ self.weights + self.bias)}
-        return np.array([derived[name] if name in derived else float(top[_COL[name]]) for name in GATE_FEATURES],
+        return np.array([derived[name] if name in derived else float(top[COLUMN[name]]) for name in GATE_FEATURES],
                         dtype=np.float64)
 
     def gate_probability(self, X: np.ndarray) -> float:
@@ -185,8 +185,10 @@ class FusionModel:
             return float(self.scores(X[:1])[0])
         return sigmoid(float(self.gate_row(X) @ self.gate_weights + self.gate_bias))
 
-    def contributions(self, x: np.ndarray) -> dict[str, float]:
-        x = self.effective(x[None, :])[0]
+    def contributions(self, x: np.ndarray, *, imputed: bool = False) -> dict[str, float]:
+        """Weight x value per signal (the non-zero ones); `imputed` when x went through `effective` already."""
+        if not imputed:
+            x = self.effective(x[None, :])[0]
         return {name: float(w * v) for name, w, v in zip(self.features, self.weights, x, strict=True) if w * v}
 
     def to_dict(self) -> dict[str, Any]:
@@ -259,7 +261,7 @@ def impute_across_languages(X: np.ndarray, imputation: np.ndarray | None) -> np.
     """Raise the language-bound signals of cross-language rows to their imputed values (never lower them)."""
     if imputation is None or not len(X):
         return X
-    cross = X[:, _COL["cross"]] > 0
+    cross = X[:, COLUMN["cross"]] > 0
     if not cross.any():
         return X
     X = X.copy()
@@ -270,7 +272,7 @@ def impute_across_languages(X: np.ndarray, imputation: np.ndarray | None) -> np.
 
 def fit_imputation(X: np.ndarray) -> np.ndarray | None:
     """Least squares of each language-bound signal on the meaning signals, over same-language rows."""
-    same = X[:, _COL["cross"]] == 0
+    same = X[:, COLUMN["cross"]] == 0
     if same.sum() < 2 * len(IMPUTATION_BASIS):
         return None
     A = np.hstack([X[np.ix_(same, _BASIS)], np.ones((int(same.sum()), 1), dtype=X.dtype)])

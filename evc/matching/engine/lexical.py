@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from rapidfuzz import fuzz
 from scipy import sparse
 
 from . import text as textmod
@@ -125,19 +124,3 @@ def gather_rows(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     first = np.cumsum(lengths) - lengths
     positions = np.arange(int(lengths.sum())) - np.repeat(first, lengths) + np.repeat(starts, lengths)
     return positions.astype(np.int64), owner
-
-
-def stems_of(text: str) -> set[str]:
-    out: set[str] = set()
-    for forms in textmod.query_terms(text):
-        out |= forms
-    return out
-
-
-def fuzzy_similarity(a: str, b: str) -> float:
-    """rapidfuzz token-set ratio on folded content words, in [0, 1]."""
-    left = " ".join(textmod.content_tokens(a))
-    right = " ".join(textmod.content_tokens(b))
-    if not left or not right:
-        return 0.0
-    return fuzz.token_set_ratio(left, right) / 100.0

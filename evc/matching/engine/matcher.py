@@ -24,7 +24,7 @@ from scipy import sparse
 from . import explain, signals
 from . import text as textmod
 from .encoders import Encoder
-from .fusion import FEATURES, FusionModel
+from .fusion import COLUMN, FEATURES, FusionModel
 from .lexical import LexicalIndex, gather_rows
 from .results import (
     CatalogueOutcome,
@@ -47,7 +47,6 @@ _word_caches: dict[str, dict[str, np.ndarray]] = {}
 # fully from WORD_FULL; in between it counts in part.
 WORD_FLOOR, WORD_FULL = 0.45, 0.85
 WORD_SHOWN = 0.6  # explanations name only the pairs a reader would recognise as alike
-_COL = {name: i for i, name in enumerate(FEATURES)}
 
 
 @dataclass
@@ -264,32 +263,32 @@ class MatchIndex:
         X = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
         if len(candidates):
             c = candidates
-            X[:, _COL["sem_best"]] = sem_best[c]
-            X[:, _COL["sem_doc"]] = sem_doc[c]
-            X[:, _COL["sem_top2"]] = sem_top2[c]
-            X[:, _COL["unit_sem"]] = unit_sem[c]
-            X[:, _COL["sem_gap"]] = sem_best[c] - sem_best.max()
-            X[:, _COL["lex_cov"]] = lex_cov[c]
+            X[:, COLUMN["sem_best"]] = sem_best[c]
+            X[:, COLUMN["sem_doc"]] = sem_doc[c]
+            X[:, COLUMN["sem_top2"]] = sem_top2[c]
+            X[:, COLUMN["unit_sem"]] = unit_sem[c]
+            X[:, COLUMN["sem_gap"]] = sem_best[c] - sem_best.max()
+            X[:, COLUMN["lex_cov"]] = lex_cov[c]
             top_bm25 = bm25.max()
-            X[:, _COL["bm25_rel"]] = bm25[c] / top_bm25 if top_bm25 > 0 else 0.0
-            X[:, _COL["lex_gap"]] = lex_cov[c] - lex_cov.max()
-            X[:, _COL["align"]] = align[c]
-            X[:, _COL["align_unit"]] = np.isin(self.unit_of[c], list(aligned_units))
+            X[:, COLUMN["bm25_rel"]] = bm25[c] / top_bm25 if top_bm25 > 0 else 0.0
+            X[:, COLUMN["lex_gap"]] = lex_cov[c] - lex_cov.max()
+            X[:, COLUMN["align"]] = align[c]
+            X[:, COLUMN["align_unit"]] = np.isin(self.unit_of[c], list(aligned_units))
             cross = (self._language_array[c] != prepared.language if prepared.language
                      else np.zeros(len(c), dtype=bool)).astype(np.float32)
-            X[:, _COL["cross"]] = cross
-            X[:, _COL["cross_sem"]] = cross * sem_best[c]
-            X[:, _COL["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
-            X[:, _COL["unit_max_sem"]] = unit_max_sem[self.unit_of[c]]
-            X[:, _COL["unit_max_lex"]] = unit_max_lex[self.unit_of[c]]
-            X[:, _COL["sem_rank"]] = 1.0 / (1.0 + self._programme_ranks(sem_best, c))
-            X[:, _COL["lex_rank"]] = 1.0 / (1.0 + self._programme_ranks(lex_cov, c))
-            X[:, _COL["unit_support"]] = unit_support[self.unit_of[c]]
-            X[:, _COL["unit_terms"]] = unit_terms[self.unit_of[c]]
-            X[:, _COL["cred_fit"]] = cred_fit
+            X[:, COLUMN["cross"]] = cross
+            X[:, COLUMN["cross_sem"]] = cross * sem_best[c]
+            X[:, COLUMN["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
+            X[:, COLUMN["unit_max_sem"]] = unit_max_sem[self.unit_of[c]]
+            X[:, COLUMN["unit_max_lex"]] = unit_max_lex[self.unit_of[c]]
+            X[:, COLUMN["sem_rank"]] = 1.0 / (1.0 + self._programme_ranks(sem_best, c))
+            X[:, COLUMN["lex_rank"]] = 1.0 / (1.0 + self._programme_ranks(lex_cov, c))
+            X[:, COLUMN["unit_support"]] = unit_support[self.unit_of[c]]
+            X[:, COLUMN["unit_terms"]] = unit_terms[self.unit_of[c]]
+            X[:, COLUMN["cred_fit"]] = cred_fit
             best_by_language = np.array([sem_best[self._language_masks[lang]].max() for lang in sorted(self._language_masks)])
-            X[:, _COL["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
-            X[:, _COL["term_sem"]] = self._word_meaning(prepared, c)
+            X[:, COLUMN["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
+            X[:, COLUMN["term_sem"]] = self._word_meaning(prepared, c)
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         order = np.argsort(-scores, kind="stable")
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
@@ -389,13 +388,13 @@ class MatchIndex:
             shared = tuple(self.lexical.shared_terms(j, prepared.stems))
             related = self.related_words(prepared, j, exclude=shared)
             strength = "strong" if score >= model.strong else "possible"
-            sig = {name: float(x[_COL[name]]) for name in FEATURES}
+            sig = {name: float(x[COLUMN[name]]) for name in FEATURES}
             # Across languages some term signals are estimated from the meaning signals; say so.
             effective = model.effective(x[None, :])[0]
-            estimated = {name: float(effective[_COL[name]]) for name in FEATURES if effective[_COL[name]] != x[_COL[name]]}
+            estimated = {name: float(effective[COLUMN[name]]) for name in FEATURES if effective[COLUMN[name]] != x[COLUMN[name]]}
             aligned_refs = [r for r in prepared.refs if j in self.postings.get(r, ())]
             unit_precedents = tuple(lookup(o.unit_reference))
-            contributions = model.contributions(x)
+            contributions = model.contributions(effective, imputed=True)
             matches.append(
                 OutcomeMatch(
                     reference=o.reference, programme=o.programme, unit=o.unit, outcome=o.code, text=o.text,
