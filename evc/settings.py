@@ -140,6 +140,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits count per client address; behind N reverse proxies set EVC_TRUSTED_PROXIES=N so that the
+# address comes from X-Forwarded-For (see evc/core/client_ip.py), not from the proxy itself.
+EVC_TRUSTED_PROXIES = envint("EVC_TRUSTED_PROXIES", 0)
+RATELIMIT_IP_META_KEY = "evc.core.client_ip.client_ip"
 
 # Background work: the database backend is the embedded default; `manage.py db_worker` runs it.
 TASKS = {

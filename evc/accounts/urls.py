@@ -14,13 +14,13 @@ urlpatterns = [
     path("account/e-mail/bevestigen/<str:token>/", views.confirm_email, name="confirm_email"),
     path(
         "account/inloggen/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
+        views.LoginView.as_view(),
         name="login",
     ),
     path("account/uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/wachtwoord/",
-        auth_views.PasswordResetView.as_view(template_name="accounts/password_reset.html"),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

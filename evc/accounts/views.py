@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from evc.accounts import services
-from evc.accounts.forms import EmailAddressForm, RegisterForm
+from evc.accounts import services, throttle
+from evc.accounts.forms import EmailAddressForm, LoginForm, RegisterForm
 from evc.accounts.models import Role, User
 
 
@@ -29,6 +30,42 @@ ROLE_TEMPLATES = {
     Role.EMPLOYER: "accounts/dashboards/employer.html",
     Role.ADMIN: "accounts/dashboards/admin.html",
 }
+
+
+def _too_many(request: HttpRequest, message: str, *, retry_after: int) -> HttpResponse:
+    response = render(request, "accounts/too_many_attempts.html", {"message": message}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in, with failed attempts counted per account and per address (see `throttle`)."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+    form_class = LoginForm
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if throttle.login_blocked(request):
+            return _too_many(request, _("Te veel mislukte inlogpogingen. Wacht een kwartier en probeer het dan "
+                                        "opnieuw, of vraag een nieuw wachtwoord aan."), retry_after=900)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        throttle.login_failed(self.request)
+        return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form; each request may send a mail, so an address may ask only so often."""
+
+    template_name = "accounts/password_reset.html"
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if throttle.reset_blocked(request):
+            return _too_many(request, _("Er zijn vanaf dit adres te veel wachtwoordherstel-aanvragen gedaan. "
+                                        "Probeer het over een uur opnieuw."), retry_after=3600)
+        return super().post(request, *args, **kwargs)
 
 
 @require_GET
@@ -66,6 +103,9 @@ def register(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or "dashboard")
+    if request.method == "POST" and throttle.sign_up_blocked(request):
+        return _too_many(request, _("Er zijn vanaf dit adres te veel accounts aangemaakt. Probeer het over een uur "
+                                    "opnieuw."), retry_after=3600)
     form = RegisterForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         try:
