@@ -16,6 +16,9 @@ threshold) is reported too. Definitions:
   share that are gold outcomes; reported with the mean number shown per credential.
 - Exemption precision / recall: over all suggested vs gold (credential, unit) exemptions.
 - Language pair: credential language -> language of its gold outcomes ("mixed" when both).
+- 95% intervals: percentiles 2.5 and 97.5 of each figure over bootstrap resamples of the
+  credentials (positives and negatives apart, fixed seed). With a few dozen credentials they
+  are wide, and they say how much a difference between two designs can mean.
 """
 
 from __future__ import annotations
@@ -119,7 +122,8 @@ def _pair(item: GoldItem, outcome_language: dict[str, str]) -> str:
     return f"{item.language or '?'}->{target}"
 
 
-def _ranking_metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked]) -> dict[str, float]:
+def _per_item(items: Sequence[GoldItem], ranked: Sequence[Ranked]) -> dict[str, list[float]]:
+    """Each positive item's Recall@k, reciprocal rank and nDCG@10 (the metrics are their means)."""
     out: dict[str, list[float]] = defaultdict(list)
     for item, r in zip(items, ranked, strict=True):
         gold = set(item.outcomes)
@@ -130,7 +134,51 @@ def _ranking_metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked]) -> dic
         dcg = sum(1.0 / math.log2(i + 2) for i, ref in enumerate(r.ranking[:10]) if ref in gold)
         ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(gold), 10)))
         out["ndcg@10"].append(dcg / ideal if ideal else 0.0)
-    return {k: float(np.mean(v)) for k, v in out.items()} | {"n": len(items)}
+    return out
+
+
+def _ranking_metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked]) -> dict[str, float]:
+    return {k: float(np.mean(v)) for k, v in _per_item(items, ranked).items()} | {"n": len(items)}
+
+
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def intervals(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_language: dict[str, str], *,
+              resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """95% bootstrap intervals of the headline metrics: how far a figure from a few dozen credentials can be trusted.
+
+    Positives and negatives are resampled apart (their counts stay fixed), with a fixed seed so that
+    a report is reproducible."""
+    rng = np.random.default_rng(seed)
+    positives = [n for n, i in enumerate(items) if i.positive]
+    negatives = [n for n, i in enumerate(items) if not i.positive]
+    per = {k: np.array(v) for k, v in _per_item([items[n] for n in positives], [ranked[n] for n in positives]).items()}
+    pairs = [_pair(items[n], outcome_language).split("->") for n in positives]
+    cross = np.array([source != target for source, target in pairs], dtype=bool)
+    rejected = np.array([0.0 if ranked[n].ranking else 1.0 for n in negatives])
+    predicted = [set(r.exemptions) for r in ranked]
+    gold = [set(i.exemptions) for i in items]
+    samples: dict[str, list[float]] = defaultdict(list)
+    for _ in range(resamples):
+        pick = rng.integers(0, len(positives), len(positives)) if positives else np.zeros(0, dtype=int)
+        for name in ("recall@5", "mrr"):
+            if len(pick):
+                samples[name].append(float(per[name][pick].mean()))
+        if len(pick) and cross[pick].any():
+            samples["cross_lingual_recall@5"].append(float(per["recall@5"][pick][cross[pick]].mean()))
+        if negatives:
+            samples["negative_rejection"].append(float(rejected[rng.integers(0, len(negatives), len(negatives))].mean()))
+        chosen = [positives[p] for p in pick] + ([negatives[q] for q in rng.integers(0, len(negatives), len(negatives))]
+                                                 if negatives else [])
+        hits = sum(len(predicted[n] & gold[n]) for n in chosen)
+        shown = sum(len(predicted[n]) for n in chosen)
+        wanted = sum(len(gold[n]) for n in chosen)
+        if shown:
+            samples["exemption_precision"].append(hits / shown)
+        if wanted:
+            samples["exemption_recall"].append(hits / wanted)
+    return {name: (float(np.quantile(v, 0.025)), float(np.quantile(v, 0.975))) for name, v in samples.items() if v}
 
 
 def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_language: dict[str, str]) -> dict[str, Any]:
@@ -373,7 +421,9 @@ def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
             if fold[i] == f:
                 ranked[i] = engine_ranked(index, _rescore(scored[i], model), model)
     outcome_language = {o.reference: o.language for o in index.outcomes}
-    return metrics(items, [r for r in ranked if r is not None], outcome_language) | {
+    done = [r for r in ranked if r is not None]
+    return metrics(items, done, outcome_language) | {
+        "intervals": intervals(items, done, outcome_language),
         "folds": len(set(fold)),
         "per_fold": [metrics([items[i] for i in range(len(items)) if fold[i] == f],
                              [r for i, r in enumerate(ranked) if fold[i] == f and r is not None], outcome_language)

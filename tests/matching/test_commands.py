@@ -109,11 +109,13 @@ def test_evaluate_matching_prints_every_metric_for_the_engine_and_both_baselines
     assert set(report["ranking_only"]) == {"engine", "bm25", "cosine"}
     assert report["ranking_only"]["engine"]["recall@10"] >= report["systems"]["engine"]["recall@10"]
     assert report["systems"]["engine"]["negative_rejection"] == 1.0
+    low, high = report["intervals"]["engine"]["recall@5"]
+    assert low <= report["systems"]["engine"]["recall@5"] <= high
     text = io.StringIO()
     call_command("evaluate_matching", str(gold), "--split", "holdout", stdout=text)
     table = text.getvalue()
     for word in ("recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection", "exemption_precision",
-                 "exemption_recall", "engine", "bm25", "cosine", "nl->nl"):
+                 "exemption_recall", "engine", "bm25", "cosine", "nl->nl", "95% intervals"):
         assert word in table
 
 

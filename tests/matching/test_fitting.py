@@ -64,6 +64,23 @@ def test_metrics_follow_their_definitions():
     assert noisy["suggestion_precision"] == 1 / 3 and noisy["negative_rejection"] == 0.0  # a negative's suggestion is never gold
 
 
+def test_bootstrap_intervals_bracket_the_figures_and_are_reproducible():
+    def item(name: str, outcomes: list[str], language: str = "en") -> ev.GoldItem:
+        return ev.GoldItem(name, "dev", language, outcomes, set(), "positive" if outcomes else "negative")
+
+    items = [item(f"p{n}", ["X/U/1"], "nl" if n % 2 else "en") for n in range(10)] + [item(f"n{n}", []) for n in range(6)]
+    found = [ev.Ranked(["X/U/1"] if n < 7 else ["X/U/9"], set()) for n in range(10)]  # 7 of 10 found at rank 1
+    negatives = [ev.Ranked(["X/U/1"] if n < 2 else [], set()) for n in range(6)]  # 4 of 6 rejected
+    language = {"X/U/1": "en"}
+    bounds = ev.intervals(items, found + negatives, language)
+    assert bounds == ev.intervals(items, found + negatives, language)  # a fixed seed: the same report twice
+    assert bounds["recall@5"][0] < 0.7 < bounds["recall@5"][1] <= 1.0
+    assert bounds["negative_rejection"][0] < 4 / 6 < bounds["negative_rejection"][1]
+    assert 0.0 <= bounds["cross_lingual_recall@5"][0] < bounds["cross_lingual_recall@5"][1] <= 1.0
+    perfect = ev.intervals(items[:10], [ev.Ranked(["X/U/1"], set())] * 10, language)
+    assert perfect["recall@5"] == (1.0, 1.0) and "negative_rejection" not in perfect
+
+
 def test_folds_are_fixed_and_spread_every_group():
     items = [ev.GoldItem(file=f"f{i:02}", split="dev", language="nl" if i % 2 else "en", outcomes=["X/U/1"] if i % 3 else [],
                          exemptions=set(), kind="positive" if i % 3 else "negative") for i in range(30)]

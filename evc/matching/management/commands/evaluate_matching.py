@@ -175,6 +175,8 @@ class Command(BaseCommand):
             "skipped": problems,
             "unknown_gold_outcomes": unknown,
             "systems": {name: ev.metrics(sel_items, ranked, outcome_language) for name, ranked in systems.items()},
+            "intervals": {"engine": ev.intervals(sel_items, systems["engine"], outcome_language),
+                          "resamples": ev.BOOTSTRAP_RESAMPLES},
             "ranking_only": {name: _ranking_part(ev.metrics(sel_items, ranked, outcome_language))
                              for name, ranked in ranking_only.items()},
             "cross_validated_dev": cross_validated,
@@ -239,6 +241,9 @@ class Command(BaseCommand):
         self.stdout.write("Suggestion precision (share of the suggestions shown that are gold; shown per credential): " + "   ".join(
             f"{name} {_fmt(m.get('suggestion_precision'))} ({m.get('suggestions_per_credential', 0):.1f})"
             for name, m in report["systems"].items()))
+        if report["intervals"]["engine"]:
+            self.stdout.write(f"95% intervals, engine ({report['intervals']['resamples']} bootstrap resamples of these "
+                              f"credentials): {_intervals(report['intervals']['engine'])}")
         self.stdout.write("Ranking only (first ten, no threshold or gate):")
         for name, m in report["ranking_only"].items():
             cross = m.get("cross_lingual") or {}
@@ -267,6 +272,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}   "
                               f"suggestion precision {_fmt(cv.get('suggestion_precision'))} "
                               f"({cv.get('suggestions_per_credential', 0):.1f} shown)")
+            if cv.get("intervals"):
+                self.stdout.write(f"  95% intervals: {_intervals(cv['intervals'])}")
         by_programme = report.get("cross_validated_by_programme")
         if by_programme:
             cells = "".join(f"{_fmt(by_programme.get(c)):>21}" for c in COLUMNS)
@@ -292,6 +299,10 @@ class Command(BaseCommand):
 def _ranking_part(metrics: dict[str, Any]) -> dict[str, Any]:
     keys = ("recall@5", "recall@10", "mrr", "ndcg@10", "n", "cross_lingual")
     return {k: metrics[k] for k in keys if k in metrics}
+
+
+def _intervals(intervals: dict[str, list[float]]) -> str:
+    return "   ".join(f"{name.replace('_', ' ')} {low:.2f}-{high:.2f}" for name, (low, high) in intervals.items())
 
 
 def _fmt(value: Any) -> str:
