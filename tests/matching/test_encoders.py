@@ -67,3 +67,44 @@ def test_the_minilm_folder_loads_offline_from_the_pip_package(monkeypatch):
     vectors = encoder.encode(["cloud architecture", "cloud design", "knitting"])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert get_encoder("st", "") is encoder
+
+
+def test_a_fused_cosine_is_the_weighted_sum_of_the_two_models_cosines():
+    import numpy as np
+
+    from evc.matching.engine.fusion import weights_file_for
+
+    from .helpers import HashingEncoder
+
+    first, second = HashingEncoder("hash-a@1", 256), HashingEncoder("hash-b@2", 64)
+    fused = encoders.FusedEncoder(first, second, 0.9)
+    texts = ["cloud architecture on AWS", "designs a cloud platform", "knitting socks"]
+    vectors = fused.encode(texts)
+    assert vectors.shape == (3, 320)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    a, b = first.encode(texts), second.encode(texts)
+    assert np.allclose(vectors @ vectors.T, 0.9 * (a @ a.T) + 0.1 * (b @ b.T), atol=1e-5)
+    # One weights file per pair of model names; the versions and the weight live in the id.
+    assert fused.model_id == "fused:hash-a+hash-b@1+2+w0.9"
+    assert weights_file_for(fused.model_id).name == "fused-hash-a+hash-b.json"
+    with pytest.raises(EncoderConfigError, match="between 0 and 1"):
+        encoders.FusedEncoder(first, second, 1.0)
+
+
+def test_the_start_up_check_reports_a_hub_name_for_the_fused_backend_too(settings):
+    settings.EVC_USE_EMBEDDINGS = True
+    settings.EVC_EMBEDDING_BACKEND = "fused"
+    settings.EVC_EMBEDDING_MODEL_PATH = "intfloat/multilingual-e5-base"
+    assert [e.id for e in embedding_configuration()] == ["matching.E001"]
+
+
+@pytest.mark.slow
+def test_the_fused_backend_reuses_the_two_process_wide_models(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fused = get_encoder("fused", "")
+    assert fused.first is get_encoder("use") and fused.second is get_encoder("sentence-transformers", "")
+    count = encoders.load_count
+    assert get_encoder("fused", "") is fused and encoders.load_count == count
+    assert fused.dimension == 512 + 384
+    vectors = fused.encode(["De student ontwerpt een database.", "The student designs a database.", "Latte art"])
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
