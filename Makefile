@@ -35,6 +35,7 @@ messages: install
 run: install messages
 	mkdir -p var
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py createcachetable
 	$(PY) manage.py import_curriculum curricula/*.csv
 	$(PY) manage.py seed_demo
 	@if $(PY) manage.py help create_dev_signing_cert >/dev/null 2>&1; then $(PY) manage.py create_dev_signing_cert --if-missing; fi

@@ -139,7 +139,13 @@ X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The cache holds the rate-limit counters. Per process by default (the embedded server is one process);
+# with several web processes set EVC_CACHE=database so that they share one count.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if envstr("EVC_CACHE", "locmem") == "database":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evc_cache"}}
+# Every password check is counted (evc/accounts/throttle.py): our log-in page and the admin's alike.
+AUTHENTICATION_BACKENDS = ["evc.accounts.throttle.ThrottledModelBackend"]
 # Rate limits count per client address; behind N reverse proxies set EVC_TRUSTED_PROXIES=N so that the
 # address comes from X-Forwarded-For (see evc/core/client_ip.py), not from the proxy itself.
 EVC_TRUSTED_PROXIES = envint("EVC_TRUSTED_PROXIES", 0)

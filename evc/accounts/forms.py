@@ -35,4 +35,6 @@ class LoginForm(AuthenticationForm):
     """Accounts are stored under the lower-case address: "Marianne@Example.org" logs in too."""
 
     def clean_username(self) -> str:
-        return str(self.cleaned_data.get("username") or "").strip().lower()
+        from evc.accounts.throttle import normalise_login
+
+        return normalise_login(str(self.cleaned_data.get("username") or ""))

@@ -85,6 +85,11 @@ class User(AbstractUser):
 
     objects = UserManager()  # type: ignore[misc]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Addresses are compared in lower case (log-in, confirmations): stored so, whoever edits the row.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")

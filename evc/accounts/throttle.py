@@ -1,52 +1,110 @@
-"""Brute-force limits on the account forms: failed log-ins, sign-ups and password-reset mails.
+"""Brute-force limits on the account forms: password checks, sign-ups and password-reset mails.
 
-Failed log-ins are counted per account (the address typed) and per client address; a person
-who types the right password is never slowed down by counting. Limits are temporary (a
-quarter of an hour), so a guessing attacker cannot lock an account out for long either.
+Password checks are limited in the authentication backend (`ThrottledModelBackend`), so every
+way in counts alike: our log-in page and Django's admin log-in. An attempt is counted before the
+password is checked (parallel guesses cannot slip past the count) and taken back when the password
+was right, so a person who logs in is never slowed down. Three counters, each for a quarter of an hour:
+
+- per account and client address, strict: guessing one account from one place;
+- per account from anywhere, loose: a distributed guess, without letting a stranger lock the owner
+  out with a handful of wrong passwords;
+- per client address: one place guessing many accounts.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from django_ratelimit.core import get_usage, is_ratelimited
+import hashlib
+import unicodedata
+from typing import Any
 
-LOGIN_FAILURES_PER_ACCOUNT = "10/15m"
-LOGIN_FAILURES_PER_ADDRESS = "50/15m"
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django_ratelimit.core import is_ratelimited
+
+from evc.core.client_ip import client_ip
+
+WINDOW_SECONDS = 15 * 60
+FAILURES_PER_ACCOUNT_AND_ADDRESS = 10
+FAILURES_PER_ACCOUNT = 100
+FAILURES_PER_ADDRESS = 50
 SIGN_UPS_PER_ADDRESS = "20/h"
 RESET_MAILS_PER_ADDRESS = "10/h"
 
 
-def _typed_account(group: str, request: HttpRequest) -> str:
-    return request.POST.get("username", "").strip().lower()
+def normalise_login(value: str) -> str:
+    """How a typed address is compared: Unicode-normalised (as Django's log-in form does), trimmed, lower case.
+
+    Without NFKC a full-width "ｍarianne@example.org" would log in to the same account under a counter of its own."""
+    return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
-def login_blocked(request: HttpRequest) -> bool:
-    """Too many failed log-ins lately, for this account or from this address (nothing is counted here)."""
-    return _reached(request, "login.account", _typed_account, LOGIN_FAILURES_PER_ACCOUNT) or _reached(
-        request, "login.address", "ip", LOGIN_FAILURES_PER_ADDRESS
-    )
+def _counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
+    who = hashlib.sha256(normalise_login(account).encode()).hexdigest()[:32]  # no addresses in cache keys
+    where = client_ip(request)
+    return [
+        (f"evc:login:account-address:{who}:{where}", FAILURES_PER_ACCOUNT_AND_ADDRESS),
+        (f"evc:login:account:{who}", FAILURES_PER_ACCOUNT),
+        (f"evc:login:address:{where}", FAILURES_PER_ADDRESS),
+    ]
 
 
-def login_failed(request: HttpRequest) -> None:
-    _over(request, "login.account", _typed_account, LOGIN_FAILURES_PER_ACCOUNT, count=True)
-    _over(request, "login.address", "ip", LOGIN_FAILURES_PER_ADDRESS, count=True)
+def login_blocked(request: HttpRequest, account: str) -> bool:
+    """The failed attempts of the last quarter of an hour already fill a limit (nothing is counted here)."""
+    return any((cache.get(key) or 0) >= limit for key, limit in _counters(request, account))
+
+
+def login_attempt(request: HttpRequest, account: str) -> bool:
+    """Count one password check; False when it goes over a limit (the password must then not be checked)."""
+    allowed = True
+    for key, limit in _counters(request, account):
+        cache.add(key, 0, WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, WINDOW_SECONDS)
+            count = 1
+        allowed = allowed and count <= limit
+    return allowed
+
+
+def login_succeeded(request: HttpRequest, account: str) -> None:
+    """The password was right: its attempt does not count."""
+    for key, _limit in _counters(request, account):
+        if (cache.get(key) or 0) > 0:
+            try:
+                cache.decr(key)
+            except ValueError:  # expired meanwhile
+                pass
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's password check, counted and refused over the limits (see the module docstring)."""
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
+                     **kwargs: Any) -> Any:
+        if username is not None:
+            username = normalise_login(username)
+        if request is None or username is None:  # not a request (a shell, a test's client.login): nothing to count
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        if not login_attempt(request, username):
+            raise PermissionDenied  # authenticate() stops here: no other backend checks the password
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None:
+            login_succeeded(request, username)
+        return user
 
 
 def sign_up_blocked(request: HttpRequest) -> bool:
     """Counts this sign-up attempt; True once the address has tried too often."""
-    return _over(request, "sign_up.address", "ip", SIGN_UPS_PER_ADDRESS, count=True)
+    return _over(request, "sign_up.address", SIGN_UPS_PER_ADDRESS)
 
 
 def reset_blocked(request: HttpRequest) -> bool:
     """Counts this reset request; True once the address has asked too often (each one may send a mail)."""
-    return _over(request, "reset.address", "ip", RESET_MAILS_PER_ADDRESS, count=True)
+    return _over(request, "reset.address", RESET_MAILS_PER_ADDRESS)
 
 
-def _reached(request: HttpRequest, group: str, key, rate: str) -> bool:  # type: ignore[no-untyped-def]
-    """The failures counted so far already fill the limit (this attempt itself is not counted)."""
-    usage = get_usage(request, group=f"accounts.{group}", key=key, rate=rate, method="POST", increment=False)
-    return bool(usage) and usage["count"] >= usage["limit"]
-
-
-def _over(request: HttpRequest, group: str, key, rate: str, *, count: bool) -> bool:  # type: ignore[no-untyped-def]
-    return bool(is_ratelimited(request, group=f"accounts.{group}", key=key, rate=rate, method="POST", increment=count))
+def _over(request: HttpRequest, group: str, rate: str) -> bool:
+    return bool(is_ratelimited(request, group=f"accounts.{group}", key="ip", rate=rate, method="POST", increment=True))

@@ -39,21 +39,18 @@ def _too_many(request: HttpRequest, message: str, *, retry_after: int) -> HttpRe
 
 
 class LoginView(auth_views.LoginView):
-    """Django's log-in, with failed attempts counted per account and per address (see `throttle`)."""
+    """Django's log-in; password checks are limited in the authentication backend (see `throttle`)."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     form_class = LoginForm
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if throttle.login_blocked(request):
+        # The backend counts and refuses; this only turns a block into a page that says so.
+        if throttle.login_blocked(request, request.POST.get("username", "")):
             return _too_many(request, _("Te veel mislukte inlogpogingen. Wacht een kwartier en probeer het dan "
-                                        "opnieuw, of vraag een nieuw wachtwoord aan."), retry_after=900)
+                                        "opnieuw."), retry_after=throttle.WINDOW_SECONDS)
         return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
-        throttle.login_failed(self.request)
-        return super().form_invalid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -119,7 +116,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except services.AccountError as exc:
             form.add_error("email", str(exc))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="evc.accounts.throttle.ThrottledModelBackend")
             messages.success(
                 request, _("Welkom! We hebben je een e-mail gestuurd om je adres te bevestigen.")
             )

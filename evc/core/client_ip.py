@@ -14,19 +14,24 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
+UNKNOWN = "0.0.0.0"  # noqa: S104 - an address, not a bind: the one bucket of requests without a usable address
+
+
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address as the trusted proxies saw it; REMOTE_ADDR without proxies or on a malformed header."""
-    # No REMOTE_ADDR (a Unix socket without a proxy): such requests share one bucket.
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 - an address, not a bind
+    # REMOTE_ADDR can be empty or a socket path (a Unix socket without a proxy): such requests share one bucket.
+    remote = _address(request.META.get("REMOTE_ADDR", "") or "") or UNKNOWN
     proxies = int(getattr(settings, "EVC_TRUSTED_PROXIES", 0) or 0)
     if proxies <= 0:
         return remote
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
     if len(hops) < proxies:
         return remote
-    candidate = hops[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    return _address(hops[-proxies]) or remote

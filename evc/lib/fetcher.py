@@ -276,6 +276,9 @@ def post(url: str, body: bytes, *, content_type: str, accept: str = "*/*", timeo
     authority often listens on plain http only); the address checks still apply."""
     if not remote_enabled():
         raise FetchDisabled("Network requests are switched off on this installation (EVC_FETCH_REMOTE=false).")
+    if _transport.get() is not None:
+        # A block that serves fetches from a stub must not reach the network; stubs answer GETs only.
+        raise FetchDisabled("Network requests are served from a stub here; a request with a body is not sent.")
     timeout = float(timeout if timeout is not None else _setting("EVC_FETCH_TIMEOUT_SECONDS", 5))
     max_bytes = int(max_bytes if max_bytes is not None else _setting("EVC_FETCH_MAX_BYTES", 1024 * 1024))
     response = _network_request(url.split("#", 1)[0], timeout=timeout, max_bytes=max_bytes, accept=accept, method="POST",

@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
     label = "reports"
 
     def ready(self) -> None:
-        from evc.reports import receivers  # noqa: F401  (connects the decision_recorded receiver)
+        from evc.reports import checks, receivers  # noqa: F401  (registers the TSA check; connects the receiver)

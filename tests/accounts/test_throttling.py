@@ -1,4 +1,4 @@
-"""Brute-force limits on log-in, sign-up and password reset, and the client address behind proxies."""
+"""Brute-force limits on password checks, sign-up and password reset, and the client address behind proxies."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from evc.accounts import throttle
-from evc.core.client_ip import client_ip
+from evc.accounts.models import Role
+from evc.core.client_ip import UNKNOWN, client_ip
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -18,36 +19,78 @@ def _login(client: Client, email: str, password: str):  # type: ignore[no-untype
     return client.post(reverse("login"), {"username": email, "password": password})
 
 
-def test_failed_log_ins_block_the_account_for_a_while_but_not_other_accounts(applicant, make_user, monkeypatch):
-    monkeypatch.setattr(throttle, "LOGIN_FAILURES_PER_ACCOUNT", "3/15m")
+def _logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_wrong_passwords_block_the_account_from_that_address_in_any_spelling(applicant, make_user, monkeypatch):
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT_AND_ADDRESS", 3)
     other = make_user("other@example.org")
     client = Client()
     assert [_login(client, applicant.email, "wrong").status_code for _ in range(3)] == [200, 200, 200]
-    blocked = _login(client, applicant.email.upper(), PASSWORD)  # the right password, any case: still blocked
-    assert blocked.status_code == 429 and blocked["Retry-After"] == "900"
-    assert "Te veel mislukte inlogpogingen" in blocked.content.decode()
-    assert "_auth_user_id" not in client.session
+    # The right password, in any case, with spaces or in full-width letters: still the same blocked account.
+    for typed in (applicant.email, f"  {applicant.email.upper()} ", "ｍ" + applicant.email[1:]):
+        blocked = _login(client, typed, PASSWORD)
+        assert blocked.status_code == 429 and blocked["Retry-After"] == "900"
+        assert "Te veel mislukte inlogpogingen" in blocked.content.decode()
+    assert not _logged_in(client)
     assert _login(Client(), other.email, PASSWORD).status_code == 302  # another account logs in as usual
+    # The owner, from another address, is not locked out by a stranger's wrong guesses.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    assert _login(elsewhere, applicant.email, PASSWORD).status_code == 302 and _logged_in(elsewhere)
 
 
-def test_successful_log_ins_are_never_counted(applicant, monkeypatch):
-    monkeypatch.setattr(throttle, "LOGIN_FAILURES_PER_ACCOUNT", "2/15m")
+def test_right_passwords_never_count_and_any_case_of_the_address_logs_in(applicant, monkeypatch):
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT_AND_ADDRESS", 2)
     for n in range(4):
         client = Client()
         typed = applicant.email.capitalize() if n % 2 else applicant.email  # a phone capitalises the first letter
-        assert _login(client, typed, PASSWORD).status_code == 302
-        client.logout()
-
-
-def test_failed_log_ins_from_one_address_over_many_accounts_are_limited_too(applicant, monkeypatch):
-    monkeypatch.setattr(throttle, "LOGIN_FAILURES_PER_ADDRESS", "4/15m")
+        assert _login(client, typed, PASSWORD).status_code == 302 and _logged_in(client)
     client = Client()
-    statuses = [_login(client, f"guess{n}@example.org", "wrong").status_code for n in range(4)]
-    assert statuses == [200, 200, 200, 200]
+    _login(client, applicant.email, "wrong")
+    assert _login(client, applicant.email, PASSWORD).status_code == 302  # one failure and a success: not blocked
+
+
+def test_a_distributed_guess_at_one_account_is_limited_too(applicant, monkeypatch):
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT", 4)
+    for n in range(4):
+        assert _login(Client(REMOTE_ADDR=f"198.51.100.{n + 1}"), applicant.email, "wrong").status_code == 200
+    assert _login(Client(REMOTE_ADDR="198.51.100.99"), applicant.email, PASSWORD).status_code == 429
+
+
+def test_one_address_guessing_many_accounts_is_limited(applicant, monkeypatch):
+    monkeypatch.setattr(throttle, "FAILURES_PER_ADDRESS", 4)
+    client = Client()
+    assert [_login(client, f"guess{n}@example.org", "wrong").status_code for n in range(4)] == [200] * 4
     assert _login(client, applicant.email, PASSWORD).status_code == 429
-    # Another address is not affected.
-    assert Client(REMOTE_ADDR="198.51.100.7").post(
-        reverse("login"), {"username": applicant.email, "password": PASSWORD}).status_code == 302
+    assert _login(Client(REMOTE_ADDR="198.51.100.7"), applicant.email, PASSWORD).status_code == 302
+
+
+def test_the_admin_log_in_is_counted_by_the_same_limits(make_user, monkeypatch):
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT_AND_ADDRESS", 3)
+    admin = make_user("beheer@example.org", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client = Client()
+    for _ in range(3):
+        client.post("/admin/login/", {"username": admin.email, "password": "wrong", "next": "/admin/"})
+    client.post("/admin/login/", {"username": admin.email, "password": PASSWORD, "next": "/admin/"})
+    assert not _logged_in(client)  # the right password, refused: the backend counts every way in
+    assert _login(client, admin.email, PASSWORD).status_code == 429  # and our page says why
+
+
+def test_the_limit_follows_the_client_behind_a_trusted_proxy(applicant, settings, monkeypatch):
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT_AND_ADDRESS", 2)
+    settings.EVC_TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    guesser = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for _ in range(2):
+        _login(guesser, applicant.email, "wrong")
+    assert _login(guesser, applicant.email, PASSWORD).status_code == 429
+    # Spoofing another address in front of the proxy's entry does not help the guesser...
+    spoofed = Client(**proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert _login(spoofed, applicant.email, PASSWORD).status_code == 429
+    # ...and the owner, behind the same proxy from elsewhere, logs in.
+    owner = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert _login(owner, applicant.email, PASSWORD).status_code == 302
 
 
 def test_password_reset_mails_and_sign_ups_are_limited_per_address(applicant, monkeypatch):
@@ -57,8 +100,7 @@ def test_password_reset_mails_and_sign_ups_are_limited_per_address(applicant, mo
     statuses = [client.post(reverse("password_reset"), {"email": applicant.email}).status_code for _ in range(3)]
     assert statuses == [302, 302, 429] and len(mail.outbox) == 2
     form = {"first_name": "A", "last_name": "B", "password": "a-long-unusual-passphrase", "language": "nl"}
-    assert client.post(reverse("register"), form | {"email": "one@example.org"}).status_code == 302
-    Client().logout()
+    assert Client().post(reverse("register"), form | {"email": "one@example.org"}).status_code == 302
     refused = Client().post(reverse("register"), form | {"email": "two@example.org"})
     assert refused.status_code == 429 and "te veel accounts" in refused.content.decode()
 
@@ -74,6 +116,34 @@ def test_the_client_address_comes_from_trusted_proxies_only(settings):
     assert client_ip(request) == "6.6.6.6"
     settings.EVC_TRUSTED_PROXIES = 3
     assert client_ip(request) == "10.0.0.2"  # fewer hops than proxies: a direct request
-    garbage = factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
     settings.EVC_TRUSTED_PROXIES = 1
-    assert client_ip(garbage) == "10.0.0.2"
+    assert client_ip(factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")) == "10.0.0.2"
+    # A Unix socket without a proxy: no usable address, one shared bucket rather than an error.
+    settings.EVC_TRUSTED_PROXIES = 0
+    assert client_ip(factory.get("/", REMOTE_ADDR="unix:/run/gunicorn.sock")) == UNKNOWN
+
+
+def test_a_socket_path_as_client_address_is_a_refusal_not_a_server_error(applicant, monkeypatch):
+    monkeypatch.setattr(throttle, "RESET_MAILS_PER_ADDRESS", "1/h")
+    client = Client(REMOTE_ADDR="unix:/run/gunicorn.sock")
+    statuses = [client.post(reverse("password_reset"), {"email": applicant.email}).status_code for _ in range(2)]
+    assert statuses == [302, 429]
+
+
+def test_an_address_edited_in_capitals_is_stored_in_lower_case(applicant):
+    applicant.email = "Marianne.DeVries@Example.org"
+    applicant.save()
+    applicant.refresh_from_db()
+    assert applicant.email == "marianne.devries@example.org"
+    assert _login(Client(), "Marianne.DeVries@Example.org", PASSWORD).status_code == 302
+
+
+def test_the_counts_hold_in_the_shared_database_cache_too(applicant, settings, monkeypatch):
+    from django.core.management import call_command
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evc_cache"}}
+    call_command("createcachetable", verbosity=0)
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT_AND_ADDRESS", 2)
+    client = Client()
+    assert [_login(client, applicant.email, "wrong").status_code for _ in range(2)] == [200, 200]
+    assert _login(client, applicant.email, PASSWORD).status_code == 429

@@ -114,6 +114,9 @@ def test_it_posts_through_the_same_guard_and_never_redirects_a_body(server, sett
         assert answer.status == 200 and answer.body == b"application/timestamp-query:query"
         with pytest.raises(fetcher.FetchRefused, match="redirected"):
             fetcher.post(server + "/moved", b"query", content_type="text/plain")
+        with fetcher.use_transport(lambda url: fetcher.Response(url, 200, "text/plain", b"stub")), \
+                pytest.raises(fetcher.FetchDisabled, match="stub"):
+            fetcher.post(server + "/echo", b"query", content_type="text/plain")
     settings.EVC_FETCH_ALLOW_HTTP = False
     with pytest.raises(fetcher.FetchRefused, match="https"):
         fetcher.post(server + "/echo", b"query", content_type="text/plain")

@@ -172,6 +172,30 @@ def test_the_configured_tsa_is_reached_through_the_guarded_fetcher(unsigned, sig
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
 
 
+def test_signing_inside_an_event_loop_keeps_the_callers_fetch_settings(unsigned, signing, tsa_server):
+    # Inside a running loop pyHanko runs in a helper thread; the block's relaxed guard must reach it.
+    import asyncio
+
+    async def sign_in_loop() -> bytes:
+        return decision_pdf_sign(unsigned)
+
+    with fetcher.allow_private_addresses():
+        signed = asyncio.run(sign_in_loop())
+    assert tsa_server.requests
+    _sig, status = _validate(signed, [_dev_ca(signing)])
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
+
+
+def test_a_tsa_without_remote_fetching_is_a_start_up_error(settings):
+    from evc.reports.checks import timestamp_authority_configuration
+
+    settings.EVC_TSA_URL = "http://timestamp.example.org/"
+    settings.EVC_FETCH_REMOTE = False
+    assert [e.id for e in timestamp_authority_configuration()] == ["reports.E001"]
+    settings.EVC_FETCH_REMOTE = True
+    assert timestamp_authority_configuration() == []
+
+
 def test_a_tsa_on_a_private_address_is_refused_like_any_other_fetch(unsigned, tsa_server):
     with pytest.raises(SigningError, match="private or reserved"):
         decision_pdf_sign(unsigned)
