@@ -16,9 +16,10 @@ threshold) is reported too. Definitions:
   share that are gold outcomes; reported with the mean number shown per credential.
 - Exemption precision / recall: over all suggested vs gold (credential, unit) exemptions.
 - Language pair: credential language -> language of its gold outcomes ("mixed" when both).
-- 95% intervals: percentiles 2.5 and 97.5 of each figure over bootstrap resamples of the
-  credentials (positives and negatives apart, fixed seed). With a few dozen credentials they
-  are wide, and they say how much a difference between two designs can mean.
+- 95% intervals: Wilson intervals for the proportions (negative rejection, exemption precision
+  and recall); percentile bootstrap intervals (fixed seed) for the means over positive credentials.
+  With a few dozen credentials they are wide. To compare two designs, compare their per-credential
+  differences on the same credentials, not whether their intervals overlap.
 """
 
 from __future__ import annotations
@@ -144,41 +145,48 @@ def _ranking_metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked]) -> dic
 BOOTSTRAP_RESAMPLES = 2000
 
 
+def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a proportion: sound at 0 and 1 too, where a bootstrap collapses."""
+    if not trials:
+        return (0.0, 1.0)
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
 def intervals(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_language: dict[str, str], *,
               resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, tuple[float, float]]:
-    """95% bootstrap intervals of the headline metrics: how far a figure from a few dozen credentials can be trusted.
+    """95% intervals of the headline figures: how far a figure from a few dozen credentials can be trusted.
 
-    Positives and negatives are resampled apart (their counts stay fixed), with a fixed seed so that
-    a report is reproducible."""
+    Proportions (negative rejection, exemption precision and recall) get Wilson intervals. Means over
+    positive credentials (Recall@5, MRR, cross-lingual Recall@5) get percentile bootstrap intervals
+    (fixed seed, so a report is reproducible); a perfect mean gives a zero-width bootstrap interval,
+    which says little with few credentials."""
     rng = np.random.default_rng(seed)
     positives = [n for n, i in enumerate(items) if i.positive]
     negatives = [n for n, i in enumerate(items) if not i.positive]
     per = {k: np.array(v) for k, v in _per_item([items[n] for n in positives], [ranked[n] for n in positives]).items()}
     pairs = [_pair(items[n], outcome_language).split("->") for n in positives]
-    cross = np.array([source != target for source, target in pairs], dtype=bool)
-    rejected = np.array([0.0 if ranked[n].ranking else 1.0 for n in negatives])
-    predicted = [set(r.exemptions) for r in ranked]
-    gold = [set(i.exemptions) for i in items]
+    cross = np.flatnonzero([source != target for source, target in pairs])
     samples: dict[str, list[float]] = defaultdict(list)
-    for _ in range(resamples):
-        pick = rng.integers(0, len(positives), len(positives)) if positives else np.zeros(0, dtype=int)
+    for _ in range(resamples if positives else 0):
+        pick = rng.integers(0, len(positives), len(positives))
         for name in ("recall@5", "mrr"):
-            if len(pick):
-                samples[name].append(float(per[name][pick].mean()))
-        if len(pick) and cross[pick].any():
-            samples["cross_lingual_recall@5"].append(float(per["recall@5"][pick][cross[pick]].mean()))
-        if negatives:
-            samples["negative_rejection"].append(float(rejected[rng.integers(0, len(negatives), len(negatives))].mean()))
-        chosen = [positives[p] for p in pick] + ([negatives[q] for q in rng.integers(0, len(negatives), len(negatives))]
-                                                 if negatives else [])
-        hits = sum(len(predicted[n] & gold[n]) for n in chosen)
-        shown = sum(len(predicted[n]) for n in chosen)
-        wanted = sum(len(gold[n]) for n in chosen)
-        if shown:
-            samples["exemption_precision"].append(hits / shown)
-        if wanted:
-            samples["exemption_recall"].append(hits / wanted)
-    return {name: (float(np.quantile(v, 0.025)), float(np.quantile(v, 0.975))) for name, v in samples.items() if v}
+            samples[name].append(float(per[name][pick].mean()))
+        if len(cross):
+            samples["cross_lingual_recall@5"].append(float(per["recall@5"][cross[rng.integers(0, len(cross), len(cross))]].mean()))
+    out = {name: (float(np.quantile(v, 0.025)), float(np.quantile(v, 0.975))) for name, v in samples.items()}
+    if negatives:
+        out["negative_rejection"] = wilson(sum(1 for n in negatives if not ranked[n].ranking), len(negatives))
+    hits = sum(len(set(r.exemptions) & i.exemptions) for i, r in zip(items, ranked, strict=True))
+    shown = sum(len(r.exemptions) for r in ranked)
+    wanted = sum(len(i.exemptions) for i in items)
+    if shown:
+        out["exemption_precision"] = wilson(hits, shown)
+    if wanted:
+        out["exemption_recall"] = wilson(hits, wanted)
+    return out
 
 
 def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_language: dict[str, str]) -> dict[str, Any]:
@@ -291,12 +299,19 @@ def _objective(logits: Sequence[np.ndarray], gates: Sequence[float], items: Sequ
 OOF_FOLDS = 5  # thresholds, gate and unit rule are tuned on out-of-fold scores of the dev split
 
 
+class TooFewPairs(ValueError):
+    """The labelled pairs cannot train a model (one class only)."""
+
+
 def _fit_pairs(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model_id: str,
                semantic: bool, C: float) -> tuple[FusionModel, int, int]:
     """The pair model alone: cross-language imputation, then logistic regression on candidate pairs."""
     from sklearn.linear_model import LogisticRegression
 
     X, y = training_pairs(index, scored, items)
+    if len(set(y.tolist())) < 2:
+        raise TooFewPairs("The training credentials give only matching or only non-matching candidate pairs; "
+                          "a model needs both (add credentials of the other kind).")
     imputation = fusion.fit_imputation(X) if semantic else None
     X = fusion.impute_across_languages(X, imputation)
     mask = np.ones(len(FEATURES), dtype=bool)
@@ -341,7 +356,11 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
         train = [i for i in range(len(items)) if fold[i] != f]
         if len(set(fold)) < 2 or not any(items[i].positive for i in train):
             continue
-        fold_model, _, _ = _fit_pairs(index, [scored[i] for i in train], [items[i] for i in train], model_id, semantic, C)
+        try:
+            fold_model, _, _ = _fit_pairs(index, [scored[i] for i in train], [items[i] for i in train], model_id,
+                                          semantic, C)
+        except TooFewPairs:  # a tiny set: this fold's credentials keep the model fitted on all of them
+            continue
         for i in range(len(items)):
             if fold[i] == f:
                 per_item[i] = fold_model
@@ -406,44 +425,60 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
 
 def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model_id: str,
                    *, folds: int = OOF_FOLDS, semantic: bool = True, C: float = 0.3,
-                   fold_of: Sequence[int] | None = None) -> dict[str, Any]:
+                   fold_of: Sequence[int] | None = None,
+                   hidden: dict[int, np.ndarray] | None = None) -> dict[str, Any]:
     """The whole fitting procedure, cross-validated on dev: fit on all folds but one, measure that one.
 
     This is the estimate to compare designs by while the holdout stays untouched. `fold_of` gives
-    each item's fold (default: fixed round-robin folds within each kind and language)."""
+    each item's fold (default: fixed round-robin folds within each kind and language; a negative
+    fold leaves the item out altogether). `hidden[f]` lists outcomes (catalogue indices) the model
+    for fold f must not see in training, not even as a negative pair."""
     fold = list(fold_of) if fold_of is not None else _folds(items, folds)
-    ranked: list[Ranked | None] = [None] * len(items)
-    for f in sorted(set(fold)):
-        train = [i for i in range(len(items)) if fold[i] != f]
-        model = fit(index, [scored[i] for i in train], [items[i] for i in train], model_id, semantic=semantic, C=C,
+    used = [i for i in range(len(items)) if fold[i] >= 0]
+    ranked: dict[int, Ranked] = {}
+    for f in sorted({fold[i] for i in used}):
+        train = [i for i in used if fold[i] != f]
+        train_scored = [scored[i] for i in train]
+        if hidden and f in hidden:
+            train_scored = [_without(s, hidden[f]) for s in train_scored]
+        model = fit(index, train_scored, [items[i] for i in train], model_id, semantic=semantic, C=C,
                     source="cross-validation")
-        for i in range(len(items)):
+        for i in used:
             if fold[i] == f:
                 ranked[i] = engine_ranked(index, _rescore(scored[i], model), model)
     outcome_language = {o.reference: o.language for o in index.outcomes}
-    done = [r for r in ranked if r is not None]
-    return metrics(items, done, outcome_language) | {
-        "intervals": intervals(items, done, outcome_language),
-        "folds": len(set(fold)),
-        "per_fold": [metrics([items[i] for i in range(len(items)) if fold[i] == f],
-                             [r for i, r in enumerate(ranked) if fold[i] == f and r is not None], outcome_language)
-                     for f in sorted(set(fold))],
+    measured = [items[i] for i in used]
+    done = [ranked[i] for i in used]
+    return metrics(measured, done, outcome_language) | {
+        "intervals": intervals(measured, done, outcome_language),
+        "folds": len({fold[i] for i in used}),
+        "per_fold": [metrics([items[i] for i in used if fold[i] == f], [ranked[i] for i in used if fold[i] == f],
+                             outcome_language)
+                     for f in sorted({fold[i] for i in used})],
     }
+
+
+def _without(s: Scored, outcomes: np.ndarray) -> Scored:
+    """The scored credential without the candidate rows of these outcomes."""
+    keep = ~np.isin(s.candidates, outcomes)
+    return Scored(s.prepared, s.candidates[keep], s.X[keep], s.scores[keep], s.best_sentence[keep], s.raw)
 
 
 def programme_folds(items: Sequence[GoldItem], programme_of: dict[str, str]) -> tuple[list[int], list[str]]:
     """One fold per programme, for measuring the engine on a curriculum it was not fitted on.
 
     A positive item belongs to the programme holding most of its gold outcomes; negatives are spread
-    round robin over the folds (in file-name order), so every fold is measured on both kinds."""
+    round robin over the folds (in file-name order), so every fold is measured on both kinds. A
+    positive whose gold outcomes are all outside the catalogue gets fold -1: it is left out."""
     def home(item: GoldItem) -> str:
         counts: dict[str, int] = defaultdict(int)
         for ref in item.outcomes:
-            counts[programme_of.get(ref, "")] += 1
-        return max(sorted(counts), key=lambda p: counts[p])
+            if ref in programme_of:
+                counts[programme_of[ref]] += 1
+        return max(sorted(counts), key=lambda p: counts[p]) if counts else ""
 
-    programmes = sorted({home(i) for i in items if i.positive})
-    fold = [programmes.index(home(i)) if i.positive else -1 for i in items]
+    programmes = sorted({home(i) for i in items if i.positive} - {""})
+    fold = [programmes.index(home(i)) if i.positive and home(i) else -1 for i in items]
     negatives = sorted((i for i, item in enumerate(items) if not item.positive), key=lambda i: items[i].file)
     for n, i in enumerate(negatives):
         fold[i] = n % max(1, len(programmes))

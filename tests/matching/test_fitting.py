@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import numpy as np
+
 from evc.matching import evaluation as ev
 from evc.matching.engine.fusion import FusionModel, hand_set
 from evc.matching.engine.matcher import MatchIndex, prepare
@@ -64,21 +66,26 @@ def test_metrics_follow_their_definitions():
     assert noisy["suggestion_precision"] == 1 / 3 and noisy["negative_rejection"] == 0.0  # a negative's suggestion is never gold
 
 
-def test_bootstrap_intervals_bracket_the_figures_and_are_reproducible():
-    def item(name: str, outcomes: list[str], language: str = "en") -> ev.GoldItem:
-        return ev.GoldItem(name, "dev", language, outcomes, set(), "positive" if outcomes else "negative")
+def test_intervals_bracket_the_figures_and_are_reproducible():
+    def item(name: str, outcomes: list[str], language: str = "en", exemptions: set[str] | None = None) -> ev.GoldItem:
+        return ev.GoldItem(name, "dev", language, outcomes, exemptions or set(), "positive" if outcomes else "negative")
 
-    items = [item(f"p{n}", ["X/U/1"], "nl" if n % 2 else "en") for n in range(10)] + [item(f"n{n}", []) for n in range(6)]
-    found = [ev.Ranked(["X/U/1"] if n < 7 else ["X/U/9"], set()) for n in range(10)]  # 7 of 10 found at rank 1
+    items = [item(f"p{n}", ["X/U/1"], "nl" if n % 2 else "en", {"X/U"} if n < 4 else set()) for n in range(10)]
+    items += [item(f"n{n}", []) for n in range(6)]
+    # 7 of 10 found at rank 1; exemptions: 3 of the 4 gold ones suggested, and one wrong one.
+    found = [ev.Ranked(["X/U/1"] if n < 7 else ["X/U/9"], {"X/U"} if n in (0, 1, 2, 5) else set()) for n in range(10)]
     negatives = [ev.Ranked(["X/U/1"] if n < 2 else [], set()) for n in range(6)]  # 4 of 6 rejected
     language = {"X/U/1": "en"}
     bounds = ev.intervals(items, found + negatives, language)
     assert bounds == ev.intervals(items, found + negatives, language)  # a fixed seed: the same report twice
     assert bounds["recall@5"][0] < 0.7 < bounds["recall@5"][1] <= 1.0
-    assert bounds["negative_rejection"][0] < 4 / 6 < bounds["negative_rejection"][1]
+    assert bounds["negative_rejection"] == ev.wilson(4, 6)
+    assert bounds["exemption_precision"] == ev.wilson(3, 4) and bounds["exemption_recall"] == ev.wilson(3, 4)
     assert 0.0 <= bounds["cross_lingual_recall@5"][0] < bounds["cross_lingual_recall@5"][1] <= 1.0
-    perfect = ev.intervals(items[:10], [ev.Ranked(["X/U/1"], set())] * 10, language)
-    assert perfect["recall@5"] == (1.0, 1.0) and "negative_rejection" not in perfect
+    # A perfect proportion still has a lower bound below 1 (ten of ten is not proof of a rate of one).
+    low, high = ev.wilson(10, 10)
+    assert 0.69 < low < 0.73 and high == 1.0
+    assert ev.wilson(0, 0) == (0.0, 1.0)
 
 
 def test_folds_are_fixed_and_spread_every_group():
@@ -97,24 +104,39 @@ def test_programme_folds_hold_each_programme_out_with_negatives_spread_over_them
                            kind="positive" if outcomes else "negative")
 
     items = [item("a", ["A/U/1", "A/U/2"]), item("b", ["B/U/1"]), item("mixed", ["A/U/1", "B/U/1", "B/U/2"]),
-             item("n1", []), item("n2", []), item("n3", [])]
+             item("elsewhere", ["C/U/1"]), item("n1", []), item("n2", []), item("n3", [])]
     programme_of = {"A/U/1": "A", "A/U/2": "A", "B/U/1": "B", "B/U/2": "B"}
     fold, programmes = ev.programme_folds(items, programme_of)
     assert programmes == ["A", "B"]
     assert fold[:3] == [0, 1, 1]  # an item belongs to the programme holding most of its gold outcomes
-    assert sorted(fold[3:]) == [0, 0, 1]  # negatives round robin, so every fold is measured on both kinds
+    assert fold[3] == -1  # its gold outcomes are not in this catalogue: left out
+    assert sorted(fold[4:]) == [0, 0, 1]  # negatives round robin, so every fold is measured on both kinds
 
 
-def test_cross_validation_measures_each_given_fold_on_a_model_fitted_without_it():
+def test_cross_validation_measures_each_fold_on_a_model_fitted_without_it(monkeypatch):
     index, items, scored = _setup()
     items = [ev.GoldItem(file=f"{i.file}-{n}", split="dev", language=i.language, outcomes=i.outcomes,
                          exemptions=i.exemptions, kind=i.kind) for n, i in enumerate(items * 3)]
     fold_of = [n % 3 for n in range(len(items))]
-    report = ev.cross_validate(index, scored * 3, items, "test-hashing@1", fold_of=fold_of)
+    fold_of[0] = -1  # left out: neither fitted on nor measured
+    hidden = {1: np.array([0, 1])}  # fold 1's model must not see outcomes 0 and 1 at all
+    seen: list[tuple[set[str], set[int]]] = []
+    real_fit = ev.fit
+
+    def recording_fit(index, scored, items, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(({i.file for i in items}, {int(j) for s in scored for j in s.candidates}))
+        return real_fit(index, scored, items, *args, **kwargs)
+
+    monkeypatch.setattr(ev, "fit", recording_fit)
+    report = ev.cross_validate(index, scored * 3, items, "test-hashing@1", fold_of=fold_of, hidden=hidden)
     assert report["folds"] == 3 and len(report["per_fold"]) == 3
-    assert [m["n_positive"] + m["n_negative"] for m in report["per_fold"]] == [8, 8, 8]
-    # Each row has a copy in the training folds, so every fold finds its gold outcomes first.
-    assert all(m["mrr"] == 1.0 for m in report["per_fold"])
+    assert report["n_positive"] + report["n_negative"] == len(items) - 1
+    for f, (trained_on, candidates) in enumerate(seen):
+        measured = {i.file for i, g in zip(items, fold_of, strict=True) if g == f}
+        assert not trained_on & measured and items[0].file not in trained_on
+        assert len(trained_on) == len(items) - 1 - len(measured)
+        assert not (f == 1 and candidates & {0, 1})
+    assert seen[0][1] & {0, 1}  # the other folds did see them
 
 
 def test_thresholds_are_tuned_on_out_of_fold_scores_and_the_unit_rule_keeps_its_floor():
@@ -125,3 +147,12 @@ def test_thresholds_are_tuned_on_out_of_fold_scores_and_the_unit_rule_keeps_its_
     model = ev.fit(index, scored * 3, items, "test-hashing@1", source="unit test")
     assert "out-of-fold" in model.meta["method"]
     assert model.unit_rule.exemption_coverage >= 0.75
+
+
+def test_fitting_on_pairs_of_one_kind_only_says_what_is_missing():
+    import pytest
+
+    index, items, scored = _setup()
+    negatives = [(i, s) for i, s in zip(items, scored, strict=True) if not i.positive]
+    with pytest.raises(ev.TooFewPairs, match="both"):
+        ev.fit(index, [s for _, s in negatives], [i for i, _ in negatives], "test-hashing@1")

@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -61,7 +62,7 @@ class Command(BaseCommand):
                 if not options["gold"]:
                     raise CommandError("Give the gold file (e.g. evaluation/gold.jsonl) or --from-reviews.", returncode=2)
                 report = self._from_gold(options)
-        except MatchingError as exc:
+        except (MatchingError, ev.TooFewPairs) as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
@@ -139,10 +140,12 @@ class Command(BaseCommand):
         if options["cv_programmes"]:
             fold_of, programmes = ev.programme_folds([i for i, _ in dev], {o.reference: o.programme for o in index.outcomes})
             if len(programmes) < 2:
-                raise CommandError("--cv-programmes needs dev credentials for at least two programmes.", returncode=2)
+                raise CommandError("--cv-programmes needs dev credentials for at least two programmes.")
+            # The model for a programme's fold never sees that programme's outcomes, not even as negatives.
+            hidden = {f: np.flatnonzero([o.programme == code for o in index.outcomes]) for f, code in enumerate(programmes)}
             by_programme = ev.cross_validate(index, [s for _, s in dev], [i for i, _ in dev],
                                              encoder.model_id if encoder else LEXICAL_MODEL_ID,
-                                             semantic=encoder is not None, fold_of=fold_of)
+                                             semantic=encoder is not None, fold_of=fold_of, hidden=hidden)
             by_programme["programmes"] = programmes
         baselines = ev.tune_baselines(index, [s for _, s in dev], [i for i, _ in dev]) if dev else ev.Baselines()
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
@@ -278,8 +281,8 @@ class Command(BaseCommand):
         if by_programme:
             cells = "".join(f"{_fmt(by_programme.get(c)):>21}" for c in COLUMNS)
             cross = (by_programme.get("cross_lingual") or {}).get("recall@5")
-            self.stdout.write("Dev, one programme left out at a time (fit without the credentials of that programme, "
-                              "measured on them):")
+            self.stdout.write("Dev, one programme left out at a time (fit without that programme's credentials and "
+                              "outcomes, measured on its credentials):")
             self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}")
             for code, m in zip(by_programme["programmes"], by_programme["per_fold"], strict=True):
                 self.stdout.write(f"  {code:<24} positives {m['n_positive']:<3} recall@5 {_fmt(m.get('recall@5'))}  "
