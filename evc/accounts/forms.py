@@ -7,6 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from evc.accounts.throttle import normalise_login
+
 
 class RegisterForm(forms.Form):
     first_name = forms.CharField(label=_("Voornaam"), max_length=150)
@@ -35,6 +37,4 @@ class LoginForm(AuthenticationForm):
     """Accounts are stored under the lower-case address: "Marianne@Example.org" logs in too."""
 
     def clean_username(self) -> str:
-        from evc.accounts.throttle import normalise_login
-
         return normalise_login(str(self.cleaned_data.get("username") or ""))
