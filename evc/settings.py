@@ -191,6 +191,8 @@ EVC_APPEAL_TERM_WEEKS = envint("EVC_APPEAL_TERM_WEEKS", 6)
 EVC_SIGNING_P12 = envstr("EVC_SIGNING_P12", str(VAR_DIR / "signing" / "signer.p12"))
 EVC_SIGNING_PASSPHRASE = envsecret("EVC_SIGNING_PASSPHRASE", "")
 EVC_TSA_URL = envstr("EVC_TSA_URL", "")
+# PEM of the timestamp authority's certificate (or its CA): tokens must verify against it; needed for a plain-http TSA.
+EVC_TSA_CERT = envstr("EVC_TSA_CERT", "")
 # PEM file of the CA that verification trusts; empty means ca.pem next to EVC_SIGNING_P12 (the dev CA).
 EVC_SIGNING_TRUST_ROOT = envstr("EVC_SIGNING_TRUST_ROOT", "")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from asn1crypto import tsp
+from asn1crypto import cms, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,7 +33,9 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
 
 from evc.lib import fetcher
 from evc.reports.errors import SigningError
@@ -258,16 +260,34 @@ class GuardedTimeStamper(timestamps.TimeStamper):
     """An RFC 3161 client that reaches the timestamp authority through the guarded fetcher.
 
     pyHanko's own HTTP clients would connect anywhere, private addresses included; ours refuses
-    those like every other network request of the workbench. Plain http is allowed here (many
-    authorities offer nothing else) because the reply is a token the authority signs itself."""
+    those like every other network request of the workbench. With `trust_roots` (EVC_TSA_CERT:
+    the authority's certificate or the CA that issued it) every token must verify against them
+    before it goes into a decision; only then is plain http allowed (many authorities offer
+    nothing else), because the token itself is then proof of who issued it."""
 
     REPLY_TYPE = "application/timestamp-reply"
     MAX_REPLY_BYTES = 256 * 1024
 
-    def __init__(self, url: str, *, timeout: float = 10) -> None:
+    def __init__(self, url: str, *, trust_roots: tuple[asn1_x509.Certificate, ...] = (), timeout: float = 10) -> None:
         super().__init__()
         self.url = url
+        self.trust_roots = trust_roots
         self.timeout = timeout
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        token = await super().async_timestamp(message_digest, md_algorithm)
+        if self.trust_roots:
+            await self._check(token, message_digest)
+        return token
+
+    async def _check(self, token: cms.ContentInfo, message_digest: bytes) -> None:
+        context = ValidationContext(trust_roots=list(self.trust_roots), allow_fetching=False)
+        try:
+            status = await validate_tst_signed_data(token["content"], context, lambda _algorithm: message_digest)
+        except Exception as exc:  # pyHanko raises several types for a malformed token
+            raise TimestampRequestError(f"the timestamp token could not be checked ({exc})") from exc
+        if not (status.get("intact") and status.get("valid") and status.get("trust_problem_indic") is None):
+            raise TimestampRequestError("the timestamp was not issued by the configured timestamp authority (EVC_TSA_CERT)")
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         return await asyncio.to_thread(self._request, req)
@@ -276,7 +296,7 @@ class GuardedTimeStamper(timestamps.TimeStamper):
         try:
             response = fetcher.post(self.url, req.dump(), content_type="application/timestamp-query",
                                     accept=self.REPLY_TYPE, timeout=self.timeout, max_bytes=self.MAX_REPLY_BYTES,
-                                    allow_http=True)
+                                    allow_http=bool(self.trust_roots))
         except fetcher.FetchError as exc:
             raise TimestampRequestError(f"the timestamp authority could not be reached: {exc}") from exc
         media_type = response.content_type.split(";", 1)[0].strip().lower()
@@ -293,12 +313,21 @@ class GuardedTimeStamper(timestamps.TimeStamper):
             raise TimestampRequestError("the timestamp authority's answer is not a valid timestamp reply") from exc
 
 
+def tsa_trust_roots() -> tuple[asn1_x509.Certificate, ...]:
+    """The certificates timestamp tokens must verify against (EVC_TSA_CERT); empty when none is configured."""
+    path = Path(settings.EVC_TSA_CERT) if settings.EVC_TSA_CERT else None
+    return _cached_trust_roots(str(path), _mtime(path)) if path else ()
+
+
 def _timestamper() -> timestamps.TimeStamper | None:
     """A TSA client when `EVC_TSA_URL` is set: the signature becomes PAdES B-T instead of B-B."""
     url = settings.EVC_TSA_URL
     if not url:
         return None
-    return GuardedTimeStamper(url)
+    roots = tsa_trust_roots()
+    if settings.EVC_TSA_CERT and not roots:
+        raise SigningError(_("Het certificaat van de tijdstempeldienst (EVC_TSA_CERT) is onleesbaar."))
+    return GuardedTimeStamper(url, trust_roots=roots)
 
 
 def decision_pdf_sign(pdf_bytes: bytes, *, timestamper: timestamps.TimeStamper | None = None) -> bytes:

@@ -150,20 +150,27 @@ class _TsaHandler(BaseHTTPRequestHandler):
         self.wfile.write(reply)
 
 
+def _pem_file(path, cert: asn1_x509.Certificate):  # type: ignore[no-untyped-def]
+    path.write_bytes(x509.load_der_x509_certificate(cert.dump()).public_bytes(serialization.Encoding.PEM))
+    return path
+
+
 @pytest.fixture
-def tsa_server(settings):  # type: ignore[no-untyped-def]
+def tsa_server(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.EVC_FETCH_REMOTE = True
-    handler = type("Handler", (_TsaHandler,), {"tsa": _tsa(), "requests": [], "answer_junk": False})
+    tsa = _tsa()
+    handler = type("Handler", (_TsaHandler,), {"tsa": tsa, "requests": [], "answer_junk": False})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     settings.EVC_TSA_URL = f"http://127.0.0.1:{httpd.server_address[1]}/tsa"
+    settings.EVC_TSA_CERT = str(_pem_file(tmp_path / "tsa.pem", tsa.tsa_cert))  # plain http needs the pinned authority
     yield handler
     httpd.shutdown()
     httpd.server_close()
 
 
 def test_the_configured_tsa_is_reached_through_the_guarded_fetcher(unsigned, signing, tsa_server):
-    # Over plain http (many authorities offer nothing else; the token is signed by the authority).
+    # Over plain http (many authorities offer nothing else): the token is checked against the pinned authority.
     with fetcher.allow_private_addresses():
         signed = decision_pdf_sign(unsigned)
     assert tsa_server.requests and set(tsa_server.requests) == {"application/timestamp-query"}
@@ -186,13 +193,37 @@ def test_signing_inside_an_event_loop_keeps_the_callers_fetch_settings(unsigned,
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
 
 
-def test_a_tsa_without_remote_fetching_is_a_start_up_error(settings):
+def test_a_token_from_another_authority_is_refused(unsigned, tsa_server, settings, tmp_path):
+    # Someone on a plain-http path answers with a token of their own making: valid, but not the pinned authority's.
+    settings.EVC_TSA_CERT = str(_pem_file(tmp_path / "other.pem", _tsa().tsa_cert))
+    with fetcher.allow_private_addresses(), pytest.raises(SigningError, match="not issued by the configured"):
+        decision_pdf_sign(unsigned)
+    assert tsa_server.requests  # it was asked, and its answer refused
+
+
+def test_plain_http_to_a_tsa_needs_a_pinned_authority(unsigned, tsa_server, settings):
+    settings.EVC_TSA_CERT = ""
+    with fetcher.allow_private_addresses(), pytest.raises(SigningError, match="https"):
+        decision_pdf_sign(unsigned)
+    assert tsa_server.requests == []
+    settings.EVC_TSA_CERT = "/nonexistent/tsa.pem"
+    with pytest.raises(SigningError, match="EVC_TSA_CERT"):
+        decision_pdf_sign(unsigned)
+
+
+def test_the_start_up_check_names_a_tsa_that_cannot_work(settings):
     from evc.reports.checks import timestamp_authority_configuration
 
-    settings.EVC_TSA_URL = "http://timestamp.example.org/"
+    settings.EVC_FETCH_ALLOW_HTTP = False
+    settings.EVC_TSA_URL = "https://timestamp.example.org/"
+    settings.EVC_TSA_CERT = ""
     settings.EVC_FETCH_REMOTE = False
     assert [e.id for e in timestamp_authority_configuration()] == ["reports.E001"]
     settings.EVC_FETCH_REMOTE = True
+    assert timestamp_authority_configuration() == []
+    settings.EVC_TSA_URL = "http://timestamp.example.org/"
+    assert [e.id for e in timestamp_authority_configuration()] == ["reports.E002"]
+    settings.EVC_TSA_CERT = "/etc/evc/tsa.pem"
     assert timestamp_authority_configuration() == []
 
 
