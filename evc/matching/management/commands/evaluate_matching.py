@@ -245,8 +245,8 @@ class Command(BaseCommand):
             f"{name} {_fmt(m.get('suggestion_precision'))} ({m.get('suggestions_per_credential', 0):.1f})"
             for name, m in report["systems"].items()))
         if report["intervals"]["engine"]:
-            self.stdout.write(f"95% intervals, engine ({report['intervals']['resamples']} bootstrap resamples of these "
-                              f"credentials): {_intervals(report['intervals']['engine'])}")
+            self.stdout.write(f"95% intervals, engine (Wilson for proportions, {report['intervals']['resamples']} "
+                              f"bootstrap resamples for means): {_intervals(report['intervals']['engine'])}")
         self.stdout.write("Ranking only (first ten, no threshold or gate):")
         for name, m in report["ranking_only"].items():
             cross = m.get("cross_lingual") or {}
