@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -164,8 +165,6 @@ class SlowHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
-        import time
-
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -190,3 +189,36 @@ def test_a_server_that_drips_bytes_hits_the_overall_deadline(settings):
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+class HeaderDripHandler(BaseHTTPRequestHandler):
+    """Sends its status line, then one header byte every 0.2 s: each read succeeds, the headers never end."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(100):
+                self.wfile.write(b"a")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+
+def test_a_server_that_drips_its_headers_is_cut_off_too(settings):
+    settings.EVC_FETCH_ALLOW_HTTP = True
+    settings.EVC_FETCH_TIMEOUT_SECONDS = 1
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), HeaderDripHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    started = time.monotonic()
+    try:
+        with fetcher.allow_private_addresses(), pytest.raises(fetcher.FetchError, match="longer than 2 seconds"):
+            fetcher.fetch(f"http://127.0.0.1:{httpd.server_address[1]}/")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert time.monotonic() - started < 5  # not the 20 s the server would take
+
