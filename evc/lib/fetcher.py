@@ -207,13 +207,13 @@ def _network_request(url: str, *, timeout: float, max_bytes: int, accept: str, m
     # Every socket operation is bounded by `timeout`, but a server that drips a byte at a time never
     # trips that: a watchdog shuts the connection after 2 x timeout, whatever phase it is in.
     expired = threading.Event()
-    conn: http.client.HTTPConnection | None = None
+    opened: list[socket.socket] = []  # the socket itself: http.client drops conn.sock once the response owns it
 
     def expire() -> None:
         expired.set()
-        if conn is not None and conn.sock is not None:
+        for sock in opened:
             with contextlib.suppress(OSError):
-                conn.sock.shutdown(socket.SHUT_RDWR)
+                sock.shutdown(socket.SHUT_RDWR)
 
     too_slow = f"The server at {host} took longer than {2 * timeout:g} seconds to send the document."
     watchdog = threading.Timer(2 * timeout, expire)
@@ -221,7 +221,10 @@ def _network_request(url: str, *, timeout: float, max_bytes: int, accept: str, m
     watchdog.start()
     try:
         conn = _open(scheme, host, port, address, timeout)
+        opened.append(conn.sock)
         try:
+            if expired.is_set():  # connecting alone took the whole allowance
+                raise FetchError(too_slow)
             headers = {"Accept": accept, "User-Agent": USER_AGENT, "Host": parts.netloc}
             if body is not None:
                 headers["Content-Type"] = content_type
