@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from evc.accounts import services, throttle
 from evc.accounts.forms import EmailAddressForm, LoginForm, RegisterForm
 from evc.accounts.models import Role, User
+from evc.core.responses import too_many_requests
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -33,9 +34,7 @@ ROLE_TEMPLATES = {
 
 
 def _too_many(request: HttpRequest, message: str, *, retry_after: int) -> HttpResponse:
-    response = render(request, "accounts/too_many_attempts.html", {"message": message}, status=429)
-    response["Retry-After"] = str(retry_after)
-    return response
+    return too_many_requests(request, heading=_("Te veel pogingen"), message=message, retry_after=retry_after)
 
 
 class LoginView(auth_views.LoginView):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from evc.core.responses import too_many_requests
 from evc.reports.forms import VerifyUploadForm, verify_upload_limit
 from evc.reports.models import DocumentKind
 from evc.reports.selectors import documents_for_download, public_decision_get
@@ -33,9 +34,11 @@ def _limited(request: HttpRequest, group: str, rate: str) -> bool:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    response = render(request, "reports/rate_limited.html", status=429)
-    response["Retry-After"] = "60"
-    return response
+    return too_many_requests(
+        request, heading=_("Te veel verzoeken"), retry_after=60,
+        message=_("U hebt in korte tijd veel besluiten opgevraagd of gecontroleerd. Wacht een minuut en probeer het "
+                  "dan opnieuw."),
+    )
 
 
 def _reason_message(result: Verification) -> str:
