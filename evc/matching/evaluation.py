@@ -477,8 +477,9 @@ def programme_folds(items: Sequence[GoldItem], programme_of: dict[str, str]) -> 
                 counts[programme_of[ref]] += 1
         return max(sorted(counts), key=lambda p: counts[p]) if counts else ""
 
-    programmes = sorted({home(i) for i in items if i.positive} - {""})
-    fold = [programmes.index(home(i)) if i.positive and home(i) else -1 for i in items]
+    homes = [home(i) if i.positive else "" for i in items]
+    programmes = sorted(set(homes) - {""})
+    fold = [programmes.index(h) if h else -1 for h in homes]
     negatives = sorted((i for i, item in enumerate(items) if not item.positive), key=lambda i: items[i].file)
     for n, i in enumerate(negatives):
         fold[i] = n % max(1, len(programmes))

@@ -456,7 +456,7 @@ class MatchIndex:
                 blockers.append("unknown_size")
             if cred.verified is False:
                 blockers.append("unverified")
-            if precedents and any(p.decision in {"refused", "rejected", "afgewezen"} for p in precedents):
+            if any(p.decision in {"refused", "rejected", "afgewezen"} for p in precedents):
                 blockers.append("precedent")
             if recency == 0.0:
                 suggestion = "none"
