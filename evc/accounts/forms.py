@@ -3,11 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
-
-from evc.accounts.throttle import normalise_login
 
 
 class RegisterForm(forms.Form):
@@ -31,10 +28,3 @@ class RegisterForm(forms.Form):
 
 class EmailAddressForm(forms.Form):
     email = forms.EmailField(label=_("Extra e-mailadres"))
-
-
-class LoginForm(AuthenticationForm):
-    """Accounts are stored under the lower-case address: "Marianne@Example.org" logs in too."""
-
-    def clean_username(self) -> str:
-        return normalise_login(str(self.cleaned_data.get("username") or ""))

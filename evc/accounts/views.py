@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from evc.accounts import services, throttle
-from evc.accounts.forms import EmailAddressForm, LoginForm, RegisterForm
+from evc.accounts.forms import EmailAddressForm, RegisterForm
 from evc.accounts.models import Role, User
 from evc.core.responses import too_many_requests
 
@@ -42,7 +42,6 @@ class LoginView(auth_views.LoginView):
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-    form_class = LoginForm
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         # The backend counts and refuses; this only turns a block into a page that says so.
