@@ -119,6 +119,48 @@ def test_evaluate_matching_prints_every_metric_for_the_engine_and_both_baselines
         assert word in table
 
 
+def test_evaluate_matching_reads_several_gold_files_as_one_set_and_measures_a_named_split(
+        catalogue, files, tmp_path, monkeypatch):
+    from evc.matching.engine import fusion
+
+    code = catalogue.code
+    main = tmp_path / "gold.jsonl"
+    main.write_text("\n".join(json.dumps(r) for r in [
+        {"file": "cicd.json", "split": "dev", "language": "en", "outcomes": [f"{code}/CLOUD/CLOUD-2"], "exemptions": [],
+         "kind": "positive"},
+        {"file": "barista.json", "split": "dev", "language": "en", "outcomes": [], "exemptions": [], "kind": "negative"},
+    ]), encoding="utf-8")
+    # A second set in its own folder: its file names resolve against that folder, not the first file's.
+    (tmp_path / "unseen").mkdir()
+    (tmp_path / "unseen" / "web.json").write_bytes(files["web"].read_bytes())
+    unseen = tmp_path / "unseen" / "gold.jsonl"
+    unseen.write_text(json.dumps({"file": "web.json", "split": "unseen", "language": "nl", "outcomes": [f"{code}/WEB/WEB-1"],
+                                  "exemptions": [], "kind": "positive"}), encoding="utf-8")
+    out = io.StringIO()
+    call_command("evaluate_matching", str(main), str(unseen), "--split", "unseen", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["items"] == 1 and report["split"] == "unseen" and not report["skipped"]
+    assert report["systems"]["engine"]["recall@5"] == 1.0
+    tuned = report["thresholds"]
+    assert tuned["baselines_from"] == "dev" and tuned["bm25"] > 0  # tuned on the first file's dev split
+    # Alone, the second set has no dev split: its baselines are the ones stored with the weights at --fit.
+    monkeypatch.setattr(fusion, "WEIGHTS_DIR", tmp_path)  # no weights file yet
+    assert json.loads(_evaluate(unseen))["thresholds"]["baselines_from"] == "none"
+    call_command("evaluate_matching", str(main), "--split", "dev", "--fit", stdout=io.StringIO(), stderr=io.StringIO())
+    alone = json.loads(_evaluate(unseen))["thresholds"]
+    assert alone["baselines_from"] == "weights"
+    assert (alone["bm25"], alone["cosine"]) == (tuned["bm25"], tuned["cosine"])
+    with pytest.raises(CommandError, match="its splits are: dev, unseen") as info:
+        call_command("evaluate_matching", str(main), str(unseen), "--split", "holdut", stdout=io.StringIO())
+    assert info.value.returncode == 2
+
+
+def _evaluate(gold: Path) -> str:
+    out = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "unseen", "--json", stdout=out)
+    return out.getvalue()
+
+
 def _dev_gold(tmp_path, code: str, files: dict) -> Path:
     rows = [
         {"file": "cicd.json", "outcomes": [f"{code}/CLOUD/CLOUD-2", f"{code}/CLOUD/CLOUD-3"], "kind": "positive"},

@@ -1,10 +1,15 @@
-"""evaluate_matching GOLD [--split holdout|dev|all] [--from-reviews] [--fit] [--cv K] [--cv-programmes] [--json].
+"""evaluate_matching GOLD [GOLD ...] [--split holdout|dev|all|NAME] [--from-reviews] [--fit] [--cv K] [--cv-programmes] [--json].
 
 Prints Recall@5, Recall@10, MRR, nDCG@10, negative rejection and unit-exemption precision
 and recall, overall and per language pair, for the engine and for two baselines computed
 in the same run (BM25 alone; embedding cosine alone). Baseline thresholds are tuned on the
-dev split by the same rule as the engine's; the engine's weights come from its weights file,
-which `--fit` rewrites from the dev split (never from holdout).
+dev split by the same rule as the engine's (a gold set without a dev split uses the ones stored
+with the weights); the engine's weights come from its weights file, which `--fit` rewrites from
+the dev split (never from holdout).
+
+Several gold files are read as one set, each resolving its credential files from its own folder:
+a separate test set (say `evaluation/unseen/gold.jsonl`, split "unseen") is measured with the
+baselines tuned on the main set's dev split by naming both files and `--split unseen`.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from evc.matching.services import (
 )
 from evc.portfolios.intake import inspect_credential
 
+BASELINES_FROM = {"dev": "tuned on dev", "weights": "tuned on the dev split the weights were fitted on",
+                  "none": "untuned: this gold set has no dev split and the weights file stores no thresholds"}
 COLUMNS = ("recall@5", "recall@10", "mrr", "ndcg@10", "negative_rejection", "exemption_precision", "exemption_recall")
 
 
@@ -42,8 +49,9 @@ class Command(BaseCommand):
     help = "Measure the matching engine and two baselines against a labelled gold set (or assessors' reviews)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("gold", nargs="?", metavar="GOLD", help="gold.jsonl")
-        parser.add_argument("--split", choices=["holdout", "dev", "all"], default="holdout")
+        parser.add_argument("gold", nargs="*", metavar="GOLD", help="gold.jsonl (several files are read as one set)")
+        parser.add_argument("--split", default="holdout", metavar="SPLIT",
+                            help="the split measured: holdout (default), dev, all, or any other split the gold files name")
         parser.add_argument("--from-reviews", action="store_true", help="measure against stored assessor reviews")
         parser.add_argument("--programme", action="append", metavar="CODE", help="default: every programme")
         parser.add_argument("--fit", action="store_true", help="refit the fusion weights on the dev split and save them")
@@ -72,13 +80,21 @@ class Command(BaseCommand):
     # --- gold set ------------------------------------------------------------------------
 
     def _from_gold(self, options: dict[str, Any]) -> dict[str, Any]:
-        path = Path(options["gold"])
-        if not path.is_file():
-            raise CommandError(f"{path} does not exist.", returncode=2)
-        try:
-            items = ev.load_gold(path)
-        except (ValueError, KeyError) as exc:
-            raise CommandError(f"{path}: {exc}") from exc
+        paths = [Path(p) for p in options["gold"]]
+        items: list[ev.GoldItem] = []
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"{path} does not exist.", returncode=2)
+            try:
+                items += ev.load_gold(path)
+            except (ValueError, KeyError) as exc:
+                raise CommandError(f"{path}: {exc}") from exc
+        if options["cv"] and (options["cv"] < 2 or sum(i.split == "dev" for i in items) < options["cv"]):
+            raise CommandError("--cv needs at least 2 folds and a dev item per fold.", returncode=2)
+        splits = sorted({i.split for i in items})
+        if options["split"] != "all" and options["split"] not in splits:
+            raise CommandError(f"No credential of the gold set is in split {options['split']!r}; "
+                               f"its splits are: {', '.join(splits)}.", returncode=2)
         started = time.perf_counter()
         codes = options["programme"] or list(Programme.objects.values_list("code", flat=True))
         encoder = current_encoder()
@@ -118,12 +134,21 @@ class Command(BaseCommand):
             for p, vectors in zip(chunk, index.encode_prepared(chunk, encoder), strict=True):
                 scored.append(index.score(p, vectors, model))
         dev = [(i, s) for i, s in zip(usable, scored, strict=True) if i.split == "dev"]
+        # The baselines' thresholds come from the dev split like the engine's; a gold set without one
+        # (someone else's test set) uses those stored with the weights, not "everything passes".
+        if dev:
+            baselines, baselines_from = ev.tune_baselines(index, [s for _, s in dev], [i for i, _ in dev]), "dev"
+        elif "baselines" in model.meta:
+            baselines, baselines_from = ev.Baselines(**model.meta["baselines"]), "weights"
+        else:
+            baselines, baselines_from = ev.Baselines(), "none"
         if options["fit"]:
             if not dev:
                 raise CommandError("The gold set has no dev items to fit on.")
             model_id = encoder.model_id if encoder else LEXICAL_MODEL_ID
             model = ev.fit(index, [s for _, s in dev], [i for i, _ in dev], model_id, semantic=encoder is not None,
-                           source=f"{path.as_posix()} split=dev ({dt.date.today().isoformat()})")
+                           source=f"{' '.join(p.as_posix() for p in paths)} split=dev ({dt.date.today().isoformat()})")
+            model.meta["baselines"] = {"bm25": baselines.bm25, "cosine": baselines.cosine}
             target = ev.weights_path(model_id)
             target.parent.mkdir(parents=True, exist_ok=True)
             model.save(target)
@@ -131,8 +156,6 @@ class Command(BaseCommand):
             scored = [ev._rescore(s, model) for s in scored]
         cross_validated = None
         if options["cv"]:
-            if options["cv"] < 2 or len(dev) < options["cv"]:
-                raise CommandError("--cv needs at least 2 folds and a dev item per fold.", returncode=2)
             cross_validated = ev.cross_validate(index, [s for _, s in dev], [i for i, _ in dev],
                                                 encoder.model_id if encoder else LEXICAL_MODEL_ID,
                                                 folds=options["cv"], semantic=encoder is not None)
@@ -147,7 +170,6 @@ class Command(BaseCommand):
                                              encoder.model_id if encoder else LEXICAL_MODEL_ID,
                                              semantic=encoder is not None, fold_of=fold_of, hidden=hidden)
             by_programme["programmes"] = programmes
-        baselines = ev.tune_baselines(index, [s for _, s in dev], [i for i, _ in dev]) if dev else ev.Baselines()
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
         sel_items = [i for i, _ in chosen]
         outcome_language = {o.reference: o.language for o in index.outcomes}
@@ -167,12 +189,12 @@ class Command(BaseCommand):
             ranking_only["cosine"] = [ev.baseline_ranked(index, s, "cosine", float("-inf"), model.unit_rule)
                                       for _, s in chosen]
         return {
-            "gold": path.as_posix(),
+            "gold": " ".join(p.as_posix() for p in paths),
             "split": options["split"],
             "model_id": index.model_id,
             "weights": model.meta.get("fitted_on", ""),
             "thresholds": {"possible": model.possible, "strong": model.strong,
-                           "bm25": baselines.bm25, "cosine": baselines.cosine},
+                           "bm25": baselines.bm25, "cosine": baselines.cosine, "baselines_from": baselines_from},
             "unit_rule": model.unit_rule.to_dict(),
             "items": len(sel_items),
             "skipped": problems,
@@ -235,7 +257,7 @@ class Command(BaseCommand):
                           f"model {report['model_id']}; weights: {report['weights']}")
         t = report["thresholds"]
         self.stdout.write(f"Thresholds: possible {t['possible']:.3f}, strong {t['strong']:.3f}; "
-                          f"baselines (tuned on dev): bm25 >= {t['bm25']:.3f}, cosine >= {t['cosine']:.3f}")
+                          f"baselines ({BASELINES_FROM[t['baselines_from']]}): bm25 >= {t['bm25']:.3f}, cosine >= {t['cosine']:.3f}")
         header = f"{'system':<8}" + "".join(f"{c:>21}" for c in COLUMNS)
         self.stdout.write(header)
         for name, m in report["systems"].items():

@@ -1,0 +1,63 @@
+"""The labelled evaluation sets stay consistent: every figure in the notes rests on them.
+
+Each gold line names a credential the intake can read, outcomes and units that exist in the
+catalogue it is labelled against, and an exemption only where every outcome of the unit is gold.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from evc.curricula.models import LearningOutcome
+from evc.matching import evaluation as ev
+from evc.matching.engine.catalogue_csv import read_catalogue
+from evc.portfolios.intake import inspect_credential
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted((ROOT / "curricula").glob("*.csv"))
+UNSEEN_CURRICULUM = ROOT / "evaluation" / "unseen" / "logistiek-management.csv"
+SETS = {
+    "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
+    "unseen": (ROOT / "evaluation" / "unseen" / "gold.jsonl", [*SHIPPED, UNSEEN_CURRICULUM], {"unseen"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_gold_line_names_a_readable_credential_and_real_outcomes(name, settings):
+    settings.EVC_FETCH_REMOTE = False
+    gold, catalogue, splits = SETS[name]
+    outcomes, _ = read_catalogue(catalogue)
+    known = {o.reference for o in outcomes}
+    members: dict[str, set[str]] = {}
+    for o in outcomes:
+        members.setdefault(f"{o.programme}/{o.unit}", set()).add(o.reference)
+    items = ev.load_gold(gold)
+    assert len({i.file for i in items}) == len(items), "a credential is listed twice"
+    problems = []
+    for item in items:
+        if item.path is None:
+            problems.append(f"{item.file}: no such file")
+            continue
+        claim = inspect_credential(item.path.read_bytes(), item.path.name).claim
+        if claim is None or not claim.matching_text().strip():
+            problems.append(f"{item.file}: the intake reads no text")
+        if item.split not in splits or item.kind not in {"positive", "negative"} or item.language not in {"nl", "en"}:
+            problems.append(f"{item.file}: split {item.split!r}, kind {item.kind!r}, language {item.language!r}")
+        if (item.kind == "negative") != (not item.outcomes):
+            problems.append(f"{item.file}: kind {item.kind} with {len(item.outcomes)} gold outcomes")
+        problems += [f"{item.file}: unknown outcome {ref}" for ref in item.outcomes if ref not in known]
+        for unit in sorted(item.exemptions):
+            if not members.get(unit, {None}) <= set(item.outcomes):
+                problems.append(f"{item.file}: exemption {unit} without every outcome of the unit")
+    assert problems == []
+
+
+@pytest.mark.django_db
+def test_the_unseen_curriculum_imports_beside_the_shipped_catalogue():
+    call_command("import_curriculum", *map(str, [*SHIPPED, UNSEEN_CURRICULUM]), stdout=io.StringIO())
+    imported = LearningOutcome.objects.filter(unit__version__programme__code="LOGISTIEK").count()
+    assert imported == len(read_catalogue([UNSEEN_CURRICULUM])[0]) > 0
