@@ -19,10 +19,14 @@ from evc.portfolios.intake import inspect_credential
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "curricula").glob("*.csv"))
-UNSEEN_CURRICULUM = ROOT / "evaluation" / "unseen" / "logistiek-management.csv"
+# The blind sets: each adds a programme the engine was never fitted on.
+UNSEEN = {
+    "unseen": ROOT / "evaluation" / "unseen" / "logistiek-management.csv",
+    "unseen-2": ROOT / "evaluation" / "unseen-2" / "sociaal-werk.csv",
+}
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
-    "unseen": (ROOT / "evaluation" / "unseen" / "gold.jsonl", [*SHIPPED, UNSEEN_CURRICULUM], {"unseen"}),
+    **{name: (csv.parent / "gold.jsonl", [*SHIPPED, csv], {"unseen"}) for name, csv in UNSEEN.items()},
 }
 
 
@@ -57,7 +61,9 @@ def test_every_gold_line_names_a_readable_credential_and_real_outcomes(name, set
 
 
 @pytest.mark.django_db
-def test_the_unseen_curriculum_imports_beside_the_shipped_catalogue():
-    call_command("import_curriculum", *map(str, [*SHIPPED, UNSEEN_CURRICULUM]), stdout=io.StringIO())
-    imported = LearningOutcome.objects.filter(unit__version__programme__code="LOGISTIEK").count()
-    assert imported == len(read_catalogue([UNSEEN_CURRICULUM])[0]) > 0
+@pytest.mark.parametrize("name", sorted(UNSEEN))
+def test_an_unseen_curriculum_imports_beside_the_shipped_catalogue(name):
+    call_command("import_curriculum", *map(str, [*SHIPPED, UNSEEN[name]]), stdout=io.StringIO())
+    outcomes, _ = read_catalogue([UNSEEN[name]])
+    imported = LearningOutcome.objects.filter(unit__version__programme__code=outcomes[0].programme).count()
+    assert imported == len(outcomes) > 0
