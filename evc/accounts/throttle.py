@@ -9,6 +9,9 @@ was right, so a person who logs in is never slowed down. Three counters, each fo
 - per account from anywhere, loose: a distributed guess, without letting a stranger lock the owner
   out with a handful of wrong passwords;
 - per client address: one place guessing many accounts.
+
+A completed password reset clears the first two for that account: the way out of a block is
+the way a person who forgot the password takes anyway.
 """
 
 from __future__ import annotations
@@ -40,14 +43,16 @@ def normalise_login(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
-def _counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
+def _account_counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
     who = hashlib.sha256(normalise_login(account).encode()).hexdigest()[:32]  # no addresses in cache keys
-    where = client_ip(request)
     return [
-        (f"evc:login:account-address:{who}:{where}", FAILURES_PER_ACCOUNT_AND_ADDRESS),
+        (f"evc:login:account-address:{who}:{client_ip(request)}", FAILURES_PER_ACCOUNT_AND_ADDRESS),
         (f"evc:login:account:{who}", FAILURES_PER_ACCOUNT),
-        (f"evc:login:address:{where}", FAILURES_PER_ADDRESS),
     ]
+
+
+def _counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
+    return [*_account_counters(request, account), (f"evc:login:address:{client_ip(request)}", FAILURES_PER_ADDRESS)]
 
 
 def login_blocked(request: HttpRequest, account: str) -> bool:
@@ -77,6 +82,15 @@ def login_succeeded(request: HttpRequest, account: str) -> None:
                 cache.decr(key)
             except ValueError:  # expired meanwhile
                 pass
+
+
+def login_unblocked(request: HttpRequest, account: str) -> None:
+    """The owner proved control of the mailbox (a password reset): the account's own counters start afresh.
+
+    The counter per client address stays: one place guessing many accounts must not clear it by
+    resetting the password of an account of its own."""
+    for key, _limit in _account_counters(request, account):
+        cache.delete(key)
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -30,7 +30,7 @@ urlpatterns = [
     ),
     path(
         "account/wachtwoord/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="accounts/password_reset_confirm.html"),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -33,8 +35,10 @@ ROLE_TEMPLATES = {
 }
 
 
-def _too_many(request: HttpRequest, message: str, *, retry_after: int) -> HttpResponse:
-    return too_many_requests(request, heading=_("Te veel pogingen"), message=message, retry_after=retry_after)
+def _too_many(request: HttpRequest, message: str, *, retry_after: int,
+              way_out: tuple[str, str] | None = None) -> HttpResponse:
+    return too_many_requests(request, heading=_("Te veel pogingen"), message=message, retry_after=retry_after,
+                             way_out=way_out)
 
 
 class LoginView(auth_views.LoginView):
@@ -47,7 +51,9 @@ class LoginView(auth_views.LoginView):
         # The backend counts and refuses; this only turns a block into a page that says so.
         if throttle.login_blocked(request, request.POST.get("username", "")):
             return _too_many(request, _("Te veel mislukte inlogpogingen. Wacht een kwartier en probeer het dan "
-                                        "opnieuw."), retry_after=throttle.WINDOW_SECONDS)
+                                        "opnieuw, of vraag een nieuw wachtwoord aan."),
+                             retry_after=throttle.WINDOW_SECONDS,
+                             way_out=(_("Wachtwoord vergeten?"), reverse("password_reset")))
         return super().post(request, *args, **kwargs)
 
 
@@ -61,6 +67,17 @@ class PasswordResetView(auth_views.PasswordResetView):
             return _too_many(request, _("Er zijn vanaf dit adres te veel wachtwoordherstel-aanvragen gedaan. "
                                         "Probeer het over een uur opnieuw."), retry_after=3600)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new-password form; once the password is set, wrong guesses made before no longer block the account."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.login_unblocked(self.request, form.user.email)
+        return response
 
 
 @require_GET

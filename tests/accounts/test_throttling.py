@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client, RequestFactory
@@ -103,6 +105,40 @@ def test_password_reset_mails_and_sign_ups_are_limited_per_address(applicant, mo
     assert Client().post(reverse("register"), form | {"email": "one@example.org"}).status_code == 302
     refused = Client().post(reverse("register"), form | {"email": "two@example.org"})
     assert refused.status_code == 429 and "te veel accounts" in refused.content.decode()
+
+
+def test_a_completed_password_reset_lifts_the_block_on_the_account_but_not_on_the_address(applicant, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT_AND_ADDRESS", 3)
+    client = Client()
+    for _ in range(3):
+        _login(client, applicant.email, "wrong")
+    blocked = _login(client, applicant.email, PASSWORD)
+    assert blocked.status_code == 429 and f'href="{reverse("password_reset")}"' in blocked.content.decode()
+    address_key = next(key for key, _ in throttle._counters(RequestFactory().get("/"), applicant.email)
+                       if key.startswith("evc:login:address:"))
+    address_failures = cache.get(address_key)
+    # The way out a person takes: the reset mail, its link, a new password.
+    client.post(reverse("password_reset"), {"email": applicant.email})
+    link = re.search(r"https?://[^/\s]+(/account/wachtwoord/[^\s]+/)", mail.outbox[-1].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert form_page.status_code == 200
+    new_password = "a-brand-new-passphrase-2026"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+    assert _login(client, applicant.email, new_password).status_code == 302 and _logged_in(client)
+    assert cache.get(address_key) == address_failures  # one place guessing many accounts is still counted
+
+
+def test_a_wrong_reset_link_clears_nothing(applicant, monkeypatch):
+    monkeypatch.setattr(throttle, "FAILURES_PER_ACCOUNT_AND_ADDRESS", 2)
+    client = Client()
+    for _ in range(2):
+        _login(client, applicant.email, "wrong")
+    page = client.get(reverse("password_reset_confirm", args=["MQ", "not-a-token"]))
+    assert page.status_code == 200 and not page.context["validlink"]
+    assert _login(client, applicant.email, PASSWORD).status_code == 429
 
 
 def test_the_client_address_comes_from_trusted_proxies_only(settings):
