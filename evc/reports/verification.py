@@ -9,6 +9,8 @@ When the hash is unknown, the signature analysis explains why: content added aft
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import io
 import logging
@@ -17,11 +19,11 @@ from typing import Any
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.validation.status import SignatureCoverageLevel, TimestampSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from evc.reports.rendering import DECISION_ID_KEY
-from evc.reports.signing import run_outside_event_loop, signer_display_name, trust_roots_load
+from evc.reports.signing import run_outside_event_loop, signer_display_name, trust_roots_load, tsa_trust_roots
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,10 @@ class SignatureFindings:
     signer: str = ""
     claimed_decision_id: str | None = None
     error: str = ""
+    # PAdES B-T: the time a timestamp authority attests the signature existed, and whether that
+    # authority is the one this installation pins for it (EVC_TSA_CERT).
+    timestamp: dt.datetime | None = None
+    timestamp_trusted: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,13 @@ class Verification:
     document_kind: str | None = None
     decision_status: str | None = None
     superseded_by: str | None = None
+    timestamped_at: str | None = None  # ISO 8601 (UTC) from an intact timestamp token, else None
+    timestamp_trusted: bool | None = None  # None when there is no timestamp
+
+    @property
+    def timestamp(self) -> dt.datetime | None:
+        """`timestamped_at` as an aware datetime, for display in the reader's time zone."""
+        return dt.datetime.fromisoformat(self.timestamped_at) if self.timestamped_at else None
 
     def as_contract(self) -> dict[str, Any]:
         """The JSON of `verify_decision_pdf --json`: the contract's six fields first, then additions."""
@@ -101,9 +114,13 @@ def signature_inspect(pdf_bytes: bytes) -> SignatureFindings:
     context = ValidationContext(
         trust_roots=list(trust_roots_load()), allow_fetching=False, revocation_mode="soft-fail"
     )
+    # Trusted timestamps come from the pinned authority only: without EVC_TSA_CERT a timestamp is read but
+    # not vouched for (the system's root list would also cost a load on every check).
+    ts_context = ValidationContext(trust_roots=list(tsa_trust_roots()), allow_fetching=False,
+                                   revocation_mode="soft-fail")
     embedded = signatures[0]
     try:
-        status = run_outside_event_loop(validate_pdf_signature, embedded, context)
+        status = run_outside_event_loop(validate_pdf_signature, embedded, context, ts_context)
     except Exception as exc:  # a mangled CMS blob or byte range
         logger.info("signature validation failed: %s", exc)
         return SignatureFindings(
@@ -122,7 +139,15 @@ def signature_inspect(pdf_bytes: bytes) -> SignatureFindings:
         trusted=bool(status.trusted),
         signer=signer,
         claimed_decision_id=claimed,
+        **_timestamp_of(status.timestamp_validity),
     )
+
+
+def _timestamp_of(token: TimestampSignatureStatus | None) -> dict[str, Any]:
+    """A timestamp counts only when its token is intact and its signature valid; a broken one is no timestamp."""
+    if token is None or not (token.intact and token.valid):
+        return {}
+    return {"timestamp": token.timestamp.astimezone(dt.UTC), "timestamp_trusted": bool(token.trusted)}
 
 
 def _verdict_without_record(findings: SignatureFindings, sha: str, claimed_on_record: bool) -> Verification:
@@ -208,8 +233,6 @@ def _verdict_without_record(findings: SignatureFindings, sha: str, claimed_on_re
 
 def decision_pdf_verify(pdf_bytes: bytes) -> Verification:
     """Report whether `pdf_bytes` is a decision document this installation signed, and why not."""
-    from evc.reports.models import SignedDocument  # models import the app registry; keep this module light
-
     sha = hashlib.sha256(pdf_bytes).hexdigest()
     if not pdf_bytes.startswith(PDF_MAGIC):
         return Verification(
@@ -223,6 +246,16 @@ def decision_pdf_verify(pdf_bytes: bytes) -> Verification:
             sha256=sha,
         )
     findings = signature_inspect(pdf_bytes)
+    verdict = _verdict(findings, sha)
+    if findings.timestamp is None or not verdict.intact:  # a timestamp over other content attests nothing here
+        return verdict
+    return dataclasses.replace(verdict, timestamped_at=findings.timestamp.isoformat(),
+                               timestamp_trusted=findings.timestamp_trusted)
+
+
+def _verdict(findings: SignatureFindings, sha: str) -> Verification:
+    from evc.reports.models import SignedDocument  # models import the app registry; keep this module light
+
     record = SignedDocument.objects.select_related("decision").filter(sha256=sha).first()
     if record is None:
         claimed_on_record = bool(

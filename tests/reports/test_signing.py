@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,7 +16,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.urls import reverse
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
@@ -259,3 +262,42 @@ def test_it_refuses_to_sign_with_the_wrong_passphrase(unsigned, settings):
 def test_it_refuses_to_sign_something_that_is_not_a_pdf():
     with pytest.raises(SigningError):
         decision_pdf_sign(b"%PDF-1.7 but nothing else")
+
+
+@pytest.mark.django_db
+def test_verification_reports_the_timestamp_of_an_intact_document_and_whether_its_authority_is_trusted(
+        make_decision, signing, tsa_server, settings, client):
+    from evc.reports.services import signed_document_create
+    from evc.reports.verification import decision_pdf_verify
+
+    from .tampering import append_content
+
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with fetcher.allow_private_addresses():
+        document = signed_document_create(decision=make_decision("EVC-2026-000777"), kind="letter")
+    pdf = document.pdf.read()
+    result = decision_pdf_verify(pdf)
+    assert result.authentic and result.timestamp_trusted is True  # the pinned authority (EVC_TSA_CERT)
+    assert before <= result.timestamp <= dt.datetime.now(dt.UTC)
+    assert result.as_contract()["timestamped_at"] == result.timestamped_at
+    page = client.post(reverse("reports:verify", args=["EVC-2026-000777"]),
+                       {"document": SimpleUploadedFile("besluit.pdf", pdf, content_type="application/pdf")})
+    assert page.status_code == 200
+    assert re.search(r"Tijdstempel</dt><dd>\d+ \w+ \d{4}, [\d:]+ \(bevestigd door een vertrouwde tijdstempeldienst",
+                     page.content.decode())
+    # Without the pin the time is still read, but nobody vouches for the authority.
+    settings.EVC_TSA_CERT = ""
+    unpinned = decision_pdf_verify(pdf)
+    assert unpinned.authentic and unpinned.timestamped_at == result.timestamped_at and unpinned.timestamp_trusted is False
+    # A timestamp over content that was changed afterwards attests nothing about this file.
+    assert decision_pdf_verify(append_content(pdf)).timestamped_at is None
+
+
+@pytest.mark.django_db
+def test_a_document_signed_without_a_tsa_has_no_timestamp(make_decision, signing):
+    from evc.reports.services import signed_document_create
+    from evc.reports.verification import decision_pdf_verify
+
+    document = signed_document_create(decision=make_decision("EVC-2026-000778"), kind="letter")
+    result = decision_pdf_verify(document.pdf.read())
+    assert result.authentic and result.timestamped_at is None and result.timestamp_trusted is None
