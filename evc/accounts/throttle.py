@@ -10,8 +10,8 @@ was right, so a person who logs in is never slowed down. Three counters, each fo
   out with a handful of wrong passwords;
 - per client address: one place guessing many accounts.
 
-A completed password reset clears the first two for that account: the way out of a block is
-the way a person who forgot the password takes anyway.
+A completed password reset lets the first two lapse for that account, from every address: the way
+out of a block is the way a person who forgot the password takes anyway.
 """
 
 from __future__ import annotations
@@ -43,11 +43,17 @@ def normalise_login(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
+def _who(account: str) -> str:
+    return hashlib.sha256(normalise_login(account).encode()).hexdigest()[:32]  # no addresses in cache keys
+
+
 def _account_counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
-    who = hashlib.sha256(normalise_login(account).encode()).hexdigest()[:32]  # no addresses in cache keys
+    who = _who(account)
+    # A password reset starts a new generation: the counts of every address for this account lapse at once.
+    generation = cache.get(f"evc:login:generation:{who}", 0)
     return [
-        (f"evc:login:account-address:{who}:{client_ip(request)}", FAILURES_PER_ACCOUNT_AND_ADDRESS),
-        (f"evc:login:account:{who}", FAILURES_PER_ACCOUNT),
+        (f"evc:login:account-address:{who}:{generation}:{client_ip(request)}", FAILURES_PER_ACCOUNT_AND_ADDRESS),
+        (f"evc:login:account:{who}:{generation}", FAILURES_PER_ACCOUNT),
     ]
 
 
@@ -84,13 +90,14 @@ def login_succeeded(request: HttpRequest, account: str) -> None:
                 pass
 
 
-def login_unblocked(request: HttpRequest, account: str) -> None:
-    """The owner proved control of the mailbox (a password reset): the account's own counters start afresh.
+def login_unblocked(account: str) -> None:
+    """The owner proved control of the mailbox (a password reset): the account's own counters start afresh,
+    from every address (the reset is often done on a phone, the log-in on a laptop elsewhere).
 
     The counter per client address stays: one place guessing many accounts must not clear it by
     resetting the password of an account of its own."""
-    for key, _limit in _account_counters(request, account):
-        cache.delete(key)
+    key = f"evc:login:generation:{_who(account)}"
+    cache.set(key, cache.get(key, 0) + 1, None)  # kept: a lapsed generation would revive old counts
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -76,7 +76,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
-        throttle.login_unblocked(self.request, form.user.email)
+        throttle.login_unblocked(form.user.email)
         return response
 
 

@@ -119,16 +119,21 @@ def test_a_completed_password_reset_lifts_the_block_on_the_account_but_not_on_th
     address_key = next(key for key, _ in throttle._counters(RequestFactory().get("/"), applicant.email)
                        if key.startswith("evc:login:address:"))
     address_failures = cache.get(address_key)
-    # The way out a person takes: the reset mail, its link, a new password.
+    # The way out a person takes: the reset mail, its link (opened on a phone, elsewhere), a new password.
     client.post(reverse("password_reset"), {"email": applicant.email})
     link = re.search(r"https?://[^/\s]+(/account/wachtwoord/[^\s]+/)", mail.outbox[-1].body).group(1)
-    form_page = client.get(link, follow=True)
+    phone = Client(REMOTE_ADDR="198.51.100.23")
+    form_page = phone.get(link, follow=True)
     assert form_page.status_code == 200
     new_password = "a-brand-new-passphrase-2026"
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
+    done = phone.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
     assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
-    assert _login(client, applicant.email, new_password).status_code == 302 and _logged_in(client)
+    assert _login(client, applicant.email, new_password).status_code == 302 and _logged_in(client)  # back on the laptop
     assert cache.get(address_key) == address_failures  # one place guessing many accounts is still counted
+    # And the new generation counts again: wrong guesses after the reset block as before.
+    for _ in range(3):
+        _login(Client(), applicant.email, "wrong")
+    assert _login(Client(), applicant.email, new_password).status_code == 429
 
 
 def test_a_wrong_reset_link_clears_nothing(applicant, monkeypatch):
