@@ -141,9 +141,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The cache holds the rate-limit counters. Per process by default (the embedded server is one process);
 # with several web processes set EVC_CACHE=database so that they share one count.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Room for many more keys than Django's default 300: the brute-force counters live here, and a culled
+# counter (or password-reset generation, evc/accounts/throttle.py) would forget what it counted.
+CACHE_OPTIONS = {"MAX_ENTRIES": 100_000}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": CACHE_OPTIONS}}
 if envstr("EVC_CACHE", "locmem") == "database":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evc_cache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evc_cache",
+                          "OPTIONS": CACHE_OPTIONS}}
 # Every password check is counted (evc/accounts/throttle.py): our log-in page and the admin's alike.
 AUTHENTICATION_BACKENDS = ["evc.accounts.throttle.ThrottledModelBackend"]
 # Rate limits count per client address; behind N reverse proxies set EVC_TRUSTED_PROXIES=N so that the

@@ -57,13 +57,23 @@ def _account_counters(request: HttpRequest, account: str) -> list[tuple[str, int
     ]
 
 
+def _address_counter(request: HttpRequest) -> tuple[str, int]:
+    return f"evc:login:address:{client_ip(request)}", FAILURES_PER_ADDRESS
+
+
 def _counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
-    return [*_account_counters(request, account), (f"evc:login:address:{client_ip(request)}", FAILURES_PER_ADDRESS)]
+    return [*_account_counters(request, account), _address_counter(request)]
 
 
-def login_blocked(request: HttpRequest, account: str) -> bool:
-    """The failed attempts of the last quarter of an hour already fill a limit (nothing is counted here)."""
-    return any((cache.get(key) or 0) >= limit for key, limit in _counters(request, account))
+def login_blocked_by(request: HttpRequest, account: str) -> str | None:
+    """Which limit the failed attempts of the last quarter of an hour already fill: "address" (a password
+    reset does not help), "account" (it does) or None. Nothing is counted here."""
+    key, limit = _address_counter(request)
+    if (cache.get(key) or 0) >= limit:
+        return "address"
+    if any((cache.get(key) or 0) >= limit for key, limit in _account_counters(request, account)):
+        return "account"
+    return None
 
 
 def login_attempt(request: HttpRequest, account: str) -> bool:
@@ -97,7 +107,9 @@ def login_unblocked(account: str) -> None:
     The counter per client address stays: one place guessing many accounts must not clear it by
     resetting the password of an account of its own."""
     key = f"evc:login:generation:{_who(account)}"
-    cache.set(key, cache.get(key, 0) + 1, None)  # kept: a lapsed generation would revive old counts
+    # Kept without expiry (a lapsed generation would revive old counts). Like the counters it lives in the
+    # cache, so with several web processes that cache must be shared (EVC_CACHE=database).
+    cache.set(key, cache.get(key, 0) + 1, None)
 
 
 class ThrottledModelBackend(ModelBackend):

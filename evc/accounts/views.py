@@ -49,11 +49,15 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         # The backend counts and refuses; this only turns a block into a page that says so.
-        if throttle.login_blocked(request, request.POST.get("username", "")):
+        blocked_by = throttle.login_blocked_by(request, request.POST.get("username", ""))
+        if blocked_by == "account":  # a new password lifts this one (throttle.login_unblocked)
             return _too_many(request, _("Te veel mislukte inlogpogingen. Wacht een kwartier en probeer het dan "
                                         "opnieuw, of vraag een nieuw wachtwoord aan."),
                              retry_after=throttle.WINDOW_SECONDS,
                              way_out=(_("Wachtwoord vergeten?"), reverse("password_reset")))
+        if blocked_by == "address":
+            return _too_many(request, _("Vanaf dit adres zijn te veel mislukte inlogpogingen gedaan. Wacht een "
+                                        "kwartier en probeer het dan opnieuw."), retry_after=throttle.WINDOW_SECONDS)
         return super().post(request, *args, **kwargs)
 
 

@@ -59,7 +59,9 @@ class GoldItem:
         return self.kind != "negative" and bool(self.outcomes)
 
 
-def load_gold(path: Path) -> list[GoldItem]:
+def load_gold(path: Path, *, require_split: bool = False) -> list[GoldItem]:
+    """Read a gold file. A line without "split" is dev, unless `require_split`: a test set read beside
+    another file must never turn into training data for want of a label."""
     items = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not raw.strip():
@@ -68,6 +70,12 @@ def load_gold(path: Path) -> list[GoldItem]:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise ValueError(f"line {number}: not JSON ({exc.msg})") from exc
+        if not isinstance(data, dict):
+            raise ValueError(f"line {number}: not a JSON object")
+        if require_split and "split" not in data:
+            raise ValueError(f"line {number}: no \"split\" (required when several gold files are read together)")
+        if not isinstance(data.get("split", "dev"), str) or not data.get("split", "dev"):
+            raise ValueError(f"line {number}: \"split\" must be a name such as dev or holdout")
         file = data["file"]
         candidates = [path.parent / file, Path(file), path.parent / "credentials" / Path(file).name]
         found = next((c for c in candidates if c.is_file()), None)

@@ -79,7 +79,7 @@ class Verification:
     document_kind: str | None = None
     decision_status: str | None = None
     superseded_by: str | None = None
-    timestamped_at: str | None = None  # ISO 8601 (UTC) from an intact timestamp token, else None
+    timestamped_at: str | None = None  # ISO 8601 (UTC) from an intact token over our valid signature, else None
     timestamp_trusted: bool | None = None  # None when there is no timestamp
 
     @property
@@ -247,7 +247,9 @@ def decision_pdf_verify(pdf_bytes: bytes) -> Verification:
         )
     findings = signature_inspect(pdf_bytes)
     verdict = _verdict(findings, sha)
-    if findings.timestamp is None or not verdict.intact:  # a timestamp over other content attests nothing here
+    # Only over our own, valid, unchanged signature: a forger can have any public authority timestamp a
+    # signature of their own, and a timestamp over other content attests nothing about this file.
+    if findings.timestamp is None or not (verdict.intact and verdict.signature_valid):
         return verdict
     return dataclasses.replace(verdict, timestamped_at=findings.timestamp.isoformat(),
                                timestamp_trusted=findings.timestamp_trusted)

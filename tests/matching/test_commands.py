@@ -155,6 +155,29 @@ def test_evaluate_matching_reads_several_gold_files_as_one_set_and_measures_a_na
     assert info.value.returncode == 2
 
 
+@pytest.mark.parametrize(("line", "message"), [
+    ({"file": "web.json", "outcomes": [], "kind": "negative"}, 'no "split"'),  # beside another file: no silent dev
+    ({"file": "web.json", "split": None, "outcomes": [], "kind": "negative"}, '"split" must be a name'),
+    ({"file": "web.json", "split": 3, "outcomes": [], "kind": "negative"}, '"split" must be a name'),
+    (["not", "an", "object"], "not a JSON object"),
+])
+def test_a_badly_labelled_second_gold_file_is_refused_not_used(catalogue, files, tmp_path, line, message):
+    main = _dev_gold(tmp_path, catalogue.code, files)
+    second = tmp_path / "second.jsonl"
+    second.write_text(json.dumps(line), encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("evaluate_matching", str(main), str(second), "--split", "dev", stdout=io.StringIO())
+
+
+def test_cross_validation_needs_a_readable_dev_credential_per_fold(catalogue, files, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps({"file": name, "split": "dev", "outcomes": [], "kind": "negative"})
+                              for name in ("cicd.json", "barista.json", "gone-1.json", "gone-2.json")), encoding="utf-8")
+    with pytest.raises(CommandError, match="2 were readable") as info:
+        call_command("evaluate_matching", str(gold), "--split", "dev", "--cv", "4", stdout=io.StringIO())
+    assert info.value.returncode == 2
+
+
 def _evaluate(gold: Path) -> str:
     out = io.StringIO()
     call_command("evaluate_matching", str(gold), "--split", "unseen", "--json", stdout=out)

@@ -266,9 +266,12 @@ def test_it_refuses_to_sign_something_that_is_not_a_pdf():
 
 @pytest.mark.django_db
 def test_verification_reports_the_timestamp_of_an_intact_document_and_whether_its_authority_is_trusted(
-        make_decision, signing, tsa_server, settings, client):
+        make_decision, signing, tsa_server, settings, client, tmp_path):
+    from django.core.management import call_command
+
     from evc.reports.services import signed_document_create
-    from evc.reports.verification import decision_pdf_verify
+    from evc.reports.signing import dev_signing_material_create
+    from evc.reports.verification import Reason, decision_pdf_verify, signature_inspect
 
     from .tampering import append_content
 
@@ -291,6 +294,19 @@ def test_verification_reports_the_timestamp_of_an_intact_document_and_whether_it
     assert unpinned.authentic and unpinned.timestamped_at == result.timestamped_at and unpinned.timestamp_trusted is False
     # A timestamp over content that was changed afterwards attests nothing about this file.
     assert decision_pdf_verify(append_content(pdf)).timestamped_at is None
+    # Nor does one a forger had an authority (even the pinned one) put on a signature made with their own key.
+    settings.EVC_TSA_CERT = str(_pem_file(tmp_path / "tsa-again.pem", tsa_server.tsa.tsa_cert))
+    forger = tmp_path / "forger" / "signer.p12"
+    dev_signing_material_create(p12_path=forger, passphrase=None, institution="Fontys Hogescholen")
+    with override_settings(EVC_SIGNING_P12=str(forger), EVC_SIGNING_PASSPHRASE=""), fetcher.allow_private_addresses():
+        forged = decision_pdf_sign(decision_pdf_render(snapshot_for(decision_id="EVC-2026-000777")))
+    assert signature_inspect(forged).timestamp is not None  # the token itself is there and intact
+    verdict = decision_pdf_verify(forged)
+    assert verdict.reason == Reason.FOREIGN_SIGNER and verdict.intact
+    assert verdict.timestamped_at is None and verdict.timestamp_trusted is None
+    out = io.StringIO()
+    call_command("verify_decision_pdf", str(_write(tmp_path / "ours.pdf", pdf)), stdout=out)
+    assert f"timestamp: {result.timestamped_at} (trusted authority (EVC_TSA_CERT))" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -301,3 +317,8 @@ def test_a_document_signed_without_a_tsa_has_no_timestamp(make_decision, signing
     document = signed_document_create(decision=make_decision("EVC-2026-000778"), kind="letter")
     result = decision_pdf_verify(document.pdf.read())
     assert result.authentic and result.timestamped_at is None and result.timestamp_trusted is None
+
+
+def _write(path, data: bytes):  # type: ignore[no-untyped-def]
+    path.write_bytes(data)
+    return path

@@ -86,7 +86,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{path} does not exist.", returncode=2)
             try:
-                items += ev.load_gold(path)
+                items += ev.load_gold(path, require_split=len(paths) > 1)
             except (ValueError, KeyError) as exc:
                 raise CommandError(f"{path}: {exc}") from exc
         if options["cv"] and (options["cv"] < 2 or sum(i.split == "dev" for i in items) < options["cv"]):
@@ -134,6 +134,9 @@ class Command(BaseCommand):
             for p, vectors in zip(chunk, index.encode_prepared(chunk, encoder), strict=True):
                 scored.append(index.score(p, vectors, model))
         dev = [(i, s) for i, s in zip(usable, scored, strict=True) if i.split == "dev"]
+        if options["cv"] and len(dev) < options["cv"]:  # again: some dev credentials may not have been readable
+            raise CommandError(f"--cv {options['cv']} needs a readable dev item per fold; {len(dev)} were readable.",
+                               returncode=2)
         # The baselines' thresholds come from the dev split like the engine's; a gold set without one
         # (someone else's test set) uses those stored with the weights, not "everything passes".
         if dev:

@@ -32,3 +32,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  decision: {result.decision_id or '-'}")
         self.stdout.write(f"  intact: {result.intact}  signature valid: {result.signature_valid}")
         self.stdout.write(f"  signer: {result.signer or '-'}")
+        if result.timestamped_at:
+            trust = "trusted authority (EVC_TSA_CERT)" if result.timestamp_trusted else "authority not checked"
+            self.stdout.write(f"  timestamp: {result.timestamped_at} ({trust})")
