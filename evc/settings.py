@@ -140,9 +140,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The cache holds the rate-limit counters. Per process by default (the embedded server is one process);
-# with several web processes set EVC_CACHE=database so that they share one count.
-# Room for many more keys than Django's default 300: the brute-force counters live here, and a culled
-# counter (or password-reset generation, evc/accounts/throttle.py) would forget what it counted.
+# with several web processes set EVC_CACHE=database so that they share one count. Room for many more keys
+# than Django's default 300: a culled counter (or password-reset generation, evc/accounts/throttle.py)
+# would forget what it counted.
 CACHE_OPTIONS = {"MAX_ENTRIES": 100_000}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": CACHE_OPTIONS}}
 if envstr("EVC_CACHE", "locmem") == "database":

@@ -47,10 +47,18 @@ def _who(account: str) -> str:
     return hashlib.sha256(normalise_login(account).encode()).hexdigest()[:32]  # no addresses in cache keys
 
 
+def _generation_key(who: str) -> str:
+    return f"evc:login:generation:{who}"
+
+
+def _full(key: str, limit: int) -> bool:
+    return (cache.get(key) or 0) >= limit
+
+
 def _account_counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
     who = _who(account)
     # A password reset starts a new generation: the counts of every address for this account lapse at once.
-    generation = cache.get(f"evc:login:generation:{who}", 0)
+    generation = cache.get(_generation_key(who), 0)
     return [
         (f"evc:login:account-address:{who}:{generation}:{client_ip(request)}", FAILURES_PER_ACCOUNT_AND_ADDRESS),
         (f"evc:login:account:{who}:{generation}", FAILURES_PER_ACCOUNT),
@@ -68,10 +76,9 @@ def _counters(request: HttpRequest, account: str) -> list[tuple[str, int]]:
 def login_blocked_by(request: HttpRequest, account: str) -> str | None:
     """Which limit the failed attempts of the last quarter of an hour already fill: "address" (a password
     reset does not help), "account" (it does) or None. Nothing is counted here."""
-    key, limit = _address_counter(request)
-    if (cache.get(key) or 0) >= limit:
+    if _full(*_address_counter(request)):
         return "address"
-    if any((cache.get(key) or 0) >= limit for key, limit in _account_counters(request, account)):
+    if any(_full(key, limit) for key, limit in _account_counters(request, account)):
         return "account"
     return None
 
@@ -106,7 +113,7 @@ def login_unblocked(account: str) -> None:
 
     The counter per client address stays: one place guessing many accounts must not clear it by
     resetting the password of an account of its own."""
-    key = f"evc:login:generation:{_who(account)}"
+    key = _generation_key(_who(account))
     # Kept without expiry (a lapsed generation would revive old counts). Like the counters it lives in the
     # cache, so with several web processes that cache must be shared (EVC_CACHE=database).
     cache.set(key, cache.get(key, 0) + 1, None)

@@ -260,12 +260,20 @@ def _network_request(url: str, *, timeout: float, max_bytes: int, accept: str, m
         watchdog.cancel()
 
 
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+def _limits(timeout: float | None, max_bytes: int | None) -> tuple[float, int]:
+    """The caller's timeout and size cap, or the installation's defaults."""
+    return (float(timeout if timeout is not None else _setting("EVC_FETCH_TIMEOUT_SECONDS", 5)),
+            int(max_bytes if max_bytes is not None else _setting("EVC_FETCH_MAX_BYTES", 1024 * 1024)))
+
+
 def fetch(url: str, *, accept: str = "*/*", timeout: float | None = None, max_bytes: int | None = None) -> Response:
     """GET `url` through the guard, following at most 3 redirects. Any status is returned."""
     if not remote_enabled():
         raise FetchDisabled("Fetching remote documents is switched off on this installation.")
-    timeout = float(timeout if timeout is not None else _setting("EVC_FETCH_TIMEOUT_SECONDS", 5))
-    max_bytes = int(max_bytes if max_bytes is not None else _setting("EVC_FETCH_MAX_BYTES", 1024 * 1024))
+    timeout, max_bytes = _limits(timeout, max_bytes)
     transport = _transport.get()
     current = url.split("#", 1)[0]
     for _hop in range(MAX_REDIRECTS + 1):
@@ -276,7 +284,7 @@ def fetch(url: str, *, accept: str = "*/*", timeout: float | None = None, max_by
                 raise FetchError(f"The document at {current} is larger than {max_bytes // 1024} KB.")
         else:
             response = _network_request(current, timeout=timeout, max_bytes=max_bytes, accept=accept)
-        if response.status in (301, 302, 303, 307, 308):
+        if response.status in REDIRECT_STATUSES:
             location = response.headers.get("location")
             if not location:
                 raise FetchError(f"The server at {current} redirected without saying where to.")
@@ -298,11 +306,10 @@ def post(url: str, body: bytes, *, content_type: str, accept: str = "*/*", timeo
     if _transport.get() is not None:
         # A block that serves fetches from a stub must not reach the network; stubs answer GETs only.
         raise FetchDisabled("Network requests are served from a stub here; a request with a body is not sent.")
-    timeout = float(timeout if timeout is not None else _setting("EVC_FETCH_TIMEOUT_SECONDS", 5))
-    max_bytes = int(max_bytes if max_bytes is not None else _setting("EVC_FETCH_MAX_BYTES", 1024 * 1024))
+    timeout, max_bytes = _limits(timeout, max_bytes)
     response = _network_request(url.split("#", 1)[0], timeout=timeout, max_bytes=max_bytes, accept=accept, method="POST",
                                 body=body, content_type=content_type, allow_http=allow_http)
-    if response.status in (301, 302, 303, 307, 308):
+    if response.status in REDIRECT_STATUSES:
         raise FetchRefused(f"The server at {url} redirected the request elsewhere; requests with a body are not redirected.")
     return response
 

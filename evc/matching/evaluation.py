@@ -74,14 +74,15 @@ def load_gold(path: Path, *, require_split: bool = False) -> list[GoldItem]:
             raise ValueError(f"line {number}: not a JSON object")
         if require_split and "split" not in data:
             raise ValueError(f"line {number}: no \"split\" (required when several gold files are read together)")
-        if not isinstance(data.get("split", "dev"), str) or not data.get("split", "dev"):
+        split = data.get("split", "dev")
+        if not isinstance(split, str) or not split:
             raise ValueError(f"line {number}: \"split\" must be a name such as dev or holdout")
         file = data["file"]
         candidates = [path.parent / file, Path(file), path.parent / "credentials" / Path(file).name]
         found = next((c for c in candidates if c.is_file()), None)
         items.append(
             GoldItem(
-                file=file, split=data.get("split", "dev"), language=data.get("language", ""),
+                file=file, split=split, language=data.get("language", ""),
                 outcomes=list(data.get("outcomes", [])), exemptions=set(data.get("exemptions", [])),
                 kind=data.get("kind", "positive"), note=data.get("note", ""), path=found,
             )
@@ -443,8 +444,9 @@ def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
     for fold f must not see in training, not even as a negative pair."""
     fold = list(fold_of) if fold_of is not None else _folds(items, folds)
     used = [i for i in range(len(items)) if fold[i] >= 0]
+    measured_folds = sorted({fold[i] for i in used})
     ranked: dict[int, Ranked] = {}
-    for f in sorted({fold[i] for i in used}):
+    for f in measured_folds:
         train = [i for i in used if fold[i] != f]
         train_scored = [scored[i] for i in train]
         if hidden and f in hidden:
@@ -459,10 +461,10 @@ def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
     done = [ranked[i] for i in used]
     return metrics(measured, done, outcome_language) | {
         "intervals": intervals(measured, done, outcome_language),
-        "folds": len({fold[i] for i in used}),
+        "folds": len(measured_folds),
         "per_fold": [metrics([items[i] for i in used if fold[i] == f], [ranked[i] for i in used if fold[i] == f],
                              outcome_language)
-                     for f in sorted({fold[i] for i in used})],
+                     for f in measured_folds],
     }
 
 

@@ -81,6 +81,7 @@ class Command(BaseCommand):
 
     def _from_gold(self, options: dict[str, Any]) -> dict[str, Any]:
         paths = [Path(p) for p in options["gold"]]
+        gold_names = " ".join(p.as_posix() for p in paths)
         items: list[ev.GoldItem] = []
         for path in paths:
             if not path.is_file():
@@ -89,8 +90,8 @@ class Command(BaseCommand):
                 items += ev.load_gold(path, require_split=len(paths) > 1)
             except (ValueError, KeyError) as exc:
                 raise CommandError(f"{path}: {exc}") from exc
-        if options["cv"] and (options["cv"] < 2 or sum(i.split == "dev" for i in items) < options["cv"]):
-            raise CommandError("--cv needs at least 2 folds and a dev item per fold.", returncode=2)
+        if options["cv"] and options["cv"] < 2:
+            raise CommandError("--cv needs at least 2 folds.", returncode=2)
         splits = sorted({i.split for i in items})
         if options["split"] != "all" and options["split"] not in splits:
             raise CommandError(f"No credential of the gold set is in split {options['split']!r}; "
@@ -98,6 +99,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         codes = options["programme"] or list(Programme.objects.values_list("code", flat=True))
         encoder = current_encoder()
+        model_id = encoder.model_id if encoder else LEXICAL_MODEL_ID
         index = index_for(codes, None, encoder)
         try:
             model = fusion_model_for(encoder)
@@ -105,7 +107,7 @@ class Command(BaseCommand):
             if not options["fit"]:
                 raise CommandError(f"The fusion weights do not fit this engine ({exc}); refit them with --fit.") from exc
             # Refitting replaces the file anyway; until then hand-set weights order the candidates.
-            model = fusion.hand_set(encoder.model_id if encoder else LEXICAL_MODEL_ID)
+            model = fusion.hand_set(model_id)
         known = {o.reference for o in index.outcomes}
         unknown = sorted({ref for i in items for ref in i.outcomes if ref not in known})
         # Verification must not depend on the network during an evaluation.
@@ -133,24 +135,24 @@ class Command(BaseCommand):
             chunk = prepared[start : start + 64]
             for p, vectors in zip(chunk, index.encode_prepared(chunk, encoder), strict=True):
                 scored.append(index.score(p, vectors, model))
-        dev = [(i, s) for i, s in zip(usable, scored, strict=True) if i.split == "dev"]
-        if options["cv"] and len(dev) < options["cv"]:  # again: some dev credentials may not have been readable
-            raise CommandError(f"--cv {options['cv']} needs a readable dev item per fold; {len(dev)} were readable.",
+        dev_items = [i for i in usable if i.split == "dev"]
+        dev_scored = [s for i, s in zip(usable, scored, strict=True) if i.split == "dev"]
+        if options["cv"] and len(dev_items) < options["cv"]:
+            raise CommandError(f"--cv {options['cv']} needs a readable dev item per fold; {len(dev_items)} were readable.",
                                returncode=2)
         # The baselines' thresholds come from the dev split like the engine's; a gold set without one
         # (someone else's test set) uses those stored with the weights, not "everything passes".
-        if dev:
-            baselines, baselines_from = ev.tune_baselines(index, [s for _, s in dev], [i for i, _ in dev]), "dev"
+        if dev_items:
+            baselines, baselines_from = ev.tune_baselines(index, dev_scored, dev_items), "dev"
         elif "baselines" in model.meta:
             baselines, baselines_from = ev.Baselines(**model.meta["baselines"]), "weights"
         else:
             baselines, baselines_from = ev.Baselines(), "none"
         if options["fit"]:
-            if not dev:
+            if not dev_items:
                 raise CommandError("The gold set has no dev items to fit on.")
-            model_id = encoder.model_id if encoder else LEXICAL_MODEL_ID
-            model = ev.fit(index, [s for _, s in dev], [i for i, _ in dev], model_id, semantic=encoder is not None,
-                           source=f"{' '.join(p.as_posix() for p in paths)} split=dev ({dt.date.today().isoformat()})")
+            model = ev.fit(index, dev_scored, dev_items, model_id, semantic=encoder is not None,
+                           source=f"{gold_names} split=dev ({dt.date.today().isoformat()})")
             model.meta["baselines"] = {"bm25": baselines.bm25, "cosine": baselines.cosine}
             target = ev.weights_path(model_id)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -159,19 +161,17 @@ class Command(BaseCommand):
             scored = [ev._rescore(s, model) for s in scored]
         cross_validated = None
         if options["cv"]:
-            cross_validated = ev.cross_validate(index, [s for _, s in dev], [i for i, _ in dev],
-                                                encoder.model_id if encoder else LEXICAL_MODEL_ID,
-                                                folds=options["cv"], semantic=encoder is not None)
+            cross_validated = ev.cross_validate(index, dev_scored, dev_items, model_id, folds=options["cv"],
+                                                semantic=encoder is not None)
         by_programme = None
         if options["cv_programmes"]:
-            fold_of, programmes = ev.programme_folds([i for i, _ in dev], {o.reference: o.programme for o in index.outcomes})
+            fold_of, programmes = ev.programme_folds(dev_items, {o.reference: o.programme for o in index.outcomes})
             if len(programmes) < 2:
                 raise CommandError("--cv-programmes needs dev credentials for at least two programmes.")
             # The model for a programme's fold never sees that programme's outcomes, not even as negatives.
             hidden = {f: np.flatnonzero([o.programme == code for o in index.outcomes]) for f, code in enumerate(programmes)}
-            by_programme = ev.cross_validate(index, [s for _, s in dev], [i for i, _ in dev],
-                                             encoder.model_id if encoder else LEXICAL_MODEL_ID,
-                                             semantic=encoder is not None, fold_of=fold_of, hidden=hidden)
+            by_programme = ev.cross_validate(index, dev_scored, dev_items, model_id, semantic=encoder is not None,
+                                             fold_of=fold_of, hidden=hidden)
             by_programme["programmes"] = programmes
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
         sel_items = [i for i, _ in chosen]
@@ -192,7 +192,7 @@ class Command(BaseCommand):
             ranking_only["cosine"] = [ev.baseline_ranked(index, s, "cosine", float("-inf"), model.unit_rule)
                                       for _, s in chosen]
         return {
-            "gold": " ".join(p.as_posix() for p in paths),
+            "gold": gold_names,
             "split": options["split"],
             "model_id": index.model_id,
             "weights": model.meta.get("fitted_on", ""),
