@@ -39,10 +39,11 @@ class CredentialView:
     text: str
     evidence_urls: tuple[str, ...]
     achievement_key: str
+    disclaimed: tuple[str, ...] = ()  # what the credential says it does not cover (not used as evidence)
 
 
 def credential_view(credential: Any) -> CredentialView:
-    from evc.matching.api import achievement_key
+    from evc.matching.api import achievement_key, disclaimed_clauses
     from evc.portfolios.claims import Claim
 
     claim = Claim.from_dict(getattr(credential, "claim", None) or {})
@@ -51,12 +52,14 @@ def credential_view(credential: Any) -> CredentialView:
         # Badge JSON is uploaded by the applicant: only web links become links (no javascript: or data:).
         if url and url.lower().startswith(("https://", "http://")) and url not in urls:
             urls.append(url)
+    text = claim.matching_text()
     return CredentialView(
         pk=credential.pk,
         title=claim.title or str(credential),
         issuer=claim.issuer.name,
         verified=getattr(credential, "verified", None),
-        text=claim.matching_text(),
+        text=text,
         evidence_urls=tuple(urls),
         achievement_key=achievement_key(claim),
+        disclaimed=tuple(disclaimed_clauses(text)),
     )

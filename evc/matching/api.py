@@ -26,6 +26,11 @@ Functions (all read the catalogue from the database; embeddings load once per pr
         Store an assessor's accept/reject of one suggested outcome (a labelled example that
         `evaluate_matching --from-reviews` measures the engine against).
 
+    disclaimed_clauses(text) -> list[str]
+        The clauses in which a credential text says a topic is not covered ("X is outside the
+        scope of this course"): the engine uses them as evidence for nothing, and the review
+        screen shows them so an assessor sees what the issuer itself disclaims.
+
     MatchingError: raised with a sentence a person understands (unknown programme, no
         curriculum version, unusable embedding configuration).
 
@@ -34,7 +39,9 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
     MatchResult: language, model_id, outcomes: list[OutcomeMatch] (only "possible" matches:
         the credential passed the engine's credential-level gate and the outcome's score is at or
         above the "possible" threshold; best first, at most top_k), units: list[UnitSuggestion]
-        (units with any coverage, best first), sentences, verified; `to_contract()` gives the
+        (units with any coverage, best first), sentences, verified, set_aside (clauses in which the
+        credential disclaims a topic, "X is outside the scope of this course": not used as evidence,
+        and an outcome closest to one is never suggested); `to_contract()` gives the
         `outcomes`/`units` parts of the match_credential JSON line.
     OutcomeMatch: reference "PROG/UNIT/LO", programme, unit, outcome (codes), outcome_id (pk),
         text, language, score (fused relevance 0..1), confidence (score lowered for failed
@@ -44,8 +51,8 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
     UnitSuggestion: reference "PROG/UNIT", programme, unit, unit_id (pk), name, coverage 0..1,
         suggestion "exemption"|"partial"|"none", matched_outcomes (codes), outcome_count,
         level_fit, workload_fit (None when the credential does not say), blockers (why not an
-        exemption: "coverage", "level", "workload", "unknown_size", "unverified", "precedent",
-        "too_old"), reasons {"nl","en"} (written from those fields when read), precedents.
+        exemption: "coverage", "level", "workload", "unknown_size", "disclaimed", "unverified",
+        "precedent", "too_old"), reasons {"nl","en"} (written from those fields when read), precedents.
     Precedent: unit_reference, decision ("granted"|"refused"|"partial"...), decided_on,
         case_reference, summary. A "refused" precedent blocks an exemption suggestion.
 """
@@ -61,6 +68,7 @@ from evc.matching.engine.results import (
     PrecedentLookup,
     UnitSuggestion,
 )
+from evc.matching.engine.text import disclaimed_clauses
 from evc.matching.services import (
     MatchingError,
     achievement_key,
@@ -80,6 +88,7 @@ __all__ = [
     "PrecedentLookup",
     "UnitSuggestion",
     "achievement_key",
+    "disclaimed_clauses",
     "feedback_record",
     "match_claim",
     "match_claims",

@@ -470,8 +470,7 @@ def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
 
 def _without(s: Scored, outcomes: np.ndarray) -> Scored:
     """The scored credential without the candidate rows of these outcomes."""
-    keep = ~np.isin(s.candidates, outcomes)
-    return Scored(s.prepared, s.candidates[keep], s.X[keep], s.scores[keep], s.best_sentence[keep], s.raw)
+    return s.take(np.flatnonzero(~np.isin(s.candidates, outcomes)))
 
 
 def programme_folds(items: Sequence[GoldItem], programme_of: dict[str, str]) -> tuple[list[int], list[str]]:
@@ -510,9 +509,7 @@ def _precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) 
 
 
 def _rescore(s: Scored, model: FusionModel) -> Scored:
-    scores = model.scores(s.X) if len(s.X) else np.zeros(0)
-    order = np.argsort(-scores, kind="stable")
-    return Scored(s.prepared, s.candidates[order], s.X[order], scores[order], s.best_sentence[order], s.raw)
+    return s.ranked(model.scores(s.X) if len(s.X) else np.zeros(0))
 
 
 def tune_unit_rule(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem],

@@ -98,3 +98,19 @@ def test_evidence_links_from_an_uploaded_badge_are_web_links_only(make_case, cli
     assert "javascript:alert" not in page and "data:text/html" not in page
     assert 'href="https://video.example.org/blog"' in page
     assert "<script>alert('x')</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_review_screen_shows_what_a_credential_says_it_does_not_cover(make_case, client_for, assessor):
+    from evc.portfolios.models import Credential
+
+    case = make_case("in_assessment")
+    credential = case.credentials.get()
+    url = reverse("assessments:case_review", args=[case.pk])
+    assert "Volgens het bewijsstuk zelf valt dit erbuiten" not in client_for(assessor).get(url).content.decode()
+    Credential.objects.filter(pk=credential.pk).update(claim={
+        **credential.claim,
+        "description": "Relational design and SQL are assessed. Document and graph stores are outside the scope of this course.",
+    })
+    page = client_for(assessor).get(url).content.decode()
+    assert "Volgens het bewijsstuk zelf valt dit erbuiten" in page
+    assert "<li>Document and graph stores are outside the scope of this course.</li>" in page

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from evc.matching.engine.fusion import FEATURES, FusionModel, UnitRule, hand_set, load_model
-from evc.matching.engine.matcher import MatchIndex, prepare
+from evc.matching.engine.matcher import MatchIndex, prepare, suggested
 from evc.matching.engine.results import CredentialInput, Precedent
 
 from .helpers import HashingEncoder, synthetic_catalogue
@@ -428,3 +428,28 @@ def test_a_similar_unit_in_another_programme_takes_neither_the_sentences_nor_the
             assert together[ref][column] == alone[ref][column], (name, ref)
         # ...and the twin gets its own share, not what is left over.
         assert together["Q/CLOUD/C1"][column] == together["P/CLOUD/C1"][column] > 0
+
+
+def test_an_outcome_the_credential_disclaims_is_not_suggested_and_blocks_the_exemption(setup):
+    index, encoder = setup
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    covered = ("Designs a normalised relational database schema and writes SQL queries.\n"
+               "Tunes query performance with indexes and execution plans.")
+    disclaimed = ("Designs a normalised relational database schema and writes SQL queries.\n"
+                  "Tuning query performance with indexes and execution plans is outside the scope of this course.")
+    before = run(index, encoder, CredentialInput(text=covered, eqf_level=6, ects=5.0), model)
+    assert next(u for u in before.units if u.reference == "P/DATA").suggestion == "exemption"
+    result = run(index, encoder, CredentialInput(text=disclaimed, eqf_level=6, ects=5.0), model)
+    assert result.set_aside == ["Tuning query performance with indexes and execution plans is outside the scope of this course."]
+    assert "P/DATA/D1" in [m.reference for m in result.outcomes]
+    assert "P/DATA/D2" not in [m.reference for m in result.outcomes]
+    unit = next(u for u in result.units if u.reference == "P/DATA")
+    assert unit.suggestion == "partial" and "disclaimed" in unit.blockers
+    assert "outside its scope" in unit.reasons["en"] and "erbuiten" in unit.reasons["nl"]
+    # The clause is no evidence in either kind of engine: by meaning, and by terms alone.
+    prepared = prepare(CredentialInput(text=disclaimed))
+    for vectors in (index.encode_prepared([prepared], encoder)[0], None):
+        scored = index.score(prepared, vectors, model)
+        flagged = {index.outcomes[j].reference for j in scored.candidates[scored.disclaimed]}
+        assert flagged == {"P/DATA/D2"}
+        assert not suggested(scored, model)[scored.disclaimed].any()

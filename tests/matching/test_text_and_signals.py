@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from evc.matching.engine import signals
 from evc.matching.engine import text as textmod
 from evc.matching.engine.lexical import LexicalIndex
@@ -95,3 +97,24 @@ def test_recency():
     assert signals.recency_fit(dt.date(2019, 1, 1), today, 5) == 0.0
     assert signals.recency_fit(None, today, 5) is None
     assert signals.recency_fit(dt.date(2001, 1, 1), today, None) is None
+
+
+@pytest.mark.parametrize(("sentence", "kept", "aside"), [
+    ("Non-relational stores (document, key-value, graph) are outside the scope of this course.", [],
+     ["Non-relational stores (document, key-value, graph) are outside the scope of this course."]),
+    ("Het uitvoeren van een DPIA valt buiten deze cursus; daarvoor is er een vervolgmodule.", [],
+     ["Het uitvoeren van een DPIA valt buiten deze cursus", "daarvoor is er een vervolgmodule."]),
+    # Only the disclaiming clause goes; the rest of the sentence stays evidence.
+    ("SQL queries are assessed, but NoSQL stores are not covered in this course.", ["SQL queries are assessed"],
+     ["NoSQL stores are not covered in this course."]),
+    ("Je observeert en rapporteert goed; zorgplanning is niet aangetoond.", ["Je observeert en rapporteert goed"],
+     ["zorgplanning is niet aangetoond."]),
+    ("Wondzorg komt niet aan bod.", [], ["Wondzorg komt niet aan bod."]),
+    # Saying what something else does not cover is evidence, not a disclaimer.
+    ("Claims not covered by the basic package are routed to the supplementary team.",
+     ["Claims not covered by the basic package are routed to the supplementary team."], []),
+    ("De student legt uit welke zorg niet wordt vergoed uit het basispakket.",
+     ["De student legt uit welke zorg niet wordt vergoed uit het basispakket."], []),
+])
+def test_clauses_that_disclaim_a_topic_are_set_aside(sentence, kept, aside):
+    assert textmod.set_aside_exclusions([sentence]) == (kept, aside)

@@ -34,6 +34,7 @@ _T = {
             "unverified": "the credential failed verification",
             "precedent": "the committee refused this badge for this unit before",
             "too_old": "the evidence is too old",
+            "disclaimed": "the credential says an outcome of this unit is outside its scope",
         },
     },
     "nl": {
@@ -62,6 +63,7 @@ _T = {
             "unverified": "het bewijsstuk is niet geverifieerd",
             "precedent": "de commissie wees deze badge eerder af voor deze eenheid",
             "too_old": "het bewijs is te oud",
+            "disclaimed": "volgens het bewijsstuk valt een leeruitkomst van deze eenheid erbuiten",
         },
     },
 }

@@ -1,9 +1,11 @@
 """The matcher: one credential (or a batch) against an indexed outcome catalogue.
 
-Pipeline per credential: split the text into sentences -> encode them (the whole text is
+Pipeline per credential: split the text into sentences, setting aside the clauses that disclaim a
+topic ("X is outside the scope of this course") -> encode them (the whole text is
 their mean vector) -> cosine against every outcome and unit -> BM25 and term coverage over the
 catalogue -> framework alignments -> pick candidates (the best few hundred by any
-signal) -> feature matrix -> fused score -> outcomes above "possible" -> unit coverage
+signal) -> feature matrix -> fused score -> outcomes above "possible", except those closest to a
+disclaiming clause -> unit coverage
 and suggestion -> explanations. Vectors of the catalogue are computed (or read from the
 cache) once, when the index is built.
 """
@@ -11,6 +13,7 @@ cache) once, when the index is built.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +50,11 @@ _word_caches: dict[str, dict[str, np.ndarray]] = {}
 # fully from WORD_FULL; in between it counts in part.
 WORD_FLOOR, WORD_FULL = 0.45, 0.85
 WORD_SHOWN = 0.6  # explanations name only the pairs a reader would recognise as alike
+# An outcome is disclaimed when a clause saying a topic is not covered is the credential's closest text
+# to it, in meaning or in terms, and close enough to be about it. (On the dev credentials that disclaim
+# a topic, the disclaimed outcomes score 0.36-0.49 in meaning or 0.41 in terms against that clause, and
+# no gold outcome is closer to a disclaiming clause than to the rest of its credential.)
+DISCLAIM_SEM, DISCLAIM_LEX = 0.30, 0.25
 
 
 @dataclass
@@ -60,11 +68,14 @@ class Prepared:
     folded_sentences: list[str]  # each sentence's content words, for the rapidfuzz ratios
     words: list[str] = field(default_factory=list)  # content words, for word-level meaning across languages
     word_vectors: np.ndarray | None = None
+    set_aside: list[str] = field(default_factory=list)  # clauses disclaiming a topic: not evidence
+    aside_stems: set[str] = field(default_factory=set)
+    aside_vectors: np.ndarray | None = None
 
     def texts_to_encode(self) -> list[str]:
-        # The sentences only: the whole text's vector is their mean (see `with_document_vector`),
-        # which spares encoding every token twice.
-        return list(self.sentences)
+        # The sentences, then the disclaiming clauses. The whole text's vector is the sentences' mean
+        # (see `with_document_vector`), which spares encoding every token twice.
+        return [*self.sentences, *self.set_aside]
 
 
 @dataclass
@@ -77,14 +88,30 @@ class Scored:
     scores: np.ndarray
     best_sentence: np.ndarray  # per candidate: index into prepared.sentences, -1 when none
     raw: dict[str, np.ndarray]  # whole-catalogue signals (for the single-signal baselines)
+    disclaimed: np.ndarray | None = None  # per candidate: the credential says this topic is outside its scope
+
+    def take(self, rows: np.ndarray, scores: np.ndarray | None = None) -> Scored:
+        """These candidate rows, in this order (with new scores, if given)."""
+        return Scored(self.prepared, self.candidates[rows], self.X[rows], (self.scores if scores is None else scores)[rows],
+                      self.best_sentence[rows], self.raw, None if self.disclaimed is None else self.disclaimed[rows])
+
+    def ranked(self, scores: np.ndarray) -> Scored:
+        """Rescored and sorted best first; disclaimed candidates after all others, so the suggested
+        candidates stay a prefix."""
+        flags = np.zeros(len(scores), dtype=bool) if self.disclaimed is None else self.disclaimed
+        return self.take(np.lexsort((-scores, flags)), scores)
 
 
 def prepare(credential: CredentialInput) -> Prepared:
     text = credential.text or credential.title
-    sentences = textmod.split_sentences(text)
+    sentences, set_aside = textmod.set_aside_exclusions(textmod.split_sentences(text))
+    if set_aside:  # the words of a disclaimed topic are no evidence either
+        text = re.sub(r"\s+", " ", text)
+        for clause in set_aside:
+            text = text.replace(clause, " ")
     if credential.title and textmod.fold(credential.title) not in {textmod.fold(s) for s in sentences}:
         sentences = [credential.title, *sentences][:48]
-    if not sentences and text.strip():
+    if not sentences and text.strip(" .;,:"):
         sentences = [text.strip()[:300]]
     language = credential.language or textmod.detect_language(text, default="")
     token_stems = textmod.query_terms(text)  # per content token, its stems in both languages
@@ -98,6 +125,8 @@ def prepare(credential: CredentialInput) -> Prepared:
         refs={r for ref in credential.alignment_refs for r in signals.split_refs([ref])},
         folded_sentences=[" ".join(words) for words in sentence_words],
         words=list(dict.fromkeys(t for words in sentence_words for t in words))[:MAX_WORDS],
+        set_aside=set_aside,
+        aside_stems=set().union(*textmod.query_terms(" ".join(set_aside))),
     )
 
 
@@ -290,9 +319,23 @@ class MatchIndex:
             X[:, COLUMN["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
             X[:, COLUMN["term_sem"]] = self._word_meaning(prepared, c)
         scores = model.scores(X) if len(candidates) else np.zeros(0)
-        order = np.argsort(-scores, kind="stable")
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
-        return Scored(prepared, candidates[order], X[order], scores[order], np.asarray(best_sentence)[candidates[order]], raw)
+        unordered = Scored(prepared, candidates, X, scores, np.asarray(best_sentence)[candidates], raw,
+                           self._disclaimed(prepared, candidates, sem_best, lex_cov))
+        return unordered.ranked(scores)
+
+    def _disclaimed(self, prepared: Prepared, candidates: np.ndarray, sem_best: np.ndarray,
+                    lex_cov: np.ndarray) -> np.ndarray:
+        """Per candidate: a clause that disclaims a topic is the credential's closest text to it."""
+        out = np.zeros(len(candidates), dtype=bool)
+        if not prepared.set_aside or not len(candidates):
+            return out
+        _, aside_cov = self.lexical.scores(prepared.aside_stems)
+        out |= (aside_cov[candidates] >= DISCLAIM_LEX) & (aside_cov[candidates] > lex_cov[candidates])
+        if self.O is not None and prepared.aside_vectors is not None and len(prepared.aside_vectors):
+            aside_sem = (prepared.aside_vectors @ self.O[candidates].T).max(axis=0)
+            out |= (aside_sem >= DISCLAIM_SEM) & (aside_sem > sem_best[candidates])
+        return out
 
     def _word_meaning(self, prepared: Prepared, candidates: np.ndarray) -> np.ndarray:
         """Per candidate: IDF-weighted share of its words that have a word of like meaning in the credential."""
@@ -412,7 +455,7 @@ class MatchIndex:
         units = self._units(scored, model, prepared, recency, lookup, above)
         return MatchResult(
             language=prepared.language, model_id=self.model_id, outcomes=matches, units=units,
-            sentences=prepared.sentences, verified=cred.verified,
+            sentences=prepared.sentences, verified=cred.verified, set_aside=prepared.set_aside,
         )
 
     def _units(self, scored: Scored, model: FusionModel, prepared: Prepared, recency: float | None,
@@ -421,10 +464,10 @@ class MatchIndex:
         cred = prepared.credential
         if above is None:
             above = suggested(scored, model)
-        n = int(above.sum())  # candidates are sorted best first, so the suggested ones are a prefix
+        n = int(above.sum())
         if not n:
             return []
-        candidates, scores = scored.candidates[:n], scored.scores[:n]
+        candidates, scores = scored.candidates[above], scored.scores[above]
         unit_of = self.unit_of[candidates]
         weights = scores if rule.score_credit else np.where(scores >= model.strong, rule.strong_credit, rule.possible_credit)
         totals = np.bincount(unit_of, weights=weights, minlength=len(self.units))
@@ -436,6 +479,8 @@ class MatchIndex:
         groups = [tuple(codes_in_order[a:b]) for a, b in pairwise(bounds)]
         cred_ec = cred.ects
         out: list[UnitSuggestion] = []
+        disclaimed_units = (set() if scored.disclaimed is None
+                            else set(self.unit_of[scored.candidates[scored.disclaimed]].tolist()))
         for u, codes in zip(matched_units.tolist(), groups, strict=True):
             unit = self.units[u]
             count = len(self.unit_members[u])
@@ -454,6 +499,8 @@ class MatchIndex:
                 blockers.append("workload")
             if rule.require_level_or_workload and level is None and workload is None:
                 blockers.append("unknown_size")
+            if u in disclaimed_units:
+                blockers.append("disclaimed")
             if cred.verified is False:
                 blockers.append("unverified")
             if any(p.decision in {"refused", "rejected", "afgewezen"} for p in precedents):
@@ -535,7 +582,12 @@ class MatchIndex:
             for p in prepared:
                 p.word_vectors = (np.vstack([known[w] for w in p.words]) if p.words
                                   else np.zeros((0, vectors.shape[1]), dtype=np.float32))
-        return [with_document_vector(vectors[a:b]) for a, b in bounds]
+        out = []
+        for p, (a, b) in zip(prepared, bounds, strict=True):
+            middle = a + len(p.sentences)
+            p.aside_vectors = vectors[middle:b]
+            out.append(with_document_vector(vectors[a:middle]))
+        return out
 
 
 def _outcome_words(lexical: LexicalIndex) -> tuple[list[str], sparse.csr_matrix]:
@@ -575,7 +627,8 @@ def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
     clears "possible" (both thresholds are the engine's "possible match" rule)."""
     if not len(scored.scores) or model.gate_probability(scored.X) < model.gate:
         return np.zeros(len(scored.scores), dtype=bool)
-    return scored.scores >= model.possible
+    above = scored.scores >= model.possible
+    return above if scored.disclaimed is None else above & ~scored.disclaimed
 
 
 def _precedent_cache(lookup: PrecedentLookup | None, key: str) -> Callable[[str], list]:

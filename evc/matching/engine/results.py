@@ -179,6 +179,7 @@ class MatchResult:
     units: list[UnitSuggestion] = field(default_factory=list)  # units with any coverage, best first
     sentences: list[str] = field(default_factory=list)
     verified: bool | None = None
+    set_aside: list[str] = field(default_factory=list)  # clauses disclaiming a topic: not used as evidence
 
     def to_contract(self, language: str = "en") -> dict[str, Any]:
         """The `outcomes` and `units` parts of the match_credential JSON line (ARCHITECTURE §4.3)."""

@@ -107,6 +107,56 @@ def detect_language(text: str, default: str = "") -> str:
     return "nl" if nl > en else "en"
 
 
+# A clause saying a topic is *not* covered ("non-relational stores are outside the scope of this course",
+# "een DPIA valt buiten deze cursus", "not demonstrated"). Course descriptions name what they leave
+# out to set expectations; read as evidence, those words would suggest exactly the outcomes the
+# credential disclaims, and complete a unit for an exemption it does not deserve.
+_COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certification|exam|examination|"
+           r"curriculum|class|workshop|bootcamp|cursus|opleiding|programma|examen|leergang|scope|bestek|functie)")
+_EXCLUSION_RE = re.compile(
+    r"\boutside (?:of )?(?:the )?scope\b|\bout of scope\b"
+    rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in) (?:this|the) {_COURSE}"
+    rf"|\b(?:this|the) {_COURSE} does not (?:cover|include|address|assess)\b"
+    r"|\bnot (?:demonstrated|assessed)\b"
+    r"|\b(?:in|by) a (?:separate|follow-up|follow-on|later|subsequent) (?:module|course|training)\b"
+    rf"|\bvall?(?:t|en) buiten (?:de|het|deze|dit|haar|zijn|hun) {_COURSE}"
+    r"|\bbuiten (?:de|het) (?:scope|bestek)\b"
+    r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
+    rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van (?:de|het|deze|dit) {_COURSE}"
+    r"|\b(?:wordt|worden) niet (?:behandeld|getoetst|aangetoond)\b|\bniet aangetoond\b"
+    r"|\b(?:vervolgmodule|vervolgcursus|vervolgopleiding|aparte module)\b",
+    re.I,
+)
+_CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
+
+
+def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[list[str], list[str]]:
+    """(evidence, set aside): the clauses that say a topic is not covered are taken out of the evidence.
+
+    Only the disclaiming clause goes: in "SQL is assessed, but NoSQL is outside the scope" the first
+    half stays evidence. Every returned text is a substring of its sentence."""
+    kept: list[str] = []
+    aside: list[str] = []
+    for sentence in sentences:
+        if not _EXCLUSION_RE.search(sentence):
+            kept.append(sentence)
+            continue
+        for clause in _CLAUSE_RE.split(sentence):
+            clause = clause.strip(" ,;:()")
+            if not clause:
+                continue
+            if _EXCLUSION_RE.search(clause):
+                aside.append(clause)
+            elif len(clause) >= min_chars:
+                kept.append(clause)
+    return kept, aside
+
+
+def disclaimed_clauses(text: str) -> list[str]:
+    """The clauses of a credential text that say a topic is not covered (what the matcher sets aside)."""
+    return set_aside_exclusions(split_sentences(text))[1]
+
+
 def split_sentences(text: str, *, max_sentences: int = 48, min_chars: int = 12) -> list[str]:
     """Split free text into sentences or claims (lines, bullets, sentence ends), deduplicated in order.
 
