@@ -226,6 +226,28 @@ def test_a_fitted_weights_file_round_trips(tmp_path):
     assert np.allclose(again.weights, model.weights, atol=1e-5)
     assert again.gate == model.gate and again.possible == model.possible
     assert (again.gate_weights is None) == (model.gate_weights is None)
+    assert model.probe_weights is not None and model.probe_weights.shape == (512,)  # USE vectors
+    assert np.allclose(again.probe_weights, model.probe_weights, atol=1e-5) and again.probe_bias == model.probe_bias
+
+
+def test_the_gate_reads_the_whole_text_vector_through_its_probe(setup):
+    index, encoder = setup
+    from evc.matching.engine.fusion import GATE_FEATURES
+
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    text = "Designs a normalised relational database schema and writes SQL queries."
+    document = index.encode_prepared([prepare(CredentialInput(text=text))], encoder)[0][0]
+    # A gate on the probe alone: a credential whose vector lies along the probe passes, one against it does not.
+    model.gate_weights = np.array([1.0 if name == "probe" else 0.0 for name in GATE_FEATURES])
+    model.gate, model.gate_bias = 0.5, 0.0
+    model.probe_weights, model.probe_bias = 4.0 * document, 0.0
+    assert run(index, encoder, CredentialInput(text=text), model).outcomes
+    model.probe_weights = -4.0 * document
+    assert run(index, encoder, CredentialInput(text=text), model).outcomes == []
+    # Without vectors (the lexical-only engine) the probe reads 0; a probe of another dimension is refused.
+    assert model.probe(None) == 0.0
+    with pytest.raises(ValueError, match="refit the weights"):
+        model.probe(np.ones(7, dtype=np.float32))
 
 
 def test_an_unmatched_outcome_blocks_the_exemption_whatever_the_credit_of_the_others(setup):

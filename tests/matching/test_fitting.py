@@ -44,6 +44,12 @@ def test_fitting_on_dev_yields_a_usable_model_that_ranks_gold_first():
     assert report["mrr"] == 1.0
     assert report["negative_rejection"] == 1.0
     assert FusionModel.from_dict(model.to_dict()).possible == model.possible
+    # The gate's probe is fitted on the credentials' whole-text vectors: positives read above negatives.
+    assert model.probe_weights is not None and model.probe_weights.shape == scored[0].document.shape
+    readings = [model.probe(s.document) for s in scored]
+    positives = [r for r, item in zip(readings, items, strict=True) if item.positive]
+    negatives = [r for r, item in zip(readings, items, strict=True) if not item.positive]
+    assert min(positives) > max(negatives)
 
 
 def test_metrics_follow_their_definitions():

@@ -60,7 +60,15 @@ IMPUTATION_BASIS = ("sem_best", "sem_doc", "sem_top2", "unit_sem", "sem_gap", "u
 # candidate's logit: on 108 dev credentials, 5-fold CV, negative rejection 0.69 -> 0.81 for Recall@5
 # 0.864 -> 0.840, but it gated out an AWS architect badge that evidences one outcome of a six-outcome
 # programme well, the case the browser walk follows.)
-GATE_FEATURES = ("top_logit", "sem_best", "lex_cov")
+# "probe": a linear read of the whole credential's vector (its meaning as one point), fitted on the dev
+# credentials to tell those that evidence bachelor outcomes from those that do not (lay-level courses on
+# the very topics of an outcome, hobbies, keyword traps). The text signals of one outcome cannot tell
+# "knows about resuscitation" (a first-aid diploma) from "can do it at bachelor level"; the direction of
+# the whole text carries some of that. Measured on dev before adopting (gate ranking of positive vs
+# negative credentials, area under the ROC curve): 0.942 without, 0.977 with in 5-fold CV, and 0.966 when
+# each programme's credentials are left out of the probe's training (so not merely the topics of our
+# programmes).
+GATE_FEATURES = ("top_logit", "sem_best", "lex_cov", "probe")
 
 # Display names in explanations.
 FEATURE_LABELS = {
@@ -157,6 +165,9 @@ class FusionModel:
     meta: dict[str, Any] = field(default_factory=dict)
     # (len(IMPUTATION_BASIS) + 1, len(LANGUAGE_BOUND)): coefficients, last row the intercept.
     imputation: np.ndarray | None = None
+    # The gate's "probe" (see GATE_FEATURES): weights over the credential's whole-text vector, and bias.
+    probe_weights: np.ndarray | None = None
+    probe_bias: float = 0.0
 
     def effective(self, X: np.ndarray) -> np.ndarray:
         """X with the language-bound signals of cross-language rows raised to their imputed values."""
@@ -168,22 +179,33 @@ class FusionModel:
     def scores(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.logits(X)))
 
-    def gate_row(self, X: np.ndarray) -> np.ndarray:
-        """The gate's inputs for one credential: its candidates X (best first) read as GATE_FEATURES."""
+    def probe(self, document: np.ndarray | None) -> float:
+        """The probe's reading of a credential's whole-text vector (0 without a probe or a vector)."""
+        if self.probe_weights is None or document is None:
+            return 0.0
+        if document.shape != self.probe_weights.shape:
+            raise ValueError(f"the gate's probe expects {self.probe_weights.shape[0]}-dimensional vectors, "
+                             f"not {document.shape[0]}: refit the weights for this embedding model")
+        return float(document @ self.probe_weights + self.probe_bias)
+
+    def gate_row(self, X: np.ndarray, document: np.ndarray | None = None) -> np.ndarray:
+        """The gate's inputs for one credential: its candidates X (best first) and its whole-text
+        vector, read as GATE_FEATURES."""
         if not len(X):
             return np.zeros(len(GATE_FEATURES))
         top = self.effective(X[:1])[0]
-        derived = {"top_logit": float(top @ self.weights + self.bias)}
+        derived = {"top_logit": float(top @ self.weights + self.bias), "probe": self.probe(document)}
         return np.array([derived[name] if name in derived else float(top[COLUMN[name]]) for name in GATE_FEATURES],
                         dtype=np.float64)
 
-    def gate_probability(self, X: np.ndarray) -> float:
-        """Probability that the credential (its candidates X, best first) evidences anything at all."""
+    def gate_probability(self, X: np.ndarray, document: np.ndarray | None = None) -> float:
+        """Probability that the credential (its candidates X, best first; its whole-text vector)
+        evidences anything at all."""
         if not len(X):
             return 0.0
         if self.gate_weights is None:
             return float(self.scores(X[:1])[0])
-        return sigmoid(float(self.gate_row(X) @ self.gate_weights + self.gate_bias))
+        return sigmoid(float(self.gate_row(X, document) @ self.gate_weights + self.gate_bias))
 
     def contributions(self, x: np.ndarray, *, imputed: bool = False) -> dict[str, float]:
         """Weight x value per signal (the non-zero ones); `imputed` when x went through `effective` already."""
@@ -202,6 +224,10 @@ class FusionModel:
                 "features": list(GATE_FEATURES),
                 "weights": [round(float(w), 6) for w in self.gate_weights],
                 "bias": round(float(self.gate_bias), 6),
+                "probe": None if self.probe_weights is None else {
+                    "weights": [round(float(w), 6) for w in self.probe_weights],
+                    "bias": round(float(self.probe_bias), 6),
+                },
             },
             "unit_rule": self.unit_rule.to_dict(),
             "cross_language_imputation": None if self.imputation is None else {
@@ -231,6 +257,7 @@ class FusionModel:
         gate = data.get("gate")
         if gate and list(gate["features"]) != list(GATE_FEATURES):
             raise ValueError("weights file uses other gate features than this engine")
+        probe = (gate or {}).get("probe")
         return cls(
             model_id=data["model_id"],
             weights=weights,
@@ -243,6 +270,8 @@ class FusionModel:
             gate_bias=float(gate["bias"]) if gate else 0.0,
             meta=meta,
             imputation=_imputation_from(data.get("cross_language_imputation")),
+            probe_weights=None if not probe else np.array(probe["weights"], dtype=np.float32),
+            probe_bias=float(probe["bias"]) if probe else 0.0,
         )
 
 

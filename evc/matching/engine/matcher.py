@@ -89,11 +89,13 @@ class Scored:
     best_sentence: np.ndarray  # per candidate: index into prepared.sentences, -1 when none
     raw: dict[str, np.ndarray]  # whole-catalogue signals (for the single-signal baselines)
     disclaimed: np.ndarray | None = None  # per candidate: the credential says this topic is outside its scope
+    document: np.ndarray | None = None  # the whole text's vector (None in the lexical-only engine)
 
     def take(self, rows: np.ndarray, scores: np.ndarray | None = None) -> Scored:
         """These candidate rows, in this order (with new scores, if given)."""
         return Scored(self.prepared, self.candidates[rows], self.X[rows], (self.scores if scores is None else scores)[rows],
-                      self.best_sentence[rows], self.raw, None if self.disclaimed is None else self.disclaimed[rows])
+                      self.best_sentence[rows], self.raw, None if self.disclaimed is None else self.disclaimed[rows],
+                      self.document)
 
     def ranked(self, scores: np.ndarray) -> Scored:
         """Rescored and sorted best first; disclaimed candidates after all others, so the suggested
@@ -321,7 +323,8 @@ class MatchIndex:
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
         unordered = Scored(prepared, candidates, X, scores, np.asarray(best_sentence)[candidates], raw,
-                           self._disclaimed(prepared, candidates, sem_best, lex_cov))
+                           self._disclaimed(prepared, candidates, sem_best, lex_cov),
+                           None if vectors is None or not self.semantic else vectors[0])
         return unordered.ranked(scores)
 
     def _disclaimed(self, prepared: Prepared, candidates: np.ndarray, sem_best: np.ndarray,
@@ -625,7 +628,7 @@ def with_document_vector(sentence_vectors: np.ndarray) -> np.ndarray:
 def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
     """Which candidates pass: the credential's best score clears the gate, and the outcome's own score
     clears "possible" (both thresholds are the engine's "possible match" rule)."""
-    if not len(scored.scores) or model.gate_probability(scored.X) < model.gate:
+    if not len(scored.scores) or model.gate_probability(scored.X, scored.document) < model.gate:
         return np.zeros(len(scored.scores), dtype=bool)
     above = scored.scores >= model.possible
     return above if scored.disclaimed is None else above & ~scored.disclaimed
