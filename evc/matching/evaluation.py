@@ -386,6 +386,8 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     rescored = [_rescore(s, m) for s, m in zip(scored, per_item, strict=True)]
     refs = [[index.outcomes[int(j)].reference for j in s.candidates] for s in rescored]
     logits = [m.logits(s.X) for s, m in zip(rescored, per_item, strict=True)]
+    # What the thresholds are tuned on: the candidates `suggested()` can show (never a disclaimed one).
+    shown = [z if s.disclaimed is None else np.where(s.disclaimed, -np.inf, z) for z, s in zip(logits, rescored, strict=True)]
     # The credential-level gate: logistic regression on items (positive credential or not).
     gate_X = np.array([m.gate_row(s.X, s.document) for s, m in zip(rescored, per_item, strict=True)])
     gate_y = np.array([item.positive for item in items])
@@ -400,13 +402,13 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     # then the gate (whether a credential evidences anything), trading recall against rejection.
     best_possible: tuple[float, float] | None = None
     for possible in np.unique(np.quantile(pooled, np.linspace(0.0, 0.98, 60))):
-        value = _objective(logits, gates, items, refs, -1.0, possible, positives_only=True)
+        value = _objective(shown, gates, items, refs, -1.0, possible, positives_only=True)
         if best_possible is None or value >= best_possible[0]:  # ties: the stricter threshold
             best_possible = (value, possible)
     assert best_possible is not None
     best_gate: tuple[float, float] | None = None
     for gate in np.unique(np.quantile(gates, np.linspace(0.0, 0.8, 41))):
-        value = _objective(logits, gates, items, refs, gate, best_possible[1])
+        value = _objective(shown, gates, items, refs, gate, best_possible[1])
         if best_gate is None or value >= best_gate[0]:
             best_gate = (value, gate)
     assert best_gate is not None

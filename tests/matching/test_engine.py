@@ -475,3 +475,14 @@ def test_an_outcome_the_credential_disclaims_is_not_suggested_and_blocks_the_exe
         flagged = {index.outcomes[j].reference for j in scored.candidates[scored.disclaimed]}
         assert flagged == {"P/DATA/D2"}
         assert not suggested(scored, model)[scored.disclaimed].any()
+
+
+def test_a_disclaimer_repeated_in_capitals_or_used_as_title_is_no_evidence(setup):
+    index, encoder = setup
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    clause = "Tuning query performance with indexes and execution plans is outside the scope of this course."
+    for credential in (CredentialInput(text=f"{clause}\n{clause.upper()}"), CredentialInput(text="", title=clause)):
+        prepared = prepare(credential)
+        assert prepared.sentences == [] and prepared.set_aside == [clause]
+        assert not {"index", "execut", "plan"} & prepared.stems  # no word of it is left for the term signals
+        assert "P/DATA/D2" not in [m.reference for m in run(index, encoder, credential, model).outcomes]

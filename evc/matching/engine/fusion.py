@@ -189,8 +189,8 @@ class FusionModel:
         return float(document @ self.probe_weights + self.probe_bias)
 
     def gate_row(self, X: np.ndarray, document: np.ndarray | None = None) -> np.ndarray:
-        """The gate's inputs for one credential: its candidates X (best first) and its whole-text
-        vector, read as GATE_FEATURES."""
+        """The gate's inputs for one credential: its candidates X (best first, disclaimed ones last, so
+        X[0] is the best candidate it can be suggested) and its whole-text vector, read as GATE_FEATURES."""
         if not len(X):
             return np.zeros(len(GATE_FEATURES))
         top = self.effective(X[:1])[0]

@@ -80,7 +80,8 @@ class Prepared:
 
 @dataclass
 class Scored:
-    """All candidate outcomes of one credential with their features and fused scores (best first)."""
+    """All candidate outcomes of one credential with their features and fused scores: best first, the
+    disclaimed ones after all others."""
 
     prepared: Prepared
     candidates: np.ndarray  # outcome indices
@@ -106,13 +107,16 @@ class Scored:
 
 def prepare(credential: CredentialInput) -> Prepared:
     text = credential.text or credential.title
-    sentences, set_aside = textmod.set_aside_exclusions(textmod.split_sentences(text))
+    sentences, set_aside = textmod.evidence_and_disclaimers(text)
     if set_aside:  # the words of a disclaimed topic are no evidence either
         text = re.sub(r"\s+", " ", text)
         for clause in set_aside:
-            text = text.replace(clause, " ")
-    if credential.title and textmod.fold(credential.title) not in {textmod.fold(s) for s in sentences}:
-        sentences = [credential.title, *sentences][:48]
+            # The sentence splitter drops a repeat in other capitals, so every copy goes, whatever its case.
+            text = re.sub(re.escape(clause), " ", text, flags=re.IGNORECASE)
+    title = credential.title
+    if (title and textmod.fold(title) not in {textmod.fold(s) for s in [*sentences, *set_aside]}
+            and not textmod.set_aside_exclusions([title])[1]):
+        sentences = [title, *sentences][: textmod.MAX_SENTENCES]
     if not sentences and text.strip(" .;,:"):
         sentences = [text.strip()[:300]]
     language = credential.language or textmod.detect_language(text, default="")
@@ -626,8 +630,9 @@ def with_document_vector(sentence_vectors: np.ndarray) -> np.ndarray:
 
 
 def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
-    """Which candidates pass: the credential's best score clears the gate, and the outcome's own score
-    clears "possible" (both thresholds are the engine's "possible match" rule)."""
+    """Which candidates pass: the credential clears the gate (its best candidate's signals and its
+    whole-text vector, see `FusionModel.gate_probability`), the outcome's own score clears "possible",
+    and the credential does not disclaim the outcome's topic."""
     if not len(scored.scores) or model.gate_probability(scored.X, scored.document) < model.gate:
         return np.zeros(len(scored.scores), dtype=bool)
     above = scored.scores >= model.possible

@@ -155,7 +155,7 @@ class UnitSuggestion:
     precedents: tuple[Precedent, ...] = ()
     unit_id: int | None = None
     # Why the advice is not an exemption: "coverage", "level", "workload", "unknown_size",
-    # "unverified", "precedent", "too_old" (empty for an exemption).
+    # "disclaimed", "unverified", "precedent", "too_old" (empty for an exemption).
     blockers: tuple[str, ...] = ()
 
     @cached_property

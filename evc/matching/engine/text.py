@@ -112,19 +112,29 @@ def detect_language(text: str, default: str = "") -> str:
 # out to set expectations; read as evidence, those words would suggest exactly the outcomes the
 # credential disclaims, and complete a unit for an exemption it does not deserve.
 _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certification|exam|examination|"
-           r"curriculum|class|workshop|bootcamp|cursus|opleiding|programma|examen|leergang|scope|bestek|functie)")
+           r"curriculum|class|workshop|bootcamp|cursus|opleiding|programma|examen|leergang|certificaat|diploma)")
+_THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
+# Each phrase names the course itself ("... of this course"), so competence sentences about scope
+# ("refers when a request falls outside the scope of practice", "documents which requirements are out of
+# scope", "explains which treatments are not covered by the basic insurance") stay evidence.
 _EXCLUSION_RE = re.compile(
-    r"\boutside (?:of )?(?:the )?scope\b|\bout of scope\b"
-    rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in) (?:this|the) {_COURSE}"
-    rf"|\b(?:this|the) {_COURSE} does not (?:cover|include|address|assess)\b"
-    r"|\bnot (?:demonstrated|assessed)\b"
-    r"|\b(?:in|by) a (?:separate|follow-up|follow-on|later|subsequent) (?:module|course|training)\b"
-    rf"|\bvall?(?:t|en) buiten (?:de|het|deze|dit|haar|zijn|hun) {_COURSE}"
-    r"|\bbuiten (?:de|het) (?:scope|bestek)\b"
+    rf"\b(?:outside|beyond) (?:of )?the scope of {_THIS_EN} {_COURSE}"
+    rf"|\bout of scope (?:of|for) {_THIS_EN} {_COURSE}"
+    rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
+    rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
+    rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach)\b"
+    r"|\bwe do not (?:cover|teach|address)\b"
+    r"|\bnot demonstrated\b"
+    r"|\b(?:in|by) a separate (?:module|course|training)\b"
+    rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
+    rf"|\bbuiten (?:de scope|het bestek|de reikwijdte) van {_THIS_NL} {_COURSE}"
     r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
-    rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van (?:de|het|deze|dit) {_COURSE}"
-    r"|\b(?:wordt|worden) niet (?:behandeld|getoetst|aangetoond)\b|\bniet aangetoond\b"
-    r"|\b(?:vervolgmodule|vervolgcursus|vervolgopleiding|aparte module)\b",
+    rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
+    rf"|\b(?:maakt|maken) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
+    rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
+    rf"|\b(?:wordt|worden) in {_THIS_NL} {_COURSE} niet (?:behandeld|besproken|getoetst)\b"
+    rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
+    r"|\bniet aangetoond\b",
     re.I,
 )
 _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
@@ -135,9 +145,17 @@ def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[
 
     Only the disclaiming clause goes: in "SQL is assessed, but NoSQL is outside the scope" the first
     half stays evidence. Every returned text is a substring of its sentence."""
+    joined: list[str] = []
+    for sentence in sentences:
+        # A disclaimer wrapped over two lines (text from a PDF) arrives as two pieces, neither a disclaimer.
+        if (joined and _EXCLUSION_RE.search(f"{joined[-1]} {sentence}")
+                and not _EXCLUSION_RE.search(joined[-1]) and not _EXCLUSION_RE.search(sentence)):
+            joined[-1] = f"{joined[-1]} {sentence}"
+        else:
+            joined.append(sentence)
     kept: list[str] = []
     aside: list[str] = []
-    for sentence in sentences:
+    for sentence in joined:
         if not _EXCLUSION_RE.search(sentence):
             kept.append(sentence)
             continue
@@ -152,12 +170,25 @@ def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[
     return kept, aside
 
 
+MAX_SENTENCES = 48  # evidence sentences per credential (each is encoded and compared with every outcome)
+MAX_DISCLAIMERS = 16
+
+
+def evidence_and_disclaimers(text: str) -> tuple[list[str], list[str]]:
+    """(evidence sentences, disclaiming clauses) of a credential text.
+
+    Disclaimers are looked for in the whole text, not only in the sentences kept as evidence: one at
+    the end of a long text must not count as evidence through its words."""
+    kept, aside = set_aside_exclusions(split_sentences(text, max_sentences=100_000))
+    return kept[:MAX_SENTENCES], aside[:MAX_DISCLAIMERS]
+
+
 def disclaimed_clauses(text: str) -> list[str]:
     """The clauses of a credential text that say a topic is not covered (what the matcher sets aside)."""
-    return set_aside_exclusions(split_sentences(text))[1]
+    return evidence_and_disclaimers(text)[1]
 
 
-def split_sentences(text: str, *, max_sentences: int = 48, min_chars: int = 12) -> list[str]:
+def split_sentences(text: str, *, max_sentences: int = MAX_SENTENCES, min_chars: int = 12) -> list[str]:
     """Split free text into sentences or claims (lines, bullets, sentence ends), deduplicated in order.
 
     Very short fragments are kept only when nothing longer exists, so a badge with just a

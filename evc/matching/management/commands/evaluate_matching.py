@@ -183,7 +183,8 @@ class Command(BaseCommand):
         if encoder is not None:
             systems["cosine"] = [ev.baseline_ranked(index, s, "cosine", baselines.cosine, model.unit_rule)
                                  for _, s in chosen]
-        # Ranking quality alone (no threshold, no gate): the first ten of each system's ordering.
+        # Ranking quality alone (no threshold, no gate): the first ten of each system's ordering (the
+        # engine's puts outcomes the credential disclaims last, as it never shows them).
         ranking_only = {
             "engine": [ev.Ranked([index.outcomes[int(j)].reference for j in s.candidates[:10]], set()) for _, s in chosen],
             "bm25": [ev.baseline_ranked(index, s, "bm25", float("-inf"), model.unit_rule) for _, s in chosen],
