@@ -40,6 +40,7 @@ class CredentialView:
     evidence_urls: tuple[str, ...]
     achievement_key: str
     disclaimed: tuple[str, ...] = ()  # what the credential says it does not cover (not used as evidence)
+    suggested: int | None = None  # outcomes of the case's units the engine suggested from it; None until matched
 
 
 def credential_view(credential: Any) -> CredentialView:

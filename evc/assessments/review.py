@@ -6,15 +6,16 @@ Built in a fixed number of queries whatever the case size, so the page stays fas
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import get_language
 
 from evc.curricula.models import LearningOutcome, Unit
 
 from .integration import CredentialView, credential_view
-from .models import Case, OutcomeReview, OutcomeSuggestion, UnitAdvice, Verdict
+from .models import Case, MatchingStatus, OutcomeReview, OutcomeSuggestion, UnitAdvice, Verdict
 from .selectors import Precedent, precedents_by_key
 
 
@@ -135,6 +136,10 @@ def review_sheet(case: Case, *, unit_ids: Iterable[int] | None = None) -> Sheet:
         )
     sheet = Sheet()
     sheet.credentials = case_credentials
+    if case.matching_status == MatchingStatus.READY and unit_ids is None:
+        # Per credential, how much the engine found: a credential it found nothing in is worth a look of its own.
+        found = Counter(s.credential_id for s in suggestions)
+        sheet.credentials = [replace(c, suggested=found[c.pk]) for c in case_credentials]
     for u in units:
         rows = [OutcomeRow(outcome=o, suggestions=by_outcome.get(o.pk, []), review=reviews.get(o.pk)) for o in u.outcomes.all()]
         rows.sort(key=lambda r: (not r.suggested, -r.best, r.outcome.position, r.outcome.code))

@@ -114,3 +114,21 @@ def test_the_review_screen_shows_what_a_credential_says_it_does_not_cover(make_c
     page = client_for(assessor).get(url).content.decode()
     assert "Volgens het bewijsstuk zelf valt dit erbuiten" in page
     assert "<li>Document and graph stores are outside the scope of this course.</li>" in page
+
+
+def test_the_review_screen_says_per_credential_how_many_outcomes_the_engine_suggested(make_case, client_for, assessor):
+    from assessment_helpers import credential_for
+
+    from evc.assessments.models import Case, MatchingStatus
+
+    case = make_case("in_assessment")
+    url = reverse("assessments:case_review", args=[case.pk])
+    suggested = case.suggestions.filter(credential=case.credentials.get()).count()
+    assert suggested > 1
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.PENDING)
+    assert "leeruitkomsten voorgesteld" not in client_for(assessor).get(url).content.decode()  # none before matching is done
+    case.credentials.add(credential_for(case.applicant, title="Barista Level 2"))
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    page = client_for(assessor).get(url).content.decode()
+    assert f"{suggested} leeruitkomsten voorgesteld" in page
+    assert page.count("de koppeling vond hierin geen leeruitkomst van dit dossier") == 1  # the barista badge
