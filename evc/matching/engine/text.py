@@ -144,7 +144,9 @@ def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[
     """(evidence, set aside): the clauses that say a topic is not covered are taken out of the evidence.
 
     Only the disclaiming clause goes: in "SQL is assessed, but NoSQL is outside the scope" the first
-    half stays evidence. Every returned text is a substring of its sentence."""
+    half stays evidence. A disclaimer wrapped over two pieces comes back joined by one space, so every
+    returned text is a substring of the credential text with its whitespace collapsed (the matcher
+    removes the disclaimers from that)."""
     joined: list[str] = []
     for sentence in sentences:
         # A disclaimer wrapped over two lines (text from a PDF) arrives as two pieces, neither a disclaimer.
