@@ -114,7 +114,7 @@ def review_sheet(case: Case, *, unit_ids: Iterable[int] | None = None) -> Sheet:
     keys |= {c.achievement_key for c in case_credentials if c.achievement_key}
     precedents = precedents_by_key(keys, case.version.programme.code, {u.code for u in units})
     english = (get_language() or "nl").startswith("en")
-    cred_views: dict[int, CredentialView] = {}
+    cred_views: dict[int, CredentialView] = {c.pk: c for c in case_credentials}  # each view is built once
     by_outcome: dict[int, list[SuggestionView]] = {}
     unit_code = {o.pk: u.code for u in units for o in u.outcomes.all()}
     for s in suggestions:

@@ -147,18 +147,18 @@ def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[
     half stays evidence. A disclaimer wrapped over two pieces comes back joined by one space, so every
     returned text is a substring of the credential text with its whitespace collapsed (the matcher
     removes the disclaimers from that)."""
-    joined: list[str] = []
+    joined: list[tuple[str, bool]] = []  # (piece, whether it disclaims): each piece is searched once
     for sentence in sentences:
+        disclaims = bool(_EXCLUSION_RE.search(sentence))
         # A disclaimer wrapped over two lines (text from a PDF) arrives as two pieces, neither a disclaimer.
-        if (joined and _EXCLUSION_RE.search(f"{joined[-1]} {sentence}")
-                and not _EXCLUSION_RE.search(joined[-1]) and not _EXCLUSION_RE.search(sentence)):
-            joined[-1] = f"{joined[-1]} {sentence}"
+        if joined and not disclaims and not joined[-1][1] and _EXCLUSION_RE.search(f"{joined[-1][0]} {sentence}"):
+            joined[-1] = (f"{joined[-1][0]} {sentence}", True)
         else:
-            joined.append(sentence)
+            joined.append((sentence, disclaims))
     kept: list[str] = []
     aside: list[str] = []
-    for sentence in joined:
-        if not _EXCLUSION_RE.search(sentence):
+    for sentence, disclaims in joined:
+        if not disclaims:
             kept.append(sentence)
             continue
         for clause in _CLAUSE_RE.split(sentence):
