@@ -17,7 +17,6 @@ from . import text as textmod
 
 K1 = 1.2
 B = 0.75
-TOKEN_BLOCK = 256  # query tokens marked at once in group_term_share (256 x 10,000 units = 2.5 MB)
 
 
 class LexicalIndex:
@@ -61,37 +60,40 @@ class LexicalIndex:
         # Both matrices share one sparsity pattern (same (term, outcome) pairs, same order).
         assert np.array_equal(self._bm25.indices, self._coverage.indices)
 
-    def group_term_share(self, token_stems: list[set[str]], group_of_doc: np.ndarray, n_groups: int) -> np.ndarray:
-        """Per group of outcomes (a unit): the share of the query's content tokens that occur in the group."""
-        if not token_stems:
-            return np.zeros(n_groups, dtype=np.float32)
+    def group_term_share(self, token_stems: list[set[str]], group_of_doc: np.ndarray, n_groups: int,
+                         groups: np.ndarray) -> np.ndarray:
+        """For each of `groups` (groups of outcomes, e.g. units): the share of the query's content
+        tokens that occur in the group. Only the groups asked for are computed: the candidates' units,
+        not the whole catalogue's."""
+        if not token_stems or not len(groups):
+            return np.zeros(len(groups), dtype=np.float32)
         if self.__dict__.get("_group_key") != id(group_of_doc):
             incidence = sparse.csr_matrix(
-                (np.ones(len(group_of_doc), dtype=np.float32), (np.arange(len(group_of_doc)), group_of_doc)),
-                shape=(len(group_of_doc), n_groups),
+                (np.ones(len(group_of_doc), dtype=np.float32), (group_of_doc, np.arange(len(group_of_doc)))),
+                shape=(n_groups, len(group_of_doc)),
             )
-            self._term_group = ((self._bm25 @ incidence) > 0).astype(np.float32).tocsr()
-            self._term_group.sort_indices()
+            self._group_terms = ((incidence @ self._bm25.T) > 0).tocsr()  # group x term: the group uses the term
             self._group_key = id(group_of_doc)
-        token_of, term_ids = [], []
-        for i, forms in enumerate(token_stems):
-            for t in {self.vocabulary[s] for s in forms if s in self.vocabulary}:
-                token_of.append(i)
-                term_ids.append(t)
-        if not term_ids:
-            return np.zeros(n_groups, dtype=np.float32)
-        # (token, group) pairs through the terms' rows; a group counts a token once, whichever form hit.
-        # Marked in a token x group table, a block of tokens at a time so a long evidence text stays small.
-        positions, owner = gather_rows(self._term_group.indptr, np.array(term_ids, dtype=np.int64))
-        tokens, groups = np.array(token_of, dtype=np.int64)[owner], self._term_group.indices[positions]
-        counts = np.zeros(n_groups, dtype=np.int64)
-        for start in range(0, len(token_stems), TOKEN_BLOCK):
-            chosen = (tokens >= start) & (tokens < start + TOKEN_BLOCK)
-            if chosen.any():
-                hits = np.zeros((TOKEN_BLOCK, n_groups), dtype=bool)
-                hits[tokens[chosen] - start, groups[chosen]] = True
-                counts += hits.sum(axis=0)
-        return counts.astype(np.float32) / len(token_stems)
+        # The query as (term, token) pairs sorted by term; a token has a stem per language, so a term
+        # may come from several tokens and a token from several terms.
+        pairs = sorted({(self.vocabulary[s], i) for i, forms in enumerate(token_stems) for s in forms
+                        if s in self.vocabulary})
+        if not pairs:
+            return np.zeros(len(groups), dtype=np.float32)
+        query_terms, query_tokens = np.array(pairs, dtype=np.int64).T
+        # Each group's terms, and the run of query pairs holding that term.
+        positions, owner = gather_rows(self._group_terms.indptr, np.asarray(groups, dtype=np.int64))
+        terms = self._group_terms.indices[positions]
+        first = np.searchsorted(query_terms, terms, side="left")
+        runs = np.searchsorted(query_terms, terms, side="right") - first
+        hit = runs > 0
+        owner, first, runs = owner[hit], first[hit], runs[hit]
+        pair_index = np.repeat(first - (np.cumsum(runs) - runs), runs) + np.arange(int(runs.sum()))
+        # A group counts a token once, whichever of its forms (or terms) hit: marked in a group x token
+        # table (a few hundred candidate units by a few hundred tokens at most).
+        found = np.zeros((len(groups), len(token_stems)), dtype=bool)
+        found[np.repeat(owner, runs), query_tokens[pair_index]] = True
+        return (found.sum(axis=1) / len(token_stems)).astype(np.float32)
 
     def scores(self, stems: set[str]) -> tuple[np.ndarray, np.ndarray]:
         """(BM25 score, IDF-weighted share of the outcome's terms found in the credential) per outcome."""
