@@ -360,7 +360,8 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
 
     Thresholds tuned on the scores of the very pairs the model was fitted on are optimistic (the
     model has seen those credentials), so every dev credential is scored by a pair model fitted
-    without its fold, and the gate, "possible", "strong" and the unit rule are chosen on those.
+    without its fold, and the gate, "possible", "strong" and the unit rule are chosen on those
+    (see `meta["n_tuned"]` and `meta["tuned_in_sample"]` for the sets too small for that).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -375,13 +376,23 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
         try:
             fold_model, _, _ = _fit_pairs(index, [scored[i] for i in train], [items[i] for i in train], model_id,
                                           semantic, C)
-        except TooFewPairs:  # a tiny set: this fold's credentials keep the model fitted on all of them
+        except TooFewPairs:  # a tiny set: no model without this fold
             continue
         fold_model.probe_weights, fold_model.probe_bias = _fit_probe([scored[i] for i in train],
                                                                      [items[i] for i in train], semantic)
+        if model.probe_weights is not None and fold_model.probe_weights is None:
+            continue  # one kind of credential outside the fold: its gate would read no probe at all
         for i in range(len(items)):
             if fold[i] == f:
                 per_item[i] = fold_model
+    # Only out-of-fold scores tune: a fold left without a model of its own would be scored by the
+    # model that saw it, so its credentials sit this out. When no positive credential has an
+    # out-of-fold score (a tiny set), the in-sample scores are all there is; the meta says so.
+    n_items = len(items)
+    out_of_fold = [i for i in range(n_items) if per_item[i] is not model]
+    in_sample = not any(items[i].positive for i in out_of_fold)
+    tuned = list(range(n_items)) if in_sample else out_of_fold
+    scored, items, per_item = [scored[i] for i in tuned], [items[i] for i in tuned], [per_item[i] for i in tuned]
     models = list({id(m): m for m in per_item}.values())
     rescored = [_rescore(s, m) for s, m in zip(scored, per_item, strict=True)]
     refs = [[index.outcomes[int(j)].reference for j in s.candidates] for s in rescored]
@@ -428,7 +439,9 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     model.unit_rule = tune_unit_rule(index, rescored, items, per_item)
     model.meta = {
         "fitted_on": source or "dev split",
-        "n_items": len(items),
+        "n_items": n_items,
+        "n_tuned": len(tuned),  # credentials whose scores tuned the thresholds, gate and unit rule
+        "tuned_in_sample": in_sample,
         "n_pairs": n_pairs,
         "n_positive_pairs": n_positive,
         "method": f"cross-language imputation of {', '.join(fusion.LANGUAGE_BOUND)} by least squares on same-language "

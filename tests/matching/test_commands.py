@@ -262,6 +262,12 @@ def test_fit_replaces_a_weights_file_the_engine_cannot_read_and_evaluating_witho
         call_command("evaluate_matching", str(gold), "--split", "dev", stdout=io.StringIO())
     call_command("evaluate_matching", str(gold), "--split", "dev", "--fit", stdout=io.StringIO(), stderr=io.StringIO())
     assert fusion.load_model(services.current_encoder().model_id).meta["fitted_on"].startswith(str(gold))
+    # Two credentials, one of each kind, in the only fold: the person fitting is told the thresholds flatter.
+    tiny = tmp_path / "tiny.jsonl"
+    tiny.write_text("\n".join(gold.read_text(encoding="utf-8").splitlines()[1:3]), encoding="utf-8")
+    err = io.StringIO()
+    call_command("evaluate_matching", str(tiny), "--split", "dev", "--fit", stdout=io.StringIO(), stderr=err)
+    assert "too few dev credentials" in err.getvalue()
 
 
 def test_evaluate_matching_from_reviews_measures_precision(catalogue, assessor):

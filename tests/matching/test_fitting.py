@@ -162,3 +162,22 @@ def test_fitting_on_pairs_of_one_kind_only_says_what_is_missing():
     negatives = [(i, s) for i, s in zip(items, scored, strict=True) if not i.positive]
     with pytest.raises(ev.TooFewPairs, match="both"):
         ev.fit(index, [s for _, s in negatives], [i for i, _ in negatives], "test-hashing@1")
+
+
+def test_credentials_without_an_out_of_fold_model_do_not_tune_the_thresholds():
+    index, items, scored = _setup()
+    # One negative only: the folds without it train a probe on positives alone, which reads nothing,
+    # so the negative's fold has no model of its own and sits the tuning out.
+    keep = [n for n, item in enumerate(items) if item.positive or item.file == "f6"]
+    items, scored = [items[n] for n in keep], [scored[n] for n in keep]
+    fold = ev._folds(items, ev.OOF_FOLDS)
+    model = ev.fit(index, scored, items, "test-hashing@1", source="unit test")
+    negative_fold = fold[[item.positive for item in items].index(False)]
+    assert model.meta["n_items"] == len(items)
+    assert model.meta["n_tuned"] == len(items) - fold.count(negative_fold)
+    assert model.meta["tuned_in_sample"] is False
+    # One credential of each kind share the only fold: no out-of-fold score at all, so the in-sample
+    # scores are all there is, and the meta says so.
+    pair = [0, len(items) - 1]
+    tiny = ev.fit(index, [scored[n] for n in pair], [items[n] for n in pair], "test-hashing@1", source="unit test")
+    assert tiny.meta["tuned_in_sample"] is True and tiny.meta["n_tuned"] == 2
