@@ -394,7 +394,10 @@ class MatchIndex:
             return ()
         span = slice(self._word_matrix.indptr[j], self._word_matrix.indptr[j + 1])
         columns, weights = self._word_matrix.indices[span], self._word_matrix.data[span]
-        at = np.searchsorted(matches.words, columns)  # every word of a candidate is among them
+        # Every word of a candidate is among them; any other outcome's words may not be.
+        at = np.minimum(np.searchsorted(matches.words, columns), len(matches.words) - 1)
+        known = matches.words[at] == columns
+        columns, weights, at = columns[known], weights[known], at[known]
         pairs = []
         for col, weight, best, sim in zip(columns.tolist(), weights.tolist(), matches.closest_word[at].tolist(),
                                           matches.closest[at].tolist(), strict=True):
@@ -510,11 +513,11 @@ class MatchIndex:
         bounds = [*starts.tolist(), n]
         groups = [tuple(codes_in_order[a:b]) for a, b in pairwise(bounds)]
         sizes = self._unit_sizes[matched_units]
-        coverages = np.minimum(1.0, totals[matched_units] / sizes).tolist()
+        coverage_of = np.minimum(1.0, totals[matched_units] / sizes)
         # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
         # whatever the credit of the others.
-        short = ((np.minimum(1.0, totals[matched_units] / sizes) < rule.exemption_coverage)
-                 | (np.diff(bounds) < sizes)).tolist()
+        short = ((coverage_of < rule.exemption_coverage) | (np.diff(bounds) < sizes)).tolist()
+        coverages = coverage_of.tolist()
         # Level and workload fit depend on the unit's level and EC only: worked out once per value.
         level_fit = cache(partial(signals.level_fit, cred.eqf_level))
         workload_fit = cache(partial(signals.workload_fit, cred.ects))
