@@ -18,7 +18,7 @@ from django.utils import timezone
 from evc.accounts.models import Role, User
 from evc.curricula.models import CurriculumVersion
 
-from .models import AuditEntry, Case, CaseState, OutcomeReview, OutcomeSuggestion, UnitAdvice
+from .models import AuditEntry, Case, CaseState, OutcomeReview, OutcomeSuggestion, UnitAdvice, UnitSuggestion
 
 STATES = [
     CaseState.SUBMITTED,
@@ -76,7 +76,7 @@ def bulk_cases(
         for i, a in enumerate(applicants)
     )
     unit_rows, assessor_rows, credential_rows = [], [], []
-    suggestions, reviews, advices, audit = [], [], [], []
+    suggestions, unit_suggestions, reviews, advices, audit = [], [], [], [], []
     assessor_cycle = itertools.cycle(assessors)
     for i, (case, credential) in enumerate(zip(cases, credentials, strict=True)):
         units = unit_lists[case.version_id][: units_per_case]
@@ -87,6 +87,12 @@ def bulk_cases(
         if case.state != CaseState.SUBMITTED:
             assessor_rows.append(Case.assessors.through(case_id=case.pk, user_id=assessor.pk))
         for u in units:
+            unit_suggestions.append(UnitSuggestion(
+                case=case, credential=credential, credential_title=credential.title, unit=u, suggestion="partial",
+                coverage=0.6, blockers=["coverage"],
+                reason="3 van 5 leeruitkomsten aangetoond (dekking 0,60); gedeeltelijk: onvoldoende voor vrijstelling.",
+                reason_en="3 of 5 outcomes evidenced (coverage 0.60); partial: not enough for an exemption.",
+            ))
             for j, o in enumerate(u.outcomes.all()):
                 suggestions.append(OutcomeSuggestion(
                     case=case, credential=credential, credential_title=credential.title, outcome=o,
@@ -114,6 +120,7 @@ def bulk_cases(
     Case.assessors.through.objects.bulk_create(assessor_rows)
     Case.credentials.through.objects.bulk_create(credential_rows)
     OutcomeSuggestion.objects.bulk_create(suggestions, batch_size=2000)
+    UnitSuggestion.objects.bulk_create(unit_suggestions, batch_size=2000)
     OutcomeReview.objects.bulk_create(reviews, batch_size=2000)
     UnitAdvice.objects.bulk_create(advices, batch_size=2000)
     AuditEntry.objects.bulk_create(audit, batch_size=2000)

@@ -155,6 +155,35 @@ class OutcomeSuggestion(models.Model):
         return f"{self.outcome.code} {self.score:.2f}"
 
 
+class UnitSuggestion(models.Model):
+    """What the matching engine concludes for one unit from one credential: an exemption may be in
+    reach, or only part of the unit is evidenced, and why. A hint for the assessor, never a decision."""
+
+    class Kind(models.TextChoices):
+        EXEMPTION = "exemption", _("mogelijk vrijstelling")
+        PARTIAL = "partial", _("gedeeltelijk")
+        NONE = "none", _("geen vrijstelling")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="unit_suggestions")
+    credential = models.ForeignKey(
+        "portfolios.Credential", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    credential_title = models.CharField(max_length=500, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    suggestion = models.CharField(max_length=16, choices=Kind.choices)
+    coverage = models.FloatField()  # 0..1, the engine's credit for the unit's outcomes
+    blockers = models.JSONField(default=list, blank=True)  # why not an exemption, e.g. ["coverage", "level"]
+    reason = models.TextField(blank=True)  # Dutch
+    reason_en = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-coverage", "credential_title"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.code} {self.suggestion} {self.coverage:.2f}"
+
+
 class Verdict(models.TextChoices):
     ACCEPTED = "accepted", _("Aangetoond")
     REJECTED = "rejected", _("Niet aangetoond")

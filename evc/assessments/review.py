@@ -1,5 +1,6 @@
-"""The review screen's data: per unit in scope, every outcome with the engine's suggestions,
-the credential behind each, its verification state, precedents and the current review.
+"""The review screen's data: per unit in scope, what the engine concludes for the unit, every
+outcome with the engine's suggestions, the credential behind each, its verification state,
+precedents and the current review.
 
 Built in a fixed number of queries whatever the case size, so the page stays fast.
 """
@@ -15,7 +16,15 @@ from django.utils.translation import get_language
 from evc.curricula.models import LearningOutcome, Unit
 
 from .integration import CredentialView, credential_view
-from .models import Case, MatchingStatus, OutcomeReview, OutcomeSuggestion, UnitAdvice, Verdict
+from .models import (
+    Case,
+    MatchingStatus,
+    OutcomeReview,
+    OutcomeSuggestion,
+    UnitAdvice,
+    UnitSuggestion,
+    Verdict,
+)
 from .selectors import Precedent, precedents_by_key
 
 
@@ -55,6 +64,16 @@ class OutcomeRow:
 
 
 @dataclass
+class EngineAdvice:
+    """The engine's conclusion for a unit from one credential, in the reader's language."""
+
+    credential_title: str
+    suggestion: str  # exemption | partial | none
+    label: str
+    reason: str
+
+
+@dataclass
 class UnitSheet:
     unit: Unit
     rows: list[OutcomeRow]
@@ -62,6 +81,7 @@ class UnitSheet:
     counts: dict[str, int] = field(default_factory=dict)
     # (credential title, precedent): earlier decisions on this unit that rested on the same badge class.
     precedents: list[tuple[str, Precedent]] = field(default_factory=list)
+    engine: list[EngineAdvice] = field(default_factory=list)
 
     @property
     def suggested_rows(self) -> list[OutcomeRow]:
@@ -107,13 +127,18 @@ def review_sheet(case: Case, *, unit_ids: Iterable[int] | None = None) -> Sheet:
         for r in OutcomeReview.objects.filter(case=case, outcome__unit_id__in=unit_pks).select_related("reviewer")
     }
     advices = {a.unit_id: a for a in UnitAdvice.objects.filter(case=case, unit_id__in=unit_pks).select_related("assessor")}
+    english = (get_language() or "nl").startswith("en")
+    engine: dict[int, list[EngineAdvice]] = {}
+    for e in UnitSuggestion.objects.filter(case=case, unit_id__in=unit_pks):
+        engine.setdefault(e.unit_id, []).append(EngineAdvice(
+            credential_title=e.credential_title, suggestion=e.suggestion, label=e.get_suggestion_display(),
+            reason=(e.reason_en if english and e.reason_en else e.reason)))
     # Precedents hang on the case's credentials, not only on suggestions: they matter most
     # exactly when the engine found nothing.
     case_credentials = [credential_view(c) for c in case.credentials.prefetch_related("evidence")]
     keys = {s.achievement_key for s in suggestions if s.achievement_key}
     keys |= {c.achievement_key for c in case_credentials if c.achievement_key}
     precedents = precedents_by_key(keys, case.version.programme.code, {u.code for u in units})
-    english = (get_language() or "nl").startswith("en")
     cred_views: dict[int, CredentialView] = {c.pk: c for c in case_credentials}  # each view is built once
     by_outcome: dict[int, list[SuggestionView]] = {}
     unit_code = {o.pk: u.code for u in units for o in u.outcomes.all()}
@@ -146,6 +171,7 @@ def review_sheet(case: Case, *, unit_ids: Iterable[int] | None = None) -> Sheet:
         unit_precedents = [
             (c.title, p) for c in case_credentials for p in precedents.get((c.achievement_key, u.code), [])
         ]
-        sheet.append(UnitSheet(unit=u, rows=rows, advice=advices.get(u.pk), precedents=unit_precedents))
+        sheet.append(UnitSheet(unit=u, rows=rows, advice=advices.get(u.pk), precedents=unit_precedents,
+                               engine=engine.get(u.pk, [])))
     return sheet
 

@@ -13,7 +13,7 @@ from django_tasks import task
 
 from evc.curricula.models import LearningOutcome
 
-from .models import Case, MatchingStatus, OutcomeSuggestion
+from .models import Case, MatchingStatus, OutcomeSuggestion, UnitSuggestion
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,8 @@ def _set(case_id: int, **fields: Any) -> None:
 
 @task()
 def match_case(case_id: int) -> int:
-    """Store the engine's outcome suggestions for a case; returns how many.
+    """Store the engine's outcome suggestions for a case, and what it concludes per unit; returns how
+    many outcome suggestions.
 
     Idempotent: the result depends only on the fingerprint of its inputs, and a run whose
     fingerprint matches the stored one does nothing; otherwise suggestions are replaced as a whole.
@@ -58,7 +59,7 @@ def match_case(case_id: int) -> int:
         return case.suggestions.count()
     _set(case_id, matching_status=MatchingStatus.RUNNING, matching_progress=0, matching_error="")
     try:
-        rows = _run_engine(case, credentials)
+        rows, unit_rows = _run_engine(case, credentials)
     except Exception as exc:  # the engine failing must leave a readable state, not a stuck spinner
         logger.exception("Matching failed for case %s", case_id)
         _set(case_id, matching_status=MatchingStatus.FAILED, matching_error=str(exc)[:500])
@@ -66,6 +67,8 @@ def match_case(case_id: int) -> int:
     with transaction.atomic():
         OutcomeSuggestion.objects.filter(case_id=case_id).delete()
         OutcomeSuggestion.objects.bulk_create(rows)
+        UnitSuggestion.objects.filter(case_id=case_id).delete()
+        UnitSuggestion.objects.bulk_create(unit_rows)
         _set(
             case_id,
             matching_status=MatchingStatus.READY,
@@ -76,16 +79,17 @@ def match_case(case_id: int) -> int:
     return len(rows)
 
 
-def _run_engine(case: Case, credentials: list[Any]) -> list[OutcomeSuggestion]:
+def _run_engine(case: Case, credentials: list[Any]) -> tuple[list[OutcomeSuggestion], list[UnitSuggestion]]:
     from evc.matching.api import achievement_key, match_claims
     from evc.portfolios.claims import Claim
 
     from .selectors import precedent_lookup
 
     outcome_ids = set(LearningOutcome.objects.filter(unit__version=case.version).values_list("pk", flat=True))
+    unit_ids = set(case.version.units.values_list("pk", flat=True))
     claims = [Claim.from_dict(getattr(c, "claim", None) or {}) for c in credentials]
     if not claims:
-        return []
+        return [], []
     results = match_claims(
         claims,
         [case.version.programme.code],
@@ -96,8 +100,16 @@ def _run_engine(case: Case, credentials: list[Any]) -> list[OutcomeSuggestion]:
     )
     _set(case.pk, matching_progress=90)
     rows: list[OutcomeSuggestion] = []
+    unit_rows: list[UnitSuggestion] = []
     for credential, claim, result in zip(credentials, claims, results, strict=True):
         key = achievement_key(claim)
+        title = (claim.title or str(credential))[:500]
+        unit_rows += [
+            UnitSuggestion(case=case, credential=credential, credential_title=title, unit_id=u.unit_id,
+                           suggestion=u.suggestion, coverage=float(u.coverage), blockers=list(u.blockers),
+                           reason=u.reasons["nl"], reason_en=u.reasons["en"])
+            for u in result.units if u.unit_id in unit_ids
+        ]
         for m in result.outcomes:
             if m.outcome_id not in outcome_ids:
                 continue
@@ -105,7 +117,7 @@ def _run_engine(case: Case, credentials: list[Any]) -> list[OutcomeSuggestion]:
                 OutcomeSuggestion(
                     case=case,
                     credential=credential,
-                    credential_title=(claim.title or str(credential))[:500],
+                    credential_title=title,
                     achievement_key=key[:500],
                     outcome_id=m.outcome_id,
                     score=float(m.score),
@@ -117,4 +129,4 @@ def _run_engine(case: Case, credentials: list[Any]) -> list[OutcomeSuggestion]:
                     signals={k: round(float(v), 4) for k, v in m.signals.items()},
                 )
             )
-    return rows
+    return rows, unit_rows

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from evc.assessments.models import Case, MatchingStatus, OutcomeSuggestion
+from evc.assessments.models import Case, MatchingStatus, OutcomeSuggestion, UnitSuggestion
 from evc.assessments.tasks import fingerprint_for, match_case
 from evc.curricula.models import LearningOutcome
 from evc.matching import api as matching_api
 from evc.matching.api import MatchResult, OutcomeMatch
+from evc.matching.api import UnitSuggestion as EngineUnitSuggestion
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,15 @@ def fake_engine(monkeypatch):  # type: ignore[no-untyped-def]
     def match_claims(claims, programme_codes, **kwargs):  # type: ignore[no-untyped-def]
         calls.append({"claims": claims, "programmes": programme_codes, **kwargs})
         cloud = LearningOutcome.objects.filter(code__in=["CLOUD-1", "CLOUD-3"]).order_by("code")
-        return [MatchResult(language="en", model_id="fake", outcomes=[_match(o, 0.8 - 0.2 * i) for i, o in enumerate(cloud)])
+        unit = cloud[0].unit
+        units = [EngineUnitSuggestion(
+            reference=f"HBO-ICT-SE/{unit.code}", programme="HBO-ICT-SE", unit=unit.code, name=unit.name,
+            coverage=0.5, suggestion="partial", matched_outcomes=("CLOUD-1", "CLOUD-3"), outcome_count=4,
+            level_fit=0.0, workload_fit=None, unit_id=unit.pk, blockers=("coverage", "level"))]
+        # A unit of another catalogue year is never stored against this case.
+        units.append(EngineUnitSuggestion(**{**units[0].__dict__, "unit_id": -1}))
+        return [MatchResult(language="en", model_id="fake", outcomes=[_match(o, 0.8 - 0.2 * i) for i, o in enumerate(cloud)],
+                            units=units)
                 for _ in claims]
 
     monkeypatch.setattr(matching_api, "match_claims", match_claims)
@@ -52,6 +61,12 @@ def test_it_stores_the_engines_suggestions_with_their_explanations(make_case, fa
     assert rows[0].signals == {"bm25": 0.61, "cosine": 0.72}
     (call,) = fake_engine
     assert call["programmes"] == ["HBO-ICT-SE"] and callable(call["precedents"])  # precedents are offered
+    # What it concludes per unit, with why, in both languages.
+    (unit,) = UnitSuggestion.objects.filter(case=case)
+    assert (unit.unit.code, unit.suggestion, unit.coverage, unit.blockers) == ("CLOUD", "partial", 0.5, ["coverage", "level"])
+    assert unit.credential == case.credentials.get() and unit.credential_title == rows[0].credential_title
+    assert unit.reason.startswith("2 van 4 leeruitkomsten aangetoond (dekking 0,50); gedeeltelijk")
+    assert "the credential's level is below the unit's" in unit.reason_en
 
 
 def test_running_it_twice_changes_nothing(make_case, fake_engine, admin_user):
@@ -70,6 +85,7 @@ def test_a_changed_outcome_text_makes_it_run_again(make_case, fake_engine, admin
     LearningOutcome.objects.filter(pk=outcome.pk).update(text=outcome.text + " With cost awareness.")
     match_case.call(case.pk)
     assert len(fake_engine) == 2
+    assert UnitSuggestion.objects.filter(case=case).count() == 1  # replaced as a whole, like the outcome suggestions
 
 
 def test_an_engine_failure_leaves_a_readable_state(make_case, monkeypatch, admin_user):

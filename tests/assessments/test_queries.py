@@ -51,3 +51,4 @@ def test_the_review_page_runs_in_a_fixed_number_of_queries(many, client_for, ass
         response = client.get(reverse("assessments:case_review", args=[case.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('class="suggestion"') == 6  # 2 units x 3 outcomes
+    assert response.content.decode().count('class="engine-advice"') == 2  # and what the engine concludes per unit
