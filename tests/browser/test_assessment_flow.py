@@ -126,6 +126,9 @@ def test_applicant_assessor_and_committee_walk_the_procedure(
     page.get_by_role("link", name=case.reference).click()
     page.get_by_role("link", name=t["assess"], exact=True).click()
     page.evaluate("window.__stillTheSamePage = true")
+    # Above the outcomes, what the engine concludes for the unit from the badge (a suggestion, not a decision).
+    cloud = case.units.get(code="CLOUD")
+    assert "AWS Certified Solutions Architect" in page.locator(f"#unit-{cloud.pk} .engine-advice").inner_text()
     outcomes = list(LearningOutcome.objects.filter(unit__in=case.units.all()).order_by("code"))
     for outcome in outcomes:
         block = page.locator(f"#lo-{outcome.pk}")
