@@ -1,4 +1,5 @@
-"""Keep suggestions current: re-run matching when a linked credential or the catalogue text changes.
+"""Keep suggestions current: re-run matching when a linked credential, the catalogue text or the
+year's limit on the age of evidence changes.
 
 Changes are collected per transaction and each affected case is queued once, after commit, so a
 catalogue import of hundreds of outcomes does not flood the task queue.
@@ -19,13 +20,14 @@ def connect() -> None:
     from django.apps import apps
     from django.db.models.signals import m2m_changed
 
-    from evc.curricula.models import LearningOutcome
+    from evc.curricula.models import CurriculumVersion, LearningOutcome
     from evc.curricula.signals import catalogue_changed
 
     from .models import Decision
 
     m2m_changed.connect(_signers_frozen, sender=Decision.decided_by.through, dispatch_uid="evc.assessments.signers")
     post_save.connect(_outcome_saved, sender=LearningOutcome, dispatch_uid="evc.assessments.outcome_saved")
+    post_save.connect(_version_saved, sender=CurriculumVersion, dispatch_uid="evc.assessments.version_saved")
     catalogue_changed.connect(_catalogue_imported, dispatch_uid="evc.assessments.catalogue_imported")
     try:
         credential = apps.get_model("portfolios", "Credential")
@@ -66,6 +68,13 @@ def _flush() -> None:
 def _outcome_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any) -> None:
     if not raw:
         _queue("version", instance.unit.version_id)
+
+
+def _version_saved(sender: Any, instance: Any, created: bool, raw: bool = False,
+                   update_fields: Any = None, **kwargs: Any) -> None:
+    # The year's limit on the age of evidence changes what the engine suggests; freezing the year does not.
+    if not raw and not created and (update_fields is None or "evidence_max_age_years" in update_fields):
+        _queue("version", instance.pk)
 
 
 def _catalogue_imported(sender: Any, version_ids: list[int], **kwargs: Any) -> None:

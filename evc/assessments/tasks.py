@@ -21,11 +21,13 @@ TOP_K = 25
 
 
 def _fingerprint(case: Case, credentials: list[Any]) -> str:
-    """What the suggestions depend on: the credentials' claims, the units in scope and the catalogue text."""
+    """What the suggestions depend on: the credentials' claims, the catalogue text and the year's limit
+    on the age of evidence."""
     outcomes = LearningOutcome.objects.filter(unit__version=case.version).order_by("pk").values_list("pk", "text")
     basis = {
         "credentials": sorted((c.pk, json.dumps(getattr(c, "claim", {}), sort_keys=True, default=str)) for c in credentials),
         "outcomes": [(pk, hashlib.sha256(text.encode()).hexdigest()) for pk, text in outcomes],
+        "evidence_max_age_years": case.version.evidence_max_age_years,
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
@@ -97,6 +99,9 @@ def _run_engine(case: Case, credentials: list[Any]) -> tuple[list[OutcomeSuggest
         academic_year=case.version.academic_year,
         verified=[getattr(c, "verified", None) for c in credentials],
         precedents=precedent_lookup,
+        # The regulations limit the age of evidence on the day the application came in.
+        max_age_years=case.version.evidence_max_age_years,
+        today=timezone.localdate(case.submitted_at) if case.submitted_at else timezone.localdate(),
     )
     _set(case.pk, matching_progress=90)
     rows: list[OutcomeSuggestion] = []

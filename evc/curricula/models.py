@@ -82,6 +82,14 @@ class CurriculumVersion(models.Model):
         blank=True,
         help_text=_("Gezet bij het eerste besluit op dit studiejaar; daarna verandert de tekst niet meer."),
     )
+    evidence_max_age_years = models.PositiveSmallIntegerField(
+        _("maximale leeftijd van bewijs (jaren)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Zoals de onderwijs- en examenregeling van dit studiejaar die stelt; leeg: geen grens. "
+                    "De matching stelt op ouder bewijs geen vrijstelling voor."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -200,3 +200,28 @@ def test_the_remove_page_explains_why_submitted_evidence_stays(make_case, applic
     assert response.status_code == 409
     assert "ingediende EVC-aanvraag" in response.content.decode()
     assert case.credentials.count() == 1
+
+
+def test_the_years_limit_on_the_age_of_evidence_reaches_the_engine_and_a_change_rematches(
+        make_case, fake_engine, admin_user, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = make_case("submitted")
+    Case.objects.filter(pk=case.pk).update(submitted_at=timezone.make_aware(dt.datetime(2026, 3, 2, 12)))
+    match_case.call(case.pk)
+    assert fake_engine[-1]["max_age_years"] is None  # no limit in the regulations: none applied
+    version = case.version
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    with django_capture_on_commit_callbacks(execute=True):
+        version.evidence_max_age_years = 5
+        version.save()
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.PENDING
+    match_case.call(case.pk)  # the limit is part of the fingerprint: the engine is asked again
+    assert fake_engine[-1]["max_age_years"] == 5
+    assert fake_engine[-1]["today"] == dt.date(2026, 3, 2)  # evidence age counts on the day the application came in
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    with django_capture_on_commit_callbacks(execute=True):
+        version.freeze()  # the first decision on the year changes nothing the engine reads
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.READY
