@@ -19,6 +19,7 @@ from .models import (
     CaseState,
     DecisionStatus,
     UnitDecision,
+    UnitSuggestion,
 )
 
 
@@ -234,3 +235,31 @@ def reviews_by_unit(case: Case) -> dict[int, list[Any]]:
     for r in OutcomeReview.objects.filter(case=case).select_related("outcome", "reviewer").order_by("outcome__position", "outcome__code"):
         found.setdefault(r.outcome.unit_id, []).append(r)
     return found
+
+
+def exemptions_against_decisions(programme_codes: list[str] | None = None) -> dict[str, Any]:
+    """The engine's exemption suggestions, as the assessor saw them, against the committee's valid decisions.
+
+    Per decided unit: did the case's matching suggest an exemption for it (from any credential),
+    and was the exemption granted? Only cases the engine matched count. A case decided before unit
+    conclusions were stored has none, so `recall` may read low for those; `precision` (granted share
+    of the suggested) is unaffected, and it is the figure that matters: a false exemption is the
+    costly error."""
+    decided = UnitDecision.objects.filter(decision__status=DecisionStatus.VALID, decision__case__matched_at__isnull=False)
+    if programme_codes:
+        decided = decided.filter(programme_code__in=programme_codes)
+    rows = list(decided.values_list("decision__case_id", "unit_id", "outcome"))
+    suggested = set(UnitSuggestion.objects.filter(case_id__in={case for case, _, _ in rows}, suggestion="exemption")
+                    .values_list("case_id", "unit_id"))
+    hits = [((case, unit) in suggested, outcome == UnitDecision.Outcome.GRANTED) for case, unit, outcome in rows]
+    both = sum(1 for s, g in hits if s and g)
+    n_suggested = sum(1 for s, _ in hits if s)
+    n_granted = sum(1 for _, g in hits if g)
+    return {
+        "decided_units": len(rows),
+        "granted": n_granted,
+        "exemptions_suggested": n_suggested,
+        "suggested_and_granted": both,
+        "exemption_precision": both / n_suggested if n_suggested else None,
+        "exemption_recall": both / n_granted if n_granted else None,
+    }

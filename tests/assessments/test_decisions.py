@@ -212,3 +212,29 @@ def test_the_matching_engine_gets_precedents_in_its_own_shape(advised, chair):
     assert isinstance(found, MatchingPrecedent)
     assert (found.unit_reference, found.decision, found.case_reference) == ("HBO-ICT-SE/CLOUD", "granted", decision.public_id)
     assert precedent_lookup(AWS_KEY, "HBO-ICT-SE/NOPE") == []
+
+
+def test_the_engines_exemption_suggestions_are_measured_against_the_valid_decisions(advised, chair):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from evc.assessments.models import Case, UnitSuggestion
+
+    Case.objects.filter(pk=advised.pk).update(matched_at=timezone.now())
+    for unit in advised.units.all():  # the engine suggested an exemption for both units
+        UnitSuggestion.objects.create(case=advised, unit=unit, suggestion="exemption", coverage=1.0, credential_title="AWS")
+    old = services.decision_record(actor=chair, case=advised, units=grant_all(advised))
+    units = grant_all(advised)
+    units[1] = UnitDecisionInput(units[1].unit_id, "refused", "WEB-3 is niet aangetoond.")
+    services.decision_correct(actor=chair, decision=old, units=units, reason="Rekenfout hersteld.")
+    out = io.StringIO()
+    call_command("evaluate_matching", "--from-reviews", "--json", stdout=out)
+    decisions = json.loads(out.getvalue())["decisions"]
+    # Only the correction counts (the superseded decision granted both): one of the two suggestions was refused.
+    assert decisions == {"decided_units": 2, "granted": 1, "exemptions_suggested": 2, "suggested_and_granted": 1,
+                         "exemption_precision": 0.5, "exemption_recall": 1.0}
+    text = io.StringIO()
+    call_command("evaluate_matching", "--from-reviews", stdout=text)
+    assert "the engine suggested an exemption for 2, of which 1 were granted" in text.getvalue()

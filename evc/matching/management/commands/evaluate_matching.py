@@ -52,7 +52,9 @@ class Command(BaseCommand):
         parser.add_argument("gold", nargs="*", metavar="GOLD", help="gold.jsonl (several files are read as one set)")
         parser.add_argument("--split", default="holdout", metavar="SPLIT",
                             help="the split measured: holdout (default), dev, all, or any other split the gold files name")
-        parser.add_argument("--from-reviews", action="store_true", help="measure against stored assessor reviews")
+        parser.add_argument("--from-reviews", action="store_true",
+                            help="measure against stored assessor reviews, and the exemptions the engine suggested "
+                                 "in cases against the committee's decisions")
         parser.add_argument("--programme", action="append", metavar="CODE", help="default: every programme")
         parser.add_argument("--fit", action="store_true", help="refit the fusion weights on the dev split and save them")
         parser.add_argument("--cv", type=int, default=0, metavar="K",
@@ -243,6 +245,10 @@ class Command(BaseCommand):
                     fn += (not hit) and row.accepted
                     tn += (not hit) and not row.accepted
         total = tp + fp + fn + tn
+        # The committee's decisions live with the cases; the unit conclusions the engine stored there
+        # (what the assessor saw) are measured against them.
+        from evc.assessments.selectors import exemptions_against_decisions
+
         return {
             "source": "reviews",
             "reviews": len(rows),
@@ -252,6 +258,7 @@ class Command(BaseCommand):
             "precision": tp / (tp + fp) if tp + fp else None,
             "recall": tp / (tp + fn) if tp + fn else None,
             "agreement": (tp + tn) / total if total else None,
+            "decisions": exemptions_against_decisions(options["programme"] or None),
         }
 
     # --- output --------------------------------------------------------------------------
@@ -263,6 +270,13 @@ class Command(BaseCommand):
             for key in ("precision", "recall", "agreement"):
                 value = report[key]
                 self.stdout.write(f"  {key:<10} {'-' if value is None else f'{value:.3f}'}")
+            d = report["decisions"]
+            self.stdout.write(f"Committee decisions: {d['decided_units']} decided units ({d['granted']} granted); the engine "
+                              f"suggested an exemption for {d['exemptions_suggested']}, of which {d['suggested_and_granted']} "
+                              "were granted")
+            for key in ("exemption_precision", "exemption_recall"):
+                value = d[key]
+                self.stdout.write(f"  {key:<20} {'-' if value is None else f'{value:.3f}'}")
             return
         self.stdout.write(f"Gold {report['gold']} split={report['split']}: {report['items']} credentials; "
                           f"model {report['model_id']}; weights: {report['weights']}")
