@@ -458,10 +458,10 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
 
 
 # Regularisation of the gate's probe. Chosen by how well the gate ranks positive above negative
-# credentials on dev (ROC AUC of the gate's logit plus the probe's reading, 5-fold CV / leave-one-programme-
-# out; the gate without probe: 0.942): C=0.3 0.958 /
-# 0.953, C=1 0.968 / 0.959, C=3 0.977 / 0.966, C=10 0.983 / 0.970. 10 fits our programmes' topics more
-# closely for a small gain; 3 is the more cautious choice for curricula the probe has not seen.
+# credentials on dev (ROC AUC of the gate's logit plus the probe's reading, 5-fold CV / leave-one-
+# programme-out; the gate without probe: 0.942): C=0.3 0.958 / 0.953, C=1 0.968 / 0.959, C=3 0.977 /
+# 0.966, C=10 0.983 / 0.970. 10 fits our programmes' topics more closely for a small gain; 3 is the more
+# cautious choice for curricula the probe has not seen.
 PROBE_C = 3.0
 
 
