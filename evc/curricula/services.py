@@ -3,6 +3,9 @@
 Import works in two passes (pretix's modelimport): read and validate every row,
 collecting `line N: reason` errors; only a file without errors is written, in one
 transaction, with bulk queries so 10,000 outcomes take seconds.
+
+The reasons are translated when shown: Dutch or English on the upload page, English on the
+command line (its `line N: reason` output is a contract).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from typing import IO, Any
 
 import pandas as pd
 from django.db import transaction
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from evc.curricula.models import (
     CurriculumVersion,
@@ -45,11 +51,26 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_TEXT = 2000
 
 
-class CurriculumImportError(Exception):
-    """The file was not imported; `errors` holds one `line N: reason` per problem."""
+@dataclass(frozen=True)
+class ImportProblem:
+    """One reason a file was not imported: where (line 1 is the header; 0 is the file as a whole) and what."""
 
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
+    line: int
+    message: Any  # a lazy translation, written in the reader's language when shown
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+def _problem(line: int, reason: Any, **values: Any) -> ImportProblem:
+    return ImportProblem(line, format_lazy(reason, **values))
+
+
+class CurriculumImportError(Exception):
+    """The file was not imported; `errors` holds every problem found, `str()` of each reads `line N: reason`."""
+
+    def __init__(self, errors: list[ImportProblem]):
+        super().__init__("\n".join(map(str, errors)))
         self.errors = errors
 
 
@@ -64,12 +85,24 @@ class ImportSummary:
     versions: list[str] = field(default_factory=list)
     changed_version_ids: list[int] = field(default_factory=list)
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # the command line's report (English, like its error messages)
         return (
             f"{self.programmes} programme(s) [{', '.join(self.versions)}]: "
             f"units {self.units_created} new / {self.units_updated} changed, outcomes "
             f"{self.outcomes_created} new / {self.outcomes_updated} changed / {self.outcomes_unchanged} unchanged"
         )
+
+    def describe(self) -> str:
+        """The same report in the active language, for the upload page."""
+        return ngettext(
+            "{n} opleiding [{versions}]: eenheden {units_new} nieuw / {units_changed} gewijzigd, leeruitkomsten "
+            "{new} nieuw / {changed} gewijzigd / {same} ongewijzigd",
+            "{n} opleidingen [{versions}]: eenheden {units_new} nieuw / {units_changed} gewijzigd, leeruitkomsten "
+            "{new} nieuw / {changed} gewijzigd / {same} ongewijzigd",
+            self.programmes,
+        ).format(n=self.programmes, versions=", ".join(self.versions), units_new=self.units_created,
+                 units_changed=self.units_updated, new=self.outcomes_created, changed=self.outcomes_updated,
+                 same=self.outcomes_unchanged)
 
 
 @dataclass
@@ -94,36 +127,38 @@ def _read_table(source: str | Path | IO[bytes], filename: str) -> pd.DataFrame:
     else:
         data = source.read()
     if len(data) > MAX_FILE_BYTES:
-        raise CurriculumImportError([f"line 0: the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"])
+        raise CurriculumImportError([_problem(0, _("het bestand is groter dan {mb} MB"), mb=MAX_FILE_BYTES // (1024 * 1024))])
     if not data.strip():
-        raise CurriculumImportError(["line 1: the file is empty"])
+        raise CurriculumImportError([_problem(1, _("het bestand is leeg"))])
     if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         try:
             frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
         except Exception as exc:  # openpyxl raises many types for broken workbooks
-            raise CurriculumImportError([f"line 1: not a readable XLSX workbook ({type(exc).__name__})"]) from None
+            raise CurriculumImportError(
+                [_problem(1, _("geen leesbare XLSX-werkmap ({detail})"), detail=type(exc).__name__)]
+            ) from None
         return frame
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CurriculumImportError(
-            [f"line {line}: the file is not UTF-8 encoded (save it as 'CSV UTF-8')"]
+            [_problem(line, _("het bestand is niet in UTF-8 gecodeerd (sla het op als 'CSV UTF-8')"))]
         ) from None
     try:
         return pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, sep=",", skip_blank_lines=True
         )
     except pd.errors.ParserError as exc:
-        raise CurriculumImportError([f"line 1: not a readable CSV file ({exc})"]) from None
+        raise CurriculumImportError([_problem(1, _("geen leesbaar CSV-bestand ({detail})"), detail=exc)]) from None
 
 
-def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[str]]:
+def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[ImportProblem]]:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        return [], [f"line 1: missing column(s): {', '.join(missing)}"]
-    errors: list[str] = []
+        return [], [_problem(1, _("ontbrekende kolom(men): {columns}"), columns=", ".join(missing))]
+    errors: list[ImportProblem] = []
     rows: list[_Row] = []
     seen_outcomes: dict[tuple[str, str, str], int] = {}
     units_seen: dict[tuple[str, str], tuple[int, str, Decimal, int]] = {}
@@ -134,7 +169,7 @@ def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[str]]:
         row_errors = []
         for column in REQUIRED_COLUMNS:
             if not values.get(column):
-                row_errors.append(f"line {line}: {column} is empty")
+                row_errors.append(_problem(line, _("{column} is leeg"), column=column))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -143,43 +178,42 @@ def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[str]]:
             if not ects.is_finite() or ects <= 0 or ects > 240:
                 raise InvalidOperation
         except InvalidOperation:
-            errors.append(f"line {line}: unit_ects {values['unit_ects']!r} is not a number of EC between 0 and 240")
+            errors.append(_problem(line, _("unit_ects {value} is geen aantal EC tussen 0 en 240"),
+                                   value=repr(values["unit_ects"])))
             continue
         try:
             eqf = int(values["eqf_level"])
             if not 1 <= eqf <= 8:
                 raise ValueError
         except ValueError:
-            errors.append(f"line {line}: eqf_level {values['eqf_level']!r} is not a level from 1 to 8")
+            errors.append(_problem(line, _("eqf_level {value} is geen niveau van 1 tot en met 8"),
+                                   value=repr(values["eqf_level"])))
             continue
         language = values["language"].lower()
         if language not in Language.values:
-            errors.append(f"line {line}: language {values['language']!r} is not 'nl' or 'en'")
+            errors.append(_problem(line, _("language {value} is niet 'nl' of 'en'"), value=repr(values["language"])))
             continue
         if len(values["outcome_text"]) > MAX_TEXT:
-            errors.append(f"line {line}: outcome_text is longer than {MAX_TEXT} characters")
+            errors.append(_problem(line, _("outcome_text is langer dan {limit} tekens"), limit=MAX_TEXT))
             continue
         key = (values["programme_code"], values["unit_code"], values["outcome_code"])
         if key in seen_outcomes:
-            errors.append(
-                f"line {line}: duplicate outcome_code {key[2]!r} in unit {key[1]!r} (first on line {seen_outcomes[key]})"
-            )
+            errors.append(_problem(line, _("outcome_code {code} komt dubbel voor in eenheid {unit} (eerst op regel {first})"),
+                                   code=repr(key[2]), unit=repr(key[1]), first=seen_outcomes[key]))
             continue
         seen_outcomes[key] = line
         unit_key = (values["programme_code"], values["unit_code"])
         unit_attrs = (values["unit_name"], ects, eqf)
         if unit_key in units_seen and units_seen[unit_key][1:] != unit_attrs:
             first = units_seen[unit_key][0]
-            errors.append(
-                f"line {line}: unit {key[1]!r} has a different name, EC or EQF level than on line {first}"
-            )
+            errors.append(_problem(line, _("eenheid {unit} heeft een andere naam, EC of EQF-niveau dan op regel {first}"),
+                                   unit=repr(key[1]), first=first))
             continue
         units_seen.setdefault(unit_key, (line, *unit_attrs))
         programme_name = values["programme_name"]
         if values["programme_code"] in programmes_seen and programmes_seen[key[0]][1] != programme_name:
-            errors.append(
-                f"line {line}: programme {key[0]!r} has a different name than on line {programmes_seen[key[0]][0]}"
-            )
+            errors.append(_problem(line, _("opleiding {programme} heeft een andere naam dan op regel {first}"),
+                                   programme=repr(key[0]), first=programmes_seen[key[0]][0]))
             continue
         programmes_seen.setdefault(key[0], (line, programme_name))
         rows.append(
@@ -198,7 +232,7 @@ def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[str]]:
             )
         )
     if not rows and not errors:
-        errors.append("line 2: the file has a header but no rows")
+        errors.append(_problem(2, _("het bestand heeft een kopregel maar geen rijen")))
     return rows, errors
 
 
@@ -214,7 +248,7 @@ def curriculum_import(
     try:
         validate_academic_year(year)
     except Exception:
-        raise CurriculumImportError([f"line 0: academic year {year!r} must look like 2026-2027"]) from None
+        raise CurriculumImportError([_problem(0, _("studiejaar {year} moet eruitzien als 2026-2027"), year=repr(year))]) from None
     name = filename or (str(source) if isinstance(source, (str, Path)) else "upload.csv")
     rows, errors = _parse_rows(_read_table(source, name))
     if errors:
@@ -230,9 +264,9 @@ def curriculum_import(
     return summary
 
 
-def _write(rows: list[_Row], year: str) -> tuple[ImportSummary, list[str]]:
+def _write(rows: list[_Row], year: str) -> tuple[ImportSummary, list[ImportProblem]]:
     summary = ImportSummary()
-    errors: list[str] = []
+    errors: list[ImportProblem] = []
     by_programme: dict[str, list[_Row]] = {}
     for row in rows:
         by_programme.setdefault(row.programme_code, []).append(row)
@@ -329,11 +363,9 @@ def _write(rows: list[_Row], year: str) -> tuple[ImportSummary, list[str]]:
     return summary, errors
 
 
-def _frozen_error(row: _Row, version: CurriculumVersion) -> str:
-    return (
-        f"line {row.line}: {version} is frozen because decisions were taken on it; "
-        "import changes into a new academic year instead"
-    )
+def _frozen_error(row: _Row, version: CurriculumVersion) -> ImportProblem:
+    return _problem(row.line, _("{version} ligt vast omdat er besluiten op zijn genomen; laad wijzigingen in "
+                                "een nieuw studiejaar in"), version=str(version))
 
 
 def _unit_differs(unit: Unit, row: _Row) -> bool:

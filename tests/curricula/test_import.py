@@ -6,6 +6,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from evc.curricula.models import CurriculumVersion, LearningOutcome, Programme, Unit
 from evc.curricula.services import CurriculumImportError, curriculum_import
@@ -22,11 +23,12 @@ def run_import(text: str, **kwargs: object) -> object:
     return curriculum_import(io.BytesIO(text.encode("utf-8")), filename="x.csv", **kwargs)  # type: ignore[arg-type]
 
 
-def errors_of(text: str | bytes) -> list[str]:
+def errors_of(text: str | bytes, language: str = "en") -> list[str]:
     data = text.encode("utf-8") if isinstance(text, str) else text
     with pytest.raises(CurriculumImportError) as info:
         curriculum_import(io.BytesIO(data), filename="x.csv")
-    return info.value.errors
+    with translation.override(language):  # the reasons are written when read, in the reader's language
+        return [str(problem) for problem in info.value.errors]
 
 
 @pytest.mark.django_db
@@ -76,6 +78,12 @@ def test_it_updates_text_by_code() -> None:
 def test_it_rejects_bad_rows_with_line_numbers_and_imports_nothing(text: str, expected: str) -> None:
     assert expected in errors_of(text)
     assert not Programme.objects.exists() and not LearningOutcome.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_reasons_read_in_dutch_too() -> None:
+    errors = errors_of(GOOD.replace(",nl\n", ",fr\n").replace("The student designs a database schema.", ""), "nl")
+    assert errors == ["line 2: outcome_text is leeg", "line 4: language 'fr' is niet 'nl' of 'en'"]
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -22,16 +23,22 @@ def upload(client: Client, text: str, year: str = "2027-2028", name: str = "next
 @pytest.mark.django_db
 def test_an_administrator_loads_next_years_catalogue(client_for, admin_user) -> None:  # type: ignore[no-untyped-def]
     response = upload(client_for(admin_user), CSV.format(second="The student runs a retrospective.", language="en"))
-    assert response.status_code == 200 and "2 new" in response.content.decode()  # type: ignore[attr-defined]
+    body = response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 200 and "1 opleiding [P9 2027-2028]: eenheden 1 nieuw" in body
+    assert "leeruitkomsten 2 nieuw / 0 gewijzigd / 0 ongewijzigd" in body
     assert LearningOutcome.objects.filter(unit__version__academic_year="2027-2028").count() == 2
 
 
 @pytest.mark.django_db
-def test_bad_rows_are_listed_by_line_and_nothing_is_loaded(client_for, admin_user) -> None:  # type: ignore[no-untyped-def]
-    response = upload(client_for(admin_user), CSV.format(second="", language="de"))
+@pytest.mark.parametrize(("language", "reason"), [("nl", "Regel 3: outcome_text is leeg"),
+                                                  ("en", "Line 3: outcome_text is empty")])
+def test_bad_rows_are_listed_by_line_and_nothing_is_loaded(language, reason, client_for, admin_user) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = upload(client, CSV.format(second="", language="de"))
     body = response.content.decode()  # type: ignore[attr-defined]
     assert response.status_code == 400  # type: ignore[attr-defined]
-    assert "line 3: outcome_text is empty" in body
+    assert reason in body
     assert not LearningOutcome.objects.exists()
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from evc.curricula.services import CurriculumImportError, curriculum_import
 
@@ -16,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--academic-year", default=None, help="e.g. 2026-2027 (default: the current year)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The `line N: reason` messages are a contract that outside tools read: always English.
+        with translation.override("en"):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         failed = False
         for name in options["files"]:
             path = Path(name)
