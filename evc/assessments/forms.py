@@ -153,8 +153,13 @@ class AppealForm(forms.Form):
     grounds = forms.CharField(label=_("Gronden van het beroep"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
     lodged_on = forms.DateField(
         label=_("Ingesteld op"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Leeg laten voor vandaag."),
+        help_text=_("Voor een beroep dat op papier binnenkwam: de datum van ontvangst. Leeg laten voor vandaag."),
     )
+
+    def __init__(self, *args: Any, may_backdate: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_backdate:  # the applicant's own appeal is lodged today
+            del self.fields["lodged_on"]
 
 
 class AppealResolveForm(forms.Form):

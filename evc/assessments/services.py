@@ -756,19 +756,33 @@ def build_snapshot(
 
 
 def appeal_lodge(*, actor: Any, case: Case, grounds: str, lodged_on: dt.date | None = None) -> Appeal:
-    """The applicant (or an administrator on their behalf) records an appeal to the CBE in time."""
+    """The applicant (or an administrator on their behalf) records an appeal to the CBE in time.
+
+    The applicant's appeal is lodged today. Only an administrator entering an appeal that reached the
+    institution on paper gives an earlier date, and never one before the decision or after today:
+    a chosen date would otherwise move the appeal inside the deadline."""
     if not grounds.strip():
         raise WorkflowError(gettext_lazy("Geef de gronden van het beroep."))
     with transaction.atomic():
         case = _lock(case)
         is_owner = actor.role == Role.APPLICANT and case.applicant_id == actor.pk
-        if not (is_owner or actor.role == Role.ADMIN or actor.is_superuser):
+        is_admin = actor.role == Role.ADMIN or actor.is_superuser
+        if not (is_owner or is_admin):
             raise WorkflowError(gettext_lazy("Alleen de kandidaat of een beheerder registreert een beroep."))
         _require_state(case, (CaseState.DECIDED,))
         decision = case.decisions.filter(status=DecisionStatus.VALID).order_by("-decided_at").first()
         if decision is None:
             raise WorkflowError(gettext_lazy("Er is geen geldig besluit om tegen in beroep te gaan."))
-        lodged_on = lodged_on or timezone.localdate()
+        today = timezone.localdate()
+        if lodged_on is not None and lodged_on != today:
+            if not is_admin:
+                raise WorkflowError(gettext_lazy("Een beroep dat je zelf instelt, krijgt de datum van vandaag."))
+            if not timezone.localdate(decision.decided_at) <= lodged_on <= today:
+                raise WorkflowError(
+                    _("De datum van het beroep ligt tussen de datum van het besluit (%(decided)s) en vandaag.")
+                    % {"decided": timezone.localdate(decision.decided_at).isoformat()}
+                )
+        lodged_on = lodged_on or today
         if lodged_on > decision.appeal_deadline:
             raise WorkflowError(
                 _("De beroepstermijn is verstreken op %(date)s.") % {"date": decision.appeal_deadline.isoformat()}

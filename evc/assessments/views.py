@@ -568,12 +568,13 @@ def decision_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def appeal_lodge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case_for_user(request, pk)
-    _require(case.applicant_id == request.user.pk or request.user.role == Role.ADMIN or request.user.is_superuser)
-    form = AppealForm(request.POST or None)
+    is_admin = request.user.role == Role.ADMIN or request.user.is_superuser
+    _require(case.applicant_id == request.user.pk or is_admin)
+    form = AppealForm(request.POST or None, may_backdate=is_admin)
     if request.method == "POST" and form.is_valid():
         try:
             services.appeal_lodge(actor=request.user, case=case, grounds=form.cleaned_data["grounds"],
-                                  lodged_on=form.cleaned_data["lodged_on"])
+                                  lodged_on=form.cleaned_data.get("lodged_on"))
         except WorkflowError as exc:
             form.add_error(None, exc.message)
         else:

@@ -169,13 +169,47 @@ def test_an_upheld_appeal_withdraws_the_decision_and_allows_a_correction(make_ca
     assert case.state == CaseState.DECIDED
 
 
-def test_an_appeal_after_six_weeks_is_refused(make_case, assessor, chair, admin_user, applicant):
+def _today_is(monkeypatch, day: dt.date) -> None:
+    real = timezone.localdate
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, timezone=None: real(value, timezone) if value else day)
+
+
+def test_an_appeal_after_six_weeks_is_refused(make_case, assessor, chair, admin_user, applicant, monkeypatch):
     case = make_case("decided", chair=chair)
-    late = timezone.localdate() + dt.timedelta(weeks=6, days=1)
+    deadline = case.decisions.get().appeal_deadline
+    _today_is(monkeypatch, deadline + dt.timedelta(days=1))
     with pytest.raises(WorkflowError, match="beroepstermijn"):
-        services.appeal_lodge(actor=applicant, case=case, grounds="Te laat.", lodged_on=late)
-    ok = services.appeal_lodge(actor=applicant, case=case, grounds="Op tijd.", lodged_on=late - dt.timedelta(days=1))
-    assert ok.decision.public_id == case.decisions.get().public_id
+        services.appeal_lodge(actor=applicant, case=case, grounds="Te laat.")
+    _today_is(monkeypatch, deadline)
+    ok = services.appeal_lodge(actor=applicant, case=case, grounds="Op tijd.")
+    assert ok.decision.public_id == case.decisions.get().public_id and ok.lodged_on == deadline
+
+
+def test_an_applicant_cannot_date_their_appeal_back_into_the_term(make_case, assessor, chair, admin_user, applicant,
+                                                                 monkeypatch):
+    case = make_case("decided", chair=chair)
+    deadline = case.decisions.get().appeal_deadline
+    _today_is(monkeypatch, deadline + dt.timedelta(days=30))
+    for day in (deadline, dt.date(1990, 1, 1)):
+        with pytest.raises(WorkflowError, match="datum van vandaag"):
+            services.appeal_lodge(actor=applicant, case=case, grounds="Eerder ingesteld.", lodged_on=day)
+    assert not case.appeals.exists()
+
+
+def test_an_administrator_enters_a_paper_appeal_with_its_date_of_receipt(make_case, assessor, chair, admin_user,
+                                                                         monkeypatch):
+    case = make_case("decided", chair=chair)
+    decision = case.decisions.get()
+    decided_on = timezone.localdate(decision.decided_at)
+    _today_is(monkeypatch, decision.appeal_deadline + dt.timedelta(days=3))
+    for day in (decided_on - dt.timedelta(days=1), decision.appeal_deadline + dt.timedelta(days=4)):
+        with pytest.raises(WorkflowError, match="tussen de datum van het besluit"):
+            services.appeal_lodge(actor=admin_user, case=case, grounds="Per post.", lodged_on=day)
+    with pytest.raises(WorkflowError, match="beroepstermijn"):  # received after the deadline: still too late
+        services.appeal_lodge(actor=admin_user, case=case, grounds="Per post.",
+                              lodged_on=decision.appeal_deadline + dt.timedelta(days=1))
+    appeal = services.appeal_lodge(actor=admin_user, case=case, grounds="Per post.", lodged_on=decision.appeal_deadline)
+    assert appeal.lodged_on == decision.appeal_deadline and appeal.recorded_by == admin_user
 
 
 def test_precedents_are_found_by_badge_class_and_unit(advised, chair):

@@ -231,3 +231,17 @@ def test_the_applicant_sees_the_outcome_per_unit(make_case, client_for, applican
     page = client_for(applicant).get(reverse("assessments:case_detail", args=[case.pk])).content.decode()
     assert page.count("Vrijstelling verleend") == 2
     assert "Beroep instellen" in page
+
+
+def test_the_applicants_appeal_form_has_no_date_and_a_posted_one_is_ignored(make_case, client_for, applicant, assessor, chair,
+                                                                             admin_user):
+    from django.utils import timezone
+
+    case = make_case("decided", chair=chair)
+    url = reverse("assessments:appeal_lodge", args=[case.pk])
+    client = client_for(applicant)
+    assert 'name="lodged_on"' not in client.get(url).content.decode()
+    response = client.post(url, {"grounds": "Mijn C1-certificaat is niet meegewogen.", "lodged_on": "1990-01-01"})
+    assert response.status_code == 302
+    assert case.appeals.get().lodged_on == timezone.localdate()
+    assert 'name="lodged_on"' in client_for(admin_user).get(url).content.decode()
