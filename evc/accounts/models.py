@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -152,7 +153,11 @@ class EmailAddress(models.Model):
     class Meta:
         verbose_name = _("e-mailadres")
         verbose_name_plural = _("e-mailadressen")
-        constraints = [models.UniqueConstraint(fields=["user", "email"], name="unique_user_email")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "email"], name="unique_user_email"),
+            # A confirmed address belongs to one account (the services also check login addresses).
+            models.UniqueConstraint(Lower("email"), condition=models.Q(confirmed=True), name="confirmed_email_owned_once"),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -147,7 +148,9 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        _user, email = services.email_confirm(token=token)
+        _user, email = services.email_confirm(token=token, actor=request.user)
+    except services.LoginRequired:
+        return redirect_to_login(request.get_full_path())
     except services.AccountError as exc:
         return render(request, "accounts/confirm_failed.html", {"reason": str(exc)}, status=400)
     messages.success(request, _("%(email)s is bevestigd.") % {"email": email})

@@ -73,3 +73,52 @@ def test_sign_up_returns_to_a_local_next_page_only() -> None:
     assert away["Location"] == reverse("dashboard")
     form = Client().get(reverse("register") + "?next=/werkgever/uitnodiging/abc/").content.decode()
     assert 'name="next" value="/werkgever/uitnodiging/abc/"' in form
+
+
+def _link(outbox_index: int = -1) -> str:
+    return re.search(r"http\S+", mail.outbox[outbox_index].body).group(0).replace("http://127.0.0.1:8000", "")  # type: ignore[union-attr]
+
+
+@pytest.mark.django_db
+def test_another_accounts_address_cannot_be_added(client_for, applicant, other_applicant) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(applicant).post(reverse("email_addresses"), {"email": "Leah@Example.org"})
+    assert response.status_code == 400 and "hoort bij een ander account" in response.content.decode()
+    assert not applicant.email_addresses.exists() and not mail.outbox
+
+
+@pytest.mark.django_db
+def test_an_extra_address_is_confirmed_only_by_its_own_account(client_for, applicant, other_applicant,
+                                                              django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(applicant).post(reverse("email_addresses"), {"email": "shared@work.example"})
+    link = _link()
+    # The mailbox's owner, not logged in or logged in as someone else, clicks a link they did not ask for.
+    anonymous = Client().get(link)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+    refused = client_for(other_applicant).get(link)
+    assert refused.status_code == 400 and "hoort bij een ander account" in refused.content.decode()
+    assert applicant.confirmed_emails() == ["marianne@example.org"]
+    assert client_for(applicant).get(link).status_code == 302
+    assert applicant.confirmed_emails() == ["marianne@example.org", "shared@work.example"]
+
+
+@pytest.mark.django_db
+def test_a_confirmed_address_belongs_to_one_account(client_for, applicant, other_applicant,
+                                                    django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from django.db import IntegrityError, transaction
+
+    from evc.accounts.models import EmailAddress
+
+    for user in (applicant, other_applicant):  # both ask before either confirms
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(user).post(reverse("email_addresses"), {"email": "shared@work.example"})
+    first, second = _link(-2), _link(-1)
+    assert client_for(applicant).get(first).status_code == 302
+    late = client_for(other_applicant).get(second)
+    assert late.status_code == 400 and "hoort bij een ander account" in late.content.decode()
+    assert other_applicant.confirmed_emails() == ["leah@example.org"]
+    signup = Client().post(reverse("register"), {"first_name": "S", "last_name": "W", "email": "shared@work.example",
+                                                  "password": "a-long-unusual-passphrase", "language": "nl"})
+    assert signup.status_code == 400 and "bestaat al" in signup.content.decode()
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database holds to it as well
+        EmailAddress.objects.filter(user=other_applicant).update(confirmed=True, email="SHARED@work.example")
