@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evc.accounts.models import Role, User
@@ -143,6 +144,13 @@ class UnitDecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Volgens de OER, bijvoorbeeld zes jaar."),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        valid_until = data.get("valid_until")
+        if data.get("decision") == "granted" and valid_until and valid_until <= timezone.localdate():
+            self.add_error("valid_until", _("Kies een datum na vandaag."))
+        return data
 
 
 class CorrectionReasonForm(forms.Form):

@@ -526,6 +526,9 @@ def _check_units(case: Case, units: Sequence[UnitDecisionInput]) -> None:
             raise WorkflowError(gettext_lazy("Kies per onderwijseenheid: vrijstelling verlenen of weigeren."))
         if not u.grounds.strip():
             raise WorkflowError(gettext_lazy("Elk besluit heeft een motivering nodig (Awb 3:46)."))
+        if u.decision == UnitDecision.Outcome.GRANTED and u.valid_until and u.valid_until <= timezone.localdate():
+            # A letter that grants an exemption already expired would be void on the day it is sent.
+            raise WorkflowError(gettext_lazy("Een vrijstelling is geldig tot een datum na de dag van het besluit."))
 
 
 def _may_decide_alone(actor: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -272,3 +273,14 @@ def test_the_engines_exemption_suggestions_are_measured_against_the_valid_decisi
     text = io.StringIO()
     call_command("evaluate_matching", "--from-reviews", stdout=text)
     assert "the engine suggested an exemption for 2, of which 1 were granted" in text.getvalue()
+
+
+def test_a_granted_exemption_is_valid_until_a_date_after_the_decision(advised, chair):
+    today = timezone.localdate()
+    for day in (today, dt.date(2020, 1, 1)):
+        units = [dataclasses.replace(u, valid_until=day) for u in grant_all(advised)]
+        with pytest.raises(WorkflowError, match="na de dag van het besluit"):
+            services.decision_record(actor=chair, case=advised, units=units)
+    refused = [dataclasses.replace(u, decision="refused", valid_until=dt.date(2020, 1, 1)) for u in grant_all(advised)]
+    services.decision_record(actor=chair, case=advised, units=refused)  # a refusal has no validity: the date is dropped
+    assert all(u["valid_until"] is None for u in Decision.objects.get().snapshot["units"])

@@ -245,3 +245,23 @@ def test_the_applicants_appeal_form_has_no_date_and_a_posted_one_is_ignored(make
     assert response.status_code == 302
     assert case.appeals.get().lodged_on == timezone.localdate()
     assert 'name="lodged_on"' in client_for(admin_user).get(url).content.decode()
+
+
+def test_an_exemption_cannot_be_granted_until_a_date_already_past(make_case, client_for, chair, assessor, admin_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = make_case("advice_ready")
+    url = reverse("assessments:decide", args=[case.pk])
+    data = {"step": "check"}
+    for u in case.units.all():
+        data[f"u{u.pk}-decision"] = "granted"
+        data[f"u{u.pk}-grounds"] = f"{u.code} aangetoond."
+        data[f"u{u.pk}-valid_until"] = "2020-01-01"
+    refused = client_for(chair).post(url, data)
+    assert refused.status_code == 400 and "Kies een datum na vandaag." in refused.content.decode()
+    assert not Decision.objects.exists()
+    for u in case.units.all():
+        data[f"u{u.pk}-valid_until"] = (timezone.localdate() + dt.timedelta(days=6 * 365)).isoformat()
+    assert client_for(chair).post(url, data).status_code == 200  # on to the confirmation step
