@@ -370,7 +370,9 @@ def invitation_consent(*, invitation: StaffInvitation, user: User, programme_cod
     Each entry becomes a manually entered credential in the employee's portfolio
     (`evc.portfolios.services.credential_add_manual`), and a draft case is opened with
     `evc.assessments.services.case_create` for the units the mapping suggested.
-    All in one transaction; consenting twice changes nothing.
+    All in one transaction; consenting twice to the same programme changes nothing, and consent for
+    another programme is refused (one invitation holds one consent: a second case is the employee's
+    own to start).
     """
     from evc.assessments.services import WorkflowError, case_create
     from evc.portfolios.services import PortfolioError, credential_add_manual
@@ -379,6 +381,11 @@ def invitation_consent(*, invitation: StaffInvitation, user: User, programme_cod
     if invitation.accepted_by_id != user.pk:
         raise EmployerError(_("Neem eerst de uitnodiging aan."))
     if invitation.consent_at:
+        if programme_code.strip().upper() != invitation.programme_code.upper():
+            raise EmployerError(
+                _("Je hebt al toestemming gegeven voor %(code)s. Een aanvraag voor een andere opleiding start je "
+                  "zelf, vanuit je dossiers.") % {"code": invitation.programme_code}
+            )
         return invitation
     try:
         programme = resolve_programmes([programme_code])[0]

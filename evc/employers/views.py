@@ -384,10 +384,12 @@ def invitation_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         messages.error(request, _("Kies een opleiding en vink de toestemming aan."))
         return redirect("employers:my_mapping", pk=accepted.pk)
     programme: Programme = form.cleaned_data["programme"]
+    already = accepted.consent_at is not None
     try:
         services.invitation_consent(invitation=accepted, user=request.user, programme_code=programme.code)
     except services.EmployerError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Je EVC-aanvraag is klaargezet met de gegevens uit de inventaris."))
+        messages.success(request, _("Je had al toestemming gegeven; je aanvraag staat klaar.") if already
+                         else _("Je EVC-aanvraag is klaargezet met de gegevens uit de inventaris."))
     return redirect("employers:my_mapping", pk=accepted.pk)

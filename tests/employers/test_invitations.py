@@ -9,6 +9,7 @@ from django.core import mail
 
 from evc.accounts.models import Role
 from evc.assessments.models import Case
+from evc.curricula.models import CurriculumVersion, Programme, academic_year_for
 from evc.employers import services
 from evc.employers.mapping import mapping_run_execute
 from evc.employers.models import StaffInvitation
@@ -62,8 +63,17 @@ def test_the_whole_invite_accept_consent_flow(client, client_for, employer_rep, 
     assert sorted(case.units.values_list("code", flat=True)) == ["CLOUD"]
     titles = sorted(Credential.objects.filter(portfolio__owner=applicant).values_list("title", flat=True))
     assert titles == ["Cloud deployment [CLOUD]", "Excel basis", "Python scripts"]
-    # Consenting again changes nothing.
-    employee.post(f"/werkgever/mijn-overzicht/{invitation.pk}/toestemming/", {"programme": "HBO-ICT-SE", "consent": "on"})
+    # Consenting again changes nothing, and says so.
+    again = employee.post(f"/werkgever/mijn-overzicht/{invitation.pk}/toestemming/",
+                          {"programme": "HBO-ICT-SE", "consent": "on"}, follow=True)
+    assert "Je had al toestemming gegeven" in again.content.decode()
+    assert Case.objects.filter(applicant=applicant).count() == 1
+    # Consent for another programme is refused, not reported as done.
+    other = Programme.objects.create(code="FSA-ZORGVERZEKERINGEN", name="Financial Services Management")
+    CurriculumVersion.objects.create(programme=other, academic_year=academic_year_for())
+    refused = employee.post(f"/werkgever/mijn-overzicht/{invitation.pk}/toestemming/",
+                            {"programme": other.code, "consent": "on"}, follow=True)
+    assert "Je hebt al toestemming gegeven voor HBO-ICT-SE" in refused.content.decode()
     assert Case.objects.filter(applicant=applicant).count() == 1
 
 
