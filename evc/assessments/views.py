@@ -361,15 +361,16 @@ def review_save(request: AuthenticatedHttpRequest, pk: int, outcome_pk: int) -> 
             error, status = exc.message, 409 if exc.message == str(services.CONFLICT_MESSAGE) else 400
     else:
         error, status = _("Kies een oordeel."), 400
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
+    if not request.htmx and not error:
         return redirect(f"{_review_url(case)}#lo-{outcome.pk}")
     row = review_sheet(case, unit_ids=[outcome.unit_id]).row(outcome.pk)
-    return render(request, "assessments/review.html#outcome", {
-        "case": case, "row": row, "editable": True, "error": error,
-        "typed": request.POST.get("rationale", "") if error else None, "saved_row": not error,
-    }, status=status)
+    context = {"case": case, "row": row, "editable": True, "error": error,
+               "typed": request.POST.get("rationale", "") if error else None, "saved_row": not error}
+    if not request.htmx:  # without JavaScript: a page with just this form, the typed text still in it
+        return render(request, "assessments/review_retry.html",
+                      {**context, "fragment": "assessments/review.html#outcome", "anchor": f"lo-{outcome.pk}"},
+                      status=status)
+    return render(request, "assessments/review.html#outcome", context, status=status)
 
 
 @login_required
@@ -389,15 +390,16 @@ def advice_save(request: AuthenticatedHttpRequest, pk: int, unit_pk: int) -> Htt
             error, status = exc.message, 409 if exc.message == str(services.CONFLICT_MESSAGE) else 400
     else:
         error, status = _("Kies een advies en motiveer het."), 400
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
+    if not request.htmx and not error:
         return redirect(f"{_review_url(case)}#advice-{unit.pk}")
     sheet = review_sheet(case, unit_ids=[unit.pk])
-    return render(request, "assessments/review.html#advice", {
-        "case": case, "u": sheet.unit(unit.pk), "editable": True, "error": error,
-        "typed": request.POST.get("motivation", "") if error else None, "saved": not error,
-    }, status=status)
+    context = {"case": case, "u": sheet.unit(unit.pk), "editable": True, "error": error,
+               "typed": request.POST.get("motivation", "") if error else None, "saved": not error}
+    if not request.htmx:
+        return render(request, "assessments/review_retry.html",
+                      {**context, "fragment": "assessments/review.html#advice", "anchor": f"advice-{unit.pk}"},
+                      status=status)
+    return render(request, "assessments/review.html#advice", context, status=status)
 
 
 def _review_url(case: Case) -> str:

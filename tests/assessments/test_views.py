@@ -265,3 +265,27 @@ def test_an_exemption_cannot_be_granted_until_a_date_already_past(make_case, cli
     for u in case.units.all():
         data[f"u{u.pk}-valid_until"] = (timezone.localdate() + dt.timedelta(days=6 * 365)).isoformat()
     assert client_for(chair).post(url, data).status_code == 200  # on to the confirmation step
+
+
+def test_without_javascript_a_refused_save_keeps_the_typed_text_too(make_case, client_for, assessor, other_assessor,
+                                                                     admin_user):
+    case = make_case("in_assessment", assessors=[assessor, other_assessor])
+    outcome = LearningOutcome.objects.get(code="CLOUD-2")
+    url = reverse("assessments:review_save", args=[case.pk, outcome.pk])
+    client_for(assessor).post(url, {"verdict": "accepted", "rationale": "", "lock_version": 0})
+    stale = client_for(other_assessor).post(url, {"verdict": "rejected", "rationale": "Mijn lange uitleg.",
+                                                  "lock_version": 0})
+    body = stale.content.decode()
+    assert stale.status_code == 409 and "Iemand anders heeft dit intussen opgeslagen" in body
+    assert "Mijn lange uitleg.</textarea>" in body and 'name="lock_version" value="1"' in body  # resubmit as is
+    retry = client_for(other_assessor).post(url, {"verdict": "rejected", "rationale": "Mijn lange uitleg.",
+                                                  "lock_version": 1})
+    assert retry.status_code == 302 and retry["Location"].endswith(f"#lo-{outcome.pk}")
+    assert OutcomeReview.objects.get(case=case, outcome=outcome).rationale == "Mijn lange uitleg."
+
+    unit = case.units.get(code="WEB")
+    advice_url = reverse("assessments:advice_save", args=[case.pk, unit.pk])
+    client_for(assessor).post(advice_url, {"advice": "exemption", "motivation": "Alles aangetoond.", "lock_version": 0})
+    stale = client_for(other_assessor).post(advice_url, {"advice": "no_exemption", "motivation": "WEB-3 mist.",
+                                                         "lock_version": 0})
+    assert stale.status_code == 409 and "WEB-3 mist.</textarea>" in stale.content.decode()
