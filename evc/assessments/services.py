@@ -188,6 +188,8 @@ def case_update(
         )
         before_units = sorted(case.units.values_list("code", flat=True))
         before_credentials = set(case.credentials.values_list("pk", flat=True))
+        before_evidence = set(case.evidence.values_list("pk", flat=True))
+        before_motivation = case.motivation
         if case.state == CaseState.MORE_EVIDENCE_REQUESTED:
             # The assessment has started: evidence may be added, but the scope and the evidence
             # already judged stay as they were, so no review or advice loses its ground.
@@ -200,13 +202,12 @@ def case_update(
         _set_scope(case, actor=actor, units=units, credentials=credentials, evidence=evidence)
         if {c.pk for c in credentials} != before_credentials and credentials:
             _schedule_matching(case)
-        audit(
-            case,
-            actor=actor,
-            action="evc.case.edited",
-            before=", ".join(before_units),
-            after=", ".join(sorted(u.code for u in units)),
-        )
+        after_units = sorted(u.code for u in units)
+        if (after_units, {c.pk for c in credentials}, {e.pk for e in evidence}, case.motivation) != (
+            before_units, before_credentials, before_evidence, before_motivation
+        ):  # a save that changed nothing is no event in the trail
+            audit(case, actor=actor, action="evc.case.edited", before=", ".join(before_units),
+                  after=", ".join(after_units))
     return case
 
 
@@ -290,13 +291,15 @@ def assessor_assign(*, actor: Any, case: Case, assessors: Sequence[Any]) -> Case
             case,
             (CaseState.SUBMITTED, CaseState.IN_ASSESSMENT, CaseState.RESUBMITTED, CaseState.MORE_EVIDENCE_REQUESTED),
         )
-        before = ", ".join(sorted(a.display_name for a in case.assessors.all()))
-        case.assessors.set(people)
-        after = ", ".join(sorted(a.display_name for a in people))
-        audit(case, actor=actor, action="evc.case.assessors_assigned", before=before, after=after)
+        current = list(case.assessors.all())
+        if {a.pk for a in current} != {p.pk for p in people}:  # the same people again: nothing to record or mail
+            case.assessors.set(people)
+            audit(case, actor=actor, action="evc.case.assessors_assigned",
+                  before=", ".join(sorted(a.display_name for a in current)),
+                  after=", ".join(sorted(a.display_name for a in people)))
+            notifications.on_commit(notifications.assessors_assigned, case.pk, [p.pk for p in people])
         if case.state == CaseState.SUBMITTED:
             _transition(case, actor=actor, to=CaseState.IN_ASSESSMENT, action="evc.case.assessment_started")
-        notifications.on_commit(notifications.assessors_assigned, case.pk, [p.pk for p in people])
     return case
 
 
@@ -585,6 +588,8 @@ def _decide(
             signers = [proposal.proposed_by, actor]
             proposal.delete()
             return _record(case, actor=actor, signers=signers, units=units, supersedes=supersedes, reason=reason)
+        if proposal is not None and proposal.proposed_by_id == actor.pk and proposal.units == payload:
+            return proposal  # the same member proposing the same again (a double submit): already on record
         DecisionProposal.objects.filter(case=case).delete()
         proposal = DecisionProposal.objects.create(case=case, units=payload, proposed_by=actor)
         audit(case, actor=actor, action="evc.decision.proposed", after=case.state, comment=reason,

@@ -53,3 +53,27 @@ def test_a_review_change_keeps_the_old_verdict_in_the_trail(make_case, assessor,
     last = AuditEntry.objects.filter(case=case, action="evc.review.recorded").last()
     assert (last.before, last.after, last.comment) == ("accepted", "rejected", "Geen OWASP-test gezien.")
     assert last.data == {"outcome": "WEB-3", "unit": "WEB"}
+
+
+def test_repeating_an_action_that_changes_nothing_adds_nothing_to_the_trail(make_case, applicant, assessor, chair,
+                                                                            committee_member, admin_user, settings):
+    from assessment_helpers import grant_all
+
+    case = make_case("draft")
+    units, credentials = list(case.units.all()), list(case.credentials.all())
+    services.case_update(actor=applicant, case=case, units=units, motivation=case.motivation, credentials=credentials)
+    assert not AuditEntry.objects.filter(case=case, action="evc.case.edited").exists()
+    services.case_update(actor=applicant, case=case, units=units[:1], motivation=case.motivation, credentials=credentials)
+    assert AuditEntry.objects.filter(case=case, action="evc.case.edited").count() == 1
+
+    case = make_case("in_assessment", assessors=[assessor])
+    services.assessor_assign(actor=admin_user, case=case, assessors=[assessor])
+    assert AuditEntry.objects.filter(case=case, action="evc.case.assessors_assigned").count() == 1
+
+    settings.EVC_DECISION_REQUIRES_TWO_MEMBERS = True
+    advised = make_case("advice_ready")
+    for _ in range(3):  # a double (or triple) submit of the same proposal
+        services.decision_record(actor=committee_member, case=advised, units=grant_all(advised))
+    assert AuditEntry.objects.filter(case=advised, action="evc.decision.proposed").count() == 1
+    decision = services.decision_record(actor=chair, case=advised, units=grant_all(advised))
+    assert decision.public_id and AuditEntry.objects.filter(case=advised, action="evc.decision.recorded").count() == 1

@@ -68,7 +68,7 @@ def _calls(p: dict[str, Any]) -> dict[str, Callable[[Case], Any]]:
     return {
         "case_submit": lambda c: services.case_submit(actor=p["applicant"], case=c),
         "case_withdraw": lambda c: services.case_withdraw(actor=p["applicant"], case=c),
-        "assessor_assign": lambda c: services.assessor_assign(actor=p["admin"], case=c, assessors=[p["assessor"]]),
+        "assessor_assign": lambda c: services.assessor_assign(actor=p["admin"], case=c, assessors=[p["assessor"], p["chair"]]),
         "case_request_evidence": lambda c: services.case_request_evidence(actor=p["assessor"], case=c, message="Meer."),
         "review_record": review,
         "advice_record": advice,
