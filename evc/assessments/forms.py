@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ class VersionChoiceField(forms.ModelChoiceField):
 
 class UnitChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
-        return f"{obj.code} — {obj.display_name} ({obj.ects} EC)"
+        return f"{obj.code} — {obj.display_name} ({floatformat(obj.ects, -1)} EC)"  # 7,5 in Dutch, 7.5 in English
 
 
 class CaseStartForm(forms.Form):

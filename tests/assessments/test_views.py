@@ -289,3 +289,23 @@ def test_without_javascript_a_refused_save_keeps_the_typed_text_too(make_case, c
     stale = client_for(other_assessor).post(advice_url, {"advice": "no_exemption", "motivation": "WEB-3 mist.",
                                                          "lock_version": 0})
     assert stale.status_code == 409 and "WEB-3 mist.</textarea>" in stale.content.decode()
+
+
+def test_the_decision_page_writes_dates_and_credits_as_a_reader_does(make_case, client_for, chair, assessor, admin_user):
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    from evc.assessments import services
+
+    case = make_case("advice_ready")
+    units = [services.UnitDecisionInput(unit_id=u.pk, decision="granted", grounds="Aangetoond.",
+                                        valid_until=timezone.localdate().replace(year=timezone.localdate().year + 6))
+             for u in case.units.all()]
+    decision = services.decision_record(actor=chair, case=case, units=units)
+    body = client_for(chair).get(reverse("assessments:decision_detail", args=[decision.public_id])).content.decode()
+    with override("nl"):
+        assert date_format(decision.appeal_deadline, "j F Y") in body
+        assert date_format(units[0].valid_until, "j F Y") in body
+    assert decision.appeal_deadline.isoformat() not in body
+    assert "(7,5 EC)" in body and "(5 EC)" in body and "5.0" not in body

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -43,6 +44,15 @@ def term_label(case: Any) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "" if value is None else f"{round(value * 100)}%"
+
+
+@register.filter
+def iso_date(value: str | None) -> dt.date | str | None:
+    """A date the decision snapshot keeps as ISO text, as a date for the `date` filter (a reader's format)."""
+    try:
+        return dt.date.fromisoformat(value) if value else value
+    except (TypeError, ValueError):
+        return value
 
 
 @register.filter
