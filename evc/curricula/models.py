@@ -29,10 +29,18 @@ def academic_year_for(day: dt.date | None = None) -> str:
     return f"{start}-{start + 1}"
 
 
+FIRST_ACADEMIC_YEAR, LAST_ACADEMIC_YEAR = 2000, 2099
+
+
 def validate_academic_year(value: str) -> None:
     parts = value.split("-")
     if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts) or int(parts[1]) != int(parts[0]) + 1:
         raise ValidationError(_("Een studiejaar schrijf je als 2026-2027."))
+    if not FIRST_ACADEMIC_YEAR <= int(parts[0]) <= LAST_ACADEMIC_YEAR:  # 1900-1901 is a typing error, not a catalogue
+        raise ValidationError(
+            _("Een studiejaar ligt tussen %(first)s en %(last)s.")
+            % {"first": f"{FIRST_ACADEMIC_YEAR}-{FIRST_ACADEMIC_YEAR + 1}", "last": f"{LAST_ACADEMIC_YEAR}-{LAST_ACADEMIC_YEAR + 1}"}
+        )
 
 
 class Language(models.TextChoices):

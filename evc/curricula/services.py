@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -247,8 +248,9 @@ def curriculum_import(
     year = academic_year or academic_year_for()
     try:
         validate_academic_year(year)
-    except Exception:
-        raise CurriculumImportError([_problem(0, _("studiejaar {year} moet eruitzien als 2026-2027"), year=repr(year))]) from None
+    except ValidationError as exc:
+        raise CurriculumImportError([_problem(0, _("studiejaar {year}: {why}"), year=repr(year),
+                                              why=" ".join(exc.messages))]) from None
     name = filename or (str(source) if isinstance(source, (str, Path)) else "upload.csv")
     rows, errors = _parse_rows(_read_table(source, name))
     if errors:

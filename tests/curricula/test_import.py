@@ -151,3 +151,13 @@ def test_the_shipped_catalogue_imports_cleanly() -> None:
     assert LearningOutcome.objects.count() >= 200
     assert set(LearningOutcome.objects.values_list("language", flat=True)) == {"nl", "en"}
     assert CurriculumVersion.objects.filter(academic_year="2026-2027").count() == Programme.objects.count()
+
+
+@pytest.mark.django_db
+def test_an_impossible_academic_year_is_named_with_the_reason() -> None:
+    with translation.override("en"), pytest.raises(CurriculumImportError) as info:  # as the command line runs it
+        curriculum_import(io.BytesIO(GOOD.encode()), filename="x.csv", academic_year="1900-1901")
+    with translation.override("en"):
+        assert [str(e) for e in info.value.errors] == [
+            "line 0: academic year '1900-1901': An academic year lies between 2000-2001 and 2099-2100."]
+    assert not Programme.objects.exists()

@@ -72,5 +72,6 @@ def test_freezing_is_idempotent() -> None:
 
 @pytest.mark.django_db
 def test_invalid_academic_year_is_refused() -> None:
-    with pytest.raises(CurriculumImportError):
-        load("x y z", "2026-2028")
+    for year in ("2026-2028", "1900-1901", "2100-2101"):
+        with pytest.raises(CurriculumImportError):
+            load("x y z", year)
