@@ -90,8 +90,8 @@ def bulk_cases(
             unit_suggestions.append(UnitSuggestion(
                 case=case, credential=credential, credential_title=credential.title, unit=u, suggestion="partial",
                 coverage=0.6, blockers=["coverage"],
-                reason="3 van 5 leeruitkomsten aangetoond (dekking 0,60); gedeeltelijk: onvoldoende voor vrijstelling.",
-                reason_en="3 of 5 outcomes evidenced (coverage 0.60); partial: not enough for an exemption.",
+                reason="3 van 5 leeruitkomsten gevonden in het bewijs (dekking 0,60); gedeeltelijk: onvoldoende voor vrijstelling.",
+                reason_en="3 of 5 outcomes found in the evidence (coverage 0.60); partial: not enough for an exemption.",
             ))
             for j, o in enumerate(u.outcomes.all()):
                 suggestions.append(OutcomeSuggestion(

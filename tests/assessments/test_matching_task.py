@@ -65,7 +65,7 @@ def test_it_stores_the_engines_suggestions_with_their_explanations(make_case, fa
     (unit,) = UnitSuggestion.objects.filter(case=case)
     assert (unit.unit.code, unit.suggestion, unit.coverage, unit.blockers) == ("CLOUD", "partial", 0.5, ["coverage", "level"])
     assert unit.credential == case.credentials.get() and unit.credential_title == rows[0].credential_title
-    assert unit.reason.startswith("2 van 4 leeruitkomsten aangetoond (dekking 0,50); gedeeltelijk")
+    assert unit.reason.startswith("2 van 4 leeruitkomsten gevonden in het bewijs (dekking 0,50); gedeeltelijk")
     assert "the credential's level is below the unit's" in unit.reason_en
 
 

@@ -73,12 +73,12 @@ def test_the_review_page_says_what_the_engine_concludes_per_unit_in_the_readers_
     UnitSuggestion.objects.create(
         case=case, credential=case.credentials.get(), credential_title="AWS <b>SAA</b>", unit=case.units.get(code="CLOUD"),
         suggestion="partial", coverage=0.5, blockers=["coverage"],
-        reason="2 van 4 leeruitkomsten aangetoond (dekking 0,50); gedeeltelijk: onvoldoende voor vrijstelling.",
-        reason_en="2 of 4 outcomes evidenced (coverage 0.50); partial: not enough for an exemption.")
+        reason="2 van 4 leeruitkomsten gevonden in het bewijs (dekking 0,50); gedeeltelijk: onvoldoende voor vrijstelling.",
+        reason_en="2 of 4 outcomes found in the evidence (coverage 0.50); partial: not enough for an exemption.")
     client = client_for(assessor)
     html = client.get(reverse("assessments:case_review", args=[case.pk])).content.decode()
     assert "Wat de matching voor deze eenheid concludeert" in html
-    assert "AWS &lt;b&gt;SAA&lt;/b&gt;: 2 van 4 leeruitkomsten aangetoond" in html  # escaped, like every text shown
+    assert "AWS &lt;b&gt;SAA&lt;/b&gt;: 2 van 4 leeruitkomsten gevonden" in html  # escaped, like every text shown
     assert html.count('class="engine-advice"') == 1  # only under the unit it is about
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("assessments:case_review", args=[case.pk])).content.decode()

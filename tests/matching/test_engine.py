@@ -486,3 +486,14 @@ def test_a_disclaimer_repeated_in_capitals_or_used_as_title_is_no_evidence(setup
         assert prepared.sentences == [] and prepared.set_aside == [clause]
         assert not {"index", "execut", "plan"} & prepared.stems  # no word of it is left for the term signals
         assert "P/DATA/D2" not in [m.reference for m in run(index, encoder, credential, model).outcomes]
+
+
+def test_a_unit_reason_says_found_not_evidenced_and_why_a_weighted_coverage_is_lower() -> None:
+    from evc.matching.engine.explain import unit_reason
+
+    plain = unit_reason("nl", coverage=0.5, matched=2, total=4, suggestion="partial", blockers=["coverage"],
+                        level=None, workload=None, precedents=[])
+    assert plain.startswith("2 van 4 leeruitkomsten gevonden in het bewijs (dekking 0,50); gedeeltelijk")
+    weighted = unit_reason("en", coverage=1 / 3, matched=4, total=6, suggestion="partial", blockers=["coverage"],
+                           level=None, workload=None, precedents=[])
+    assert weighted.startswith("4 of 6 outcomes found in the evidence (weighted coverage 0.33: possible matches count in part)")

@@ -22,7 +22,9 @@ _T = {
         "unverified": "the credential failed verification: confidence lowered",
         "too_old": "the evidence is older than the regulations allow: confidence lowered",
         "precedent": "earlier judgement on this badge for this unit: {items}",
-        "unit": "{matched} of {total} outcomes evidenced (coverage {coverage})",
+        "unit": "{matched} of {total} outcomes found in the evidence (coverage {coverage})",
+        "unit_weighted": "{matched} of {total} outcomes found in the evidence (weighted coverage {coverage}: "
+                         "possible matches count in part)",
         "exemption": "exemption suggested",
         "partial": "partial: not enough for an exemption",
         "none": "no exemption",
@@ -51,7 +53,9 @@ _T = {
         "unverified": "het bewijsstuk is niet geverifieerd: lagere zekerheid",
         "too_old": "het bewijs is ouder dan de OER toestaat: lagere zekerheid",
         "precedent": "eerder oordeel over deze badge voor deze eenheid: {items}",
-        "unit": "{matched} van {total} leeruitkomsten aangetoond (dekking {coverage})",
+        "unit": "{matched} van {total} leeruitkomsten gevonden in het bewijs (dekking {coverage})",
+        "unit_weighted": "{matched} van {total} leeruitkomsten gevonden in het bewijs (gewogen dekking {coverage}: "
+                         "mogelijke overeenkomsten tellen deels mee)",
         "exemption": "vrijstelling voorgesteld",
         "partial": "gedeeltelijk: onvoldoende voor vrijstelling",
         "none": "geen vrijstelling",
@@ -153,7 +157,11 @@ def unit_reason(
     precedents: Sequence[Precedent],
 ) -> str:
     t = _T[lang if lang in _T else "en"]
-    parts = [t["unit"].format(matched=matched, total=total, coverage=_num(coverage, lang)), t[suggestion]]
+    # The engine suggests, the assessor judges: "found", not "evidenced". When outcomes are credited by
+    # score, say why the coverage is below the share found.
+    weighted = total and abs(coverage - min(1.0, matched / total)) >= 0.005
+    template = t["unit_weighted" if weighted else "unit"]
+    parts = [template.format(matched=matched, total=total, coverage=_num(coverage, lang)), t[suggestion]]
     parts += [t["blockers"][b] for b in blockers]
     if precedents:
         parts.append(t["precedent"].format(items=_precedent_items(precedents)))
