@@ -24,7 +24,7 @@ from evc.portfolios.claims import Claim
 
 from .engine import fusion, signals
 from .engine.encoders import Encoder, EncoderConfigError, get_encoder
-from .engine.matcher import MatchIndex
+from .engine.matcher import MatchIndex, reference_words
 from .engine.results import CatalogueOutcome, CatalogueUnit, CredentialInput, MatchResult, PrecedentLookup
 from .models import MatchFeedback, OutcomeEmbedding
 
@@ -162,11 +162,12 @@ def embeddings_rebuild(*, programme_codes: Sequence[str] | None = None) -> int:
             texts += [o.text for o in outcomes] + [u.context_text() for u in units]
             # The outcomes' content words too (the word-meaning signal reads their vectors).
             texts += MatchIndex(outcomes, units, model_id=encoder.model_id).words
-    unique = list(dict.fromkeys(texts))
+    unique = list(dict.fromkeys([*texts, *reference_words()]))
     hashes = [text_hash(t) for t in unique]
     OutcomeEmbedding.objects.filter(model_id=encoder.model_id, text_hash__in=hashes).delete()
     embeddings_for(encoder, unique)
     _indexes.clear()
+    _references.clear()
     return len(unique)
 
 
@@ -175,6 +176,15 @@ def embeddings_rebuild(*, programme_codes: Sequence[str] | None = None) -> int:
 _indexes: OrderedDict[tuple, MatchIndex] = OrderedDict()
 _index_lock = threading.Lock()
 _MAX_INDEXES = 8
+_references: dict[str, np.ndarray] = {}  # model id -> vectors of the reference vocabulary
+
+
+def reference_vectors(encoder: Encoder) -> np.ndarray:
+    """The reference vocabulary's vectors for this model (word hubness, see the matcher), once per process."""
+    vectors = _references.get(encoder.model_id)
+    if vectors is None:
+        vectors = _references[encoder.model_id] = embeddings_for(encoder, list(reference_words()))
+    return vectors
 
 
 def index_for(
@@ -194,7 +204,8 @@ def index_for(
         outcome_vectors = embeddings_for(encoder, [o.text for o in outcomes])
         unit_vectors = embeddings_for(encoder, [u.context_text() for u in units])
     index = MatchIndex(outcomes, units, model_id=model_id, outcome_vectors=outcome_vectors, unit_vectors=unit_vectors,
-                       encode_words=None if encoder is None else partial(embeddings_for, encoder))
+                       encode_words=None if encoder is None else partial(embeddings_for, encoder),
+                       hub_reference=None if encoder is None else reference_vectors(encoder))
     with _index_lock:
         _indexes[key] = index
         while len(_indexes) > _MAX_INDEXES:

@@ -5,7 +5,7 @@ import pytest
 
 from evc.curricula.models import LearningOutcome
 from evc.matching import services
-from evc.matching.engine.matcher import MatchIndex
+from evc.matching.engine.matcher import MatchIndex, reference_words
 from evc.matching.models import MatchFeedback, OutcomeEmbedding
 from evc.portfolios.claims import Alignment, Claim, Issuer
 
@@ -19,8 +19,10 @@ def encoder(monkeypatch):
     enc = HashingEncoder()
     monkeypatch.setattr(services, "current_encoder", lambda: enc)
     services._indexes.clear()
+    services._references.clear()
     yield enc
     services._indexes.clear()
+    services._references.clear()
 
 
 def test_vectors_are_cached_by_model_and_text(encoder):
@@ -81,8 +83,15 @@ def test_rebuild_re_encodes_the_catalogue(encoder, catalogue):
     outcomes, units, _ = services.catalogue_load([catalogue.code])
     words = MatchIndex(outcomes, units, model_id=encoder.model_id).words
     assert len(words) > 10 and "pipeline" in words
-    assert count == 6 + 2 + len(set(words))  # outcome texts, unit texts and the outcomes' words
+    # outcome texts, unit texts, the outcomes' words and the reference vocabulary of word hubness
+    assert count == 6 + 2 + len(set(words) | set(reference_words()))
     assert OutcomeEmbedding.objects.filter(model_id=encoder.model_id).count() == count
+
+
+def test_every_index_measures_word_hubness_against_the_same_reference_vocabulary(encoder, catalogue):
+    index = services.index_for([catalogue.code], None, encoder)
+    assert index._hub_reference.shape == (len(reference_words()), encoder.dimension)
+    assert len(index.words) < len(reference_words())  # not just the programme's own few words
 
 
 def test_unknown_programme_is_a_clear_error(encoder, catalogue):

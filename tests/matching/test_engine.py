@@ -368,6 +368,29 @@ def test_the_explanation_names_the_word_pairs_of_like_meaning_across_languages()
     assert "woorden met dezelfde betekenis" in match.explanation("nl")
 
 
+@pytest.mark.slow
+def test_the_explanation_leaves_out_pairs_that_are_close_only_because_a_word_is_close_to_many():
+    from evc.matching.engine.encoders import get_encoder
+    from evc.matching.engine.matcher import WORD_SHOWN, reference_words
+    from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit
+
+    encoder = get_encoder("use", "")
+    units = [CatalogueUnit("P/ACUUT", "P", "ACUUT", "Acute zorg", 5.0, 6)]
+    text = ("De student start als eerste verpleegkundige een reanimatie met AED volgens de richtlijnen "
+            "en zet de zorg voort.")
+    outcomes = [CatalogueOutcome("P/ACUUT/A1", "P", "ACUUT", "A1", text, "nl")]
+    index = MatchIndex(outcomes, units, model_id=encoder.model_id, outcome_vectors=encoder.encode([text]),
+                       unit_vectors=encoder.encode([u.context_text() for u in units]), encode_words=encoder.encode,
+                       hub_reference=encoder.encode(list(reference_words())))
+    credential = CredentialInput(text="ERC Advanced Life Support: resuscitation of a patient.", language="en")
+    (match,) = run(index, encoder, credential, make_model(term_sem=10.0)).outcomes
+    assert ("resuscitation", "reanimatie") in match.related_terms
+    # "erc", an acronym the encoder does not know, is close by cosine to words it has nothing to do with.
+    erc = encoder.encode(["erc"])[0]
+    look_alikes = [w for w in index.words if w in text.lower() and float(erc @ encoder.encode([w])[0]) >= WORD_SHOWN]
+    assert look_alikes and not [pair for pair in match.related_terms if pair[0] == "erc"]
+
+
 def test_an_explanation_marks_the_term_signals_it_estimated_across_languages():
     from evc.matching.engine.explain import outcome_explanation
 
