@@ -185,11 +185,42 @@ def _read_csv(data: bytes) -> Table:
             quoting=csv.QUOTE_MINIMAL,
             engine="c",
         )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise InventoryError(
-            _("Het CSV-bestand is niet te lezen: %(reason)s") % {"reason": str(exc).splitlines()[0][:200]}
-        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InventoryError(_("Het bestand is leeg.")) from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        # pandas' own text ("Error tokenizing data. C error: ...") is English and technical: say what is wrong.
+        raise InventoryError(_csv_problem(text, delimiter)) from exc
     return _table_from_frame(frame, "csv", encoding=encoding, delimiter=delimiter)
+
+
+def _csv_problem(text: str, delimiter: str) -> str:
+    """Why pandas refused the CSV, naming the line when the csv module can point at it.
+
+    The csv module reads the same dialect. Its records count as a spreadsheet numbers rows (header = 1,
+    blank lines included, a quoted value spanning lines as one), which pandas' message does not promise.
+    """
+    expected = None
+    records = 0
+    try:
+        for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            if expected is None:
+                expected = len(row) or None  # pandas skips blank lines before the header
+            elif len(row) > expected:
+                return _(
+                    "Regel %(line)s heeft %(found)s kolommen, maar de kopregel heeft er %(expected)s. Meestal staat "
+                    "er een scheidingsteken (komma of puntkomma) in een waarde; zet die waarde tussen "
+                    "aanhalingstekens of sla het bestand opnieuw op als CSV vanuit Excel."
+                ) % {"line": line, "found": len(row), "expected": expected}
+        for _row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True):
+            records += 1
+    except csv.Error as exc:
+        # Strict reading stops at the end of the text only when a quoted value is never closed.
+        if "unexpected end of data" in str(exc):
+            return _(
+                "Op regel %(line)s begint een waarde met een aanhalingsteken (\") dat nergens wordt gesloten. "
+                "Sluit het, of sla het bestand opnieuw op als CSV vanuit Excel."
+            ) % {"line": records + 1}
+    return _("Het CSV-bestand is niet te lezen. Sla het opnieuw op als CSV vanuit Excel en probeer het nog eens.")
 
 
 def check_xlsx_expansion(data: bytes) -> None:

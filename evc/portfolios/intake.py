@@ -1,7 +1,8 @@
 """One entry point for every uploaded credential file: detect, parse, normalise, verify.
 
 `inspect_credential()` never raises for bad input: a rejected file comes back with `error`
-set to a sentence a person understands, and `claim` None. It stores nothing.
+set to a sentence a person understands, and `claim` None. It stores nothing. As with check
+sentences, `error` is English and `error_template` + `error_params` let a page translate it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from evc.lib import safejson
 from evc.portfolios.claims import Claim
 from evc.portfolios.formats.base import Context, FormatError
 from evc.portfolios.verification.checks import Check, overall
+from evc.portfolios.verification.messages import localize
 
 MAX_WRAP_DEPTH = 3
 
@@ -37,7 +39,9 @@ class Inspection:
     claim: Claim | None = None
     checks: list[Check] = field(default_factory=list)
     verified: bool | None = None
-    error: str | None = None
+    error: str | None = None  # English, as in contract 4.2
+    error_template: str = ""  # the English msgid `error` was made from (Dutch in locale/nl)
+    error_params: dict[str, str] = field(default_factory=dict)
     payload: Any = None
     sha256: str = ""
     media_type: str = ""  # sniffed: image/png, image/svg+xml, application/pdf, application/json, application/jwt
@@ -48,6 +52,17 @@ class Inspection:
 
     def checks_as_dicts(self) -> list[dict[str, str]]:
         return [c.to_dict() for c in self.checks]
+
+    def reject(self, error: FormatError) -> Inspection:
+        self.error, self.error_template, self.error_params = str(error), error.template, error.params
+        return self
+
+    @property
+    def localized_error(self) -> str | None:
+        """The rejection in the active language (pages); `error` stays English."""
+        if self.error is None:
+            return None
+        return localize(self.error_template, self.error_params, fallback=self.error)
 
 
 def _max_upload_bytes() -> int:
@@ -102,19 +117,20 @@ def inspect_credential(
     inspection = Inspection(sha256=hashlib.sha256(data).hexdigest())
     limit = _max_upload_bytes()
     if len(data) > limit:
-        inspection.error = f"The file is larger than the limit of {limit // (1024 * 1024)} MB."
-        return inspection
+        return inspection.reject(FormatError("The file is larger than the limit of {mb} MB.", mb=limit // (1024 * 1024)))
     if not data.strip():
-        inspection.error = "The file is empty."
-        return inspection
+        return inspection.reject(FormatError("The file is empty."))
     kind = sniff(data)
     inspection.media_type = MEDIA_TYPES.get(kind, "application/octet-stream")
     if kind == "other":
-        inspection.error = "This file type is not supported: upload a badge (JSON, JWS, PNG or SVG), a Europass credential or a PDF certificate."
-        return inspection
+        return inspection.reject(FormatError(
+            "This file type is not supported: upload a badge (JSON, JWS, PNG or SVG), a Europass credential or a PDF certificate."
+        ))
     if not _extension_ok(kind, filename):
-        inspection.error = f"The file's content ({inspection.media_type}) does not match its name {os.path.basename(filename)!r}."
-        return inspection
+        return inspection.reject(FormatError(
+            "The file's content ({media_type}) does not match its name {name}.",
+            media_type=inspection.media_type, name=repr(os.path.basename(filename)),
+        ))
     ctx = Context(
         confirmed_emails=[e.lower() for e in confirmed_emails] if confirmed_emails is not None else None,
         now=now or dt.datetime.now(dt.UTC),
@@ -122,8 +138,7 @@ def inspect_credential(
     try:
         fmt, claim, checks, payload = dispatch(kind, data, ctx)
     except FormatError as exc:
-        inspection.error = str(exc)
-        return inspection
+        return inspection.reject(exc)
     inspection.format, inspection.claim, inspection.checks, inspection.payload = fmt, claim, checks, payload
     inspection.verified = overall(checks) if fmt not in {"pdf", "manual"} else overall_for_unverifiable(checks)
     return inspection
@@ -177,7 +192,7 @@ def inspect_text(text: str, ctx: Context, *, outer: str | None = None) -> tuple[
     try:
         payload = parse_compact(stripped).payload_json()
     except JwsError as exc:
-        raise FormatError(str(exc)) from exc
+        raise FormatError.passing_on(exc) from exc
     if isinstance(payload, dict) and ob2.looks_like_assertion(payload):
         claim, checks, payload = ob2.inspect_jws(stripped, ctx)
         fmt = outer or "ob2-signed"
@@ -194,7 +209,7 @@ def inspect_json_text(text: str, ctx: Context, *, outer: str | None = None) -> t
     try:
         document = safejson.loads(text)
     except safejson.JsonShapeError as exc:
-        raise FormatError(str(exc)) from exc
+        raise FormatError.passing_on(exc) from exc
     return inspect_document(document, ctx, outer=outer)
 
 
@@ -208,7 +223,9 @@ def inspect_document(document: Any, ctx: Context, *, outer: str | None = None) -
         raise FormatError("This is an issuer's status (revocation) list, not a credential awarded to someone.")
     if document.get("revoked") is True:
         reason = document.get("revocationReason")
-        raise FormatError("The issuer has revoked this badge" + (f": {reason}" if isinstance(reason, str) and reason else "") + ".")
+        if isinstance(reason, str) and reason:
+            raise FormatError("The issuer has revoked this badge: {reason}.", reason=reason)
+        raise FormatError("The issuer has revoked this badge.")
     if europass.is_europass(document):
         claim, checks = europass.inspect(document, ctx)
         return "europass", claim, checks, document
@@ -220,29 +237,30 @@ def inspect_document(document: Any, ctx: Context, *, outer: str | None = None) -
         fmt = outer or "ob3"
     elif isinstance(document.get("verify"), dict) and set(document) <= {"verify", "@context"}:
         url = document["verify"].get("url", "")
-        raise FormatError(
-            f"This is an incomplete, Open Badges 1.0 style badge: it only points to {url or 'nothing'} and carries no assertion."
-        )
+        if url:
+            raise FormatError("This is an incomplete, Open Badges 1.0 style badge: it only points to {url} and carries no assertion.", url=url)
+        raise FormatError("This is an incomplete, Open Badges 1.0 style badge: it points nowhere and carries no assertion.")
     else:
-        raise FormatError(_not_a_credential(document))
+        raise _not_a_credential(document)
     claim.format = fmt
     return fmt, claim, checks, document
 
 
-def _not_a_credential(document: dict[str, Any]) -> str:
+def _not_a_credential(document: dict[str, Any]) -> FormatError:
     from evc.portfolios.verification.common import as_list
 
     types = [str(t) for t in as_list(document.get("type") or document.get("@type"))]
+    # Whole sentences, so that each one can be translated.
     known = {
-        "BadgeClass": "a badge description (BadgeClass), not a badge awarded to someone",
-        "Achievement": "an achievement description, not a credential awarded to someone",
-        "Issuer": "an issuer profile, not a badge",
-        "Profile": "an issuer profile, not a badge",
-        "RevocationList": "a revocation list, not a badge",
-        "CryptographicKey": "a public key, not a badge",
-        "Endorsement": "an endorsement, not a badge awarded to someone",
+        "BadgeClass": "This JSON file is a badge description (BadgeClass), not a badge awarded to someone.",
+        "Achievement": "This JSON file is an achievement description, not a credential awarded to someone.",
+        "Issuer": "This JSON file is an issuer profile, not a badge.",
+        "Profile": "This JSON file is an issuer profile, not a badge.",
+        "RevocationList": "This JSON file is a revocation list, not a badge.",
+        "CryptographicKey": "This JSON file is a public key, not a badge.",
+        "Endorsement": "This JSON file is an endorsement, not a badge awarded to someone.",
     }
     for kind in types:
         if kind in known:
-            return f"This JSON file is {known[kind]}."
-    return "This JSON file is not a credential this workbench recognises (Open Badges 2.0/3.0 or Europass)."
+            return FormatError(known[kind])
+    return FormatError("This JSON file is not a credential this workbench recognises (Open Badges 2.0/3.0 or Europass).")

@@ -31,13 +31,13 @@ class Portfolio(models.Model):
 
 class Format(models.TextChoices):
     OB2 = "ob2", "Open Badges 2.0"
-    OB2_SIGNED = "ob2-signed", "Open Badges 2.0 (ondertekend)"
+    OB2_SIGNED = "ob2-signed", _("Open Badges 2.0 (ondertekend)")
     OB3 = "ob3", "Open Badges 3.0"
     OB3_JWT = "ob3-jwt", "Open Badges 3.0 (VC-JWT)"
-    BAKED_PNG = "baked-png", "Badge-afbeelding (PNG)"
-    BAKED_SVG = "baked-svg", "Badge-afbeelding (SVG)"
+    BAKED_PNG = "baked-png", _("Badge-afbeelding (PNG)")
+    BAKED_SVG = "baked-svg", _("Badge-afbeelding (SVG)")
     EUROPASS = "europass", "Europass Digital Credential"
-    PDF = "pdf", "PDF-certificaat"
+    PDF = "pdf", _("PDF-certificaat")
     MANUAL = "manual", _("Handmatige invoer")
 
 
@@ -127,14 +127,9 @@ class VerificationCheck(models.Model):
     @property
     def localized_detail(self) -> str:
         """The detail in the active language (Dutch texts in locale/nl), falling back to English."""
-        from django.utils.translation import gettext
+        from evc.portfolios.verification.messages import localize
 
-        if not self.template:
-            return self.detail
-        try:
-            return gettext(self.template).format(**(self.params or {}))
-        except (KeyError, IndexError, ValueError):
-            return self.detail
+        return localize(self.template, self.params, fallback=self.detail)
 
     @property
     def label(self) -> str:

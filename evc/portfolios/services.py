@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from evc.portfolios.claims import Claim, Issuer
 from evc.portfolios.intake import Inspection, inspect_credential, sniff
 from evc.portfolios.models import Credential, Evidence, Format, Portfolio, VerificationCheck
+from evc.portfolios.verification.messages import TranslatableError
 
 log = logging.getLogger("evc.portfolios")
 
@@ -24,9 +25,12 @@ class PortfolioError(Exception):
     """A rule was broken; the message is a sentence a person understands (translated in the UI)."""
 
 
-class CredentialRejected(PortfolioError):
-    def __init__(self, message: str, inspection: Inspection | None = None) -> None:
-        super().__init__(message)
+class CredentialRejected(PortfolioError, TranslatableError):
+    """An uploaded file is refused. `str()` is the English sentence (command output, contract 4.2);
+    pages show `localized()`, the same sentence in the reader's language."""
+
+    def __init__(self, template: str, inspection: Inspection | None = None, **params: Any) -> None:
+        super().__init__(template, **params)
         self.inspection = inspection
 
 
@@ -39,7 +43,8 @@ def _jsonable(payload: Any) -> Any:
     import json
 
     try:
-        return json.loads(json.dumps(payload, default=str))
+        # allow_nan=False: a database JSON column refuses NaN and Infinity (safejson never lets them in).
+        return json.loads(json.dumps(payload, default=str, allow_nan=False))
     except (TypeError, ValueError):
         return None
 
@@ -56,7 +61,9 @@ def credential_import(*, applicant: Any, data: bytes, filename: str, now: dt.dat
     """Parse, verify and store one uploaded credential file; raise `CredentialRejected` when it is refused."""
     inspection = inspect_credential(data, filename, confirmed_emails=applicant.confirmed_emails(), now=now)
     if inspection.error is not None or inspection.claim is None or inspection.format is None:
-        raise CredentialRejected(inspection.error or "The file could not be read.", inspection)
+        if inspection.error is None:
+            raise CredentialRejected("The file could not be read.", inspection)
+        raise CredentialRejected(inspection.error_template or inspection.error, inspection, **inspection.error_params)
     portfolio = portfolio_for(applicant)
     if portfolio.credentials.filter(sha256=inspection.sha256).exists():
         raise CredentialRejected("This file is already in the portfolio.", inspection)
@@ -80,7 +87,11 @@ def credential_import(*, applicant: Any, data: bytes, filename: str, now: dt.dat
             _store_checks(credential, inspection.checks)
     except IntegrityError as exc:
         credential.file.delete(save=False)
-        raise CredentialRejected("This file is already in the portfolio.", inspection) from exc
+        # The same file uploaded twice at once trips the unique (portfolio, sha256) constraint: the other
+        # upload's row is there now. Any other integrity error is a fault to report, not a duplicate.
+        if portfolio.credentials.filter(sha256=inspection.sha256).exists():
+            raise CredentialRejected("This file is already in the portfolio.", inspection) from exc
+        raise
     except BaseException:
         credential.file.delete(save=False)
         raise
@@ -199,7 +210,7 @@ def evidence_add(
             try:
                 evidence.extracted_text = extract_text(data)
             except FormatError as exc:
-                raise PortfolioError(str(exc)) from exc
+                raise PortfolioError(exc.localized()) from exc
         evidence.kind = Evidence.Kind.FILE
         evidence.original_filename = filename.replace("\\", "/").rsplit("/", 1)[-1][:255]
         evidence.sha256 = hashlib.sha256(data).hexdigest()

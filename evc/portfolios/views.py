@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -12,9 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evc.portfolios.forms import EvidenceForm, ManualForm, UploadForm
@@ -29,20 +31,46 @@ from evc.portfolios.services import (
     evidence_add,
     portfolio_for,
 )
+from evc.portfolios.verification.messages import SOURCES
 
 # The European Council's micro-credential elements (claims.MICROCREDENTIAL_ELEMENTS), as shown to people.
+# (Spelled out as gettext_lazy: makemessages only extracts the standard names, not an alias such as _lazy.)
 ELEMENT_LABELS = {
-    "learner": _lazy("Lerende"),
-    "title": _lazy("Titel"),
-    "awarding_body": _lazy("Uitreikende instelling"),
-    "country": _lazy("Land van de instelling"),
-    "date": _lazy("Datum van uitgifte"),
-    "learning_outcomes": _lazy("Leeruitkomsten"),
-    "workload": _lazy("Studielast (EC of uren)"),
-    "level": _lazy("Niveau (EQF/NLQF)"),
-    "assessment_type": _lazy("Toetsvorm"),
-    "participation": _lazy("Vorm van deelname"),
-    "quality_assurance": _lazy("Kwaliteitsborging"),
+    "learner": gettext_lazy("Lerende"),
+    "title": gettext_lazy("Titel"),
+    "awarding_body": gettext_lazy("Uitreikende instelling"),
+    "country": gettext_lazy("Land van de instelling"),
+    "date": gettext_lazy("Datum van uitgifte"),
+    "learning_outcomes": gettext_lazy("Leeruitkomsten"),
+    "workload": gettext_lazy("Studielast (EC of uren)"),
+    "level": gettext_lazy("Niveau (EQF/NLQF)"),
+    "assessment_type": gettext_lazy("Toetsvorm"),
+    "participation": gettext_lazy("Vorm van deelname"),
+    "quality_assurance": gettext_lazy("Kwaliteitsborging"),
+}
+
+# Claim fields (the keys of Claim.sources) as shown in the provenance table.
+FIELD_LABELS = {
+    "title": gettext_lazy("Titel"),
+    "description": gettext_lazy("Beschrijving"),
+    "criteria": gettext_lazy("Criteria"),
+    "issuer": gettext_lazy("Uitgever"),
+    "country": gettext_lazy("Land van de instelling"),
+    "recipient": gettext_lazy("Ontvanger"),
+    "issued_on": gettext_lazy("Datum van uitgifte"),
+    "valid_from": gettext_lazy("Geldig vanaf"),
+    "valid_until": gettext_lazy("Geldig tot"),
+    "hours": gettext_lazy("Studielast (uren)"),
+    "ects": gettext_lazy("Studiepunten (EC)"),
+    "eqf_level": gettext_lazy("EQF-niveau"),
+    "nlqf_level": gettext_lazy("NLQF-niveau"),
+    "language": gettext_lazy("Taal"),
+    "learning_outcomes": gettext_lazy("Leeruitkomsten"),
+    "assessment_type": gettext_lazy("Toetsvorm"),
+    "participation": gettext_lazy("Deelname"),
+    "quality_assurance": gettext_lazy("Kwaliteitsborging"),
+    "identity_verified": gettext_lazy("Identiteit gecontroleerd"),
+    "evidence_text": gettext_lazy("Tekst van het bewijs"),
 }
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote", "h3", "h4", "h5"}
@@ -108,7 +136,7 @@ def credential_upload(request: HttpRequest) -> HttpResponse:
         try:
             credential, _inspection = credential_import(applicant=request.user, data=upload.read(), filename=name)
         except CredentialRejected as exc:
-            results.append({"file": name, "ok": False, "message": str(exc)})
+            results.append({"file": name, "ok": False, "message": exc.localized()})
         else:
             results.append({"file": name, "ok": True, "credential": credential, "message": credential.status_label})
     status = 200 if all(r["ok"] for r in results) else 400
@@ -164,7 +192,8 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = credential.get_claim()
     # The parsed payload (unbaked from an image, decoded from a JWS), shown escaped by the template.
     raw = json.dumps(credential.payload, indent=2, ensure_ascii=False)[:200_000] if credential.payload else ""
-    sources = [(name, value) for name, value in sorted(claim.sources.items())]
+    # A source is a path in the credential ("credentialSubject.achievement.name") or one of a few descriptions.
+    sources = [(name, FIELD_LABELS.get(name, ""), _(value) if value in SOURCES else value) for name, value in sorted(claim.sources.items())]
     return render(request, "portfolios/credential_detail.html", {
         "credential": credential,
         "claim": claim,
@@ -176,7 +205,22 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "raw": raw,
         "evidence": credential.evidence.all(),
         "editable": credential_editable_by(request.user, credential),
+        "is_owner": credential.portfolio.owner_id == request.user.pk,
+        "came_from": _came_from(request),
     })
+
+
+def _came_from(request: HttpRequest) -> str:
+    """The page of this site that linked here (an assessor's case or review), as a way back; else "".
+
+    For people other than the owner: their way back cannot be the portfolio, which only its owner opens.
+    """
+    referer = request.headers.get("referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ""
+    parts = urlsplit(referer)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return "" if parts.path == request.path else path
 
 
 @require_http_methods(["GET", "POST"])

@@ -175,3 +175,35 @@ def test_it_rejects_an_xlsx_that_declares_a_huge_total(monkeypatch):
 def test_it_rejects_a_damaged_xlsx():
     with pytest.raises(InventoryError, match="geen geldig Excel"):
         read_table(b"PK\x03\x04 not really a zip", "staff.xlsx")
+
+
+def test_a_row_with_too_many_columns_is_named_by_line_without_pandas_text():
+    rows = [staff(f"E{i}", "ICT", "Dev", "Python") for i in range(6)]
+    data = csv_bytes(rows) + b"E9,ICT,Dev,Python,Scripts,,,,,extra\r\n"  # line 8: one value too many
+    with pytest.raises(InventoryError) as info:
+        read_table(data, "staff.csv")
+    message = str(info.value)
+    assert message.startswith("Regel 8 heeft 10 kolommen, maar de kopregel heeft er 9.")
+    assert "tokenizing" not in message and "C error" not in message
+
+
+def test_a_quoted_value_spanning_lines_counts_as_one_row_as_in_a_spreadsheet():
+    rows = [staff("E1", "ICT", "Dev", "Python", "Regel een\nregel twee"), staff("E2", "ICT", "Dev", "Python")]
+    data = csv_bytes(rows) + b"E3,ICT,Dev,Python,x,,,,,extra\r\n"
+    with pytest.raises(InventoryError, match=r"^Regel 4 heeft 10 kolommen"):
+        read_table(data, "staff.csv")
+
+
+def test_an_unclosed_quote_is_named_by_the_line_where_it_opens():
+    data = csv_bytes([staff("E1", "ICT", "Dev", "Python")]) + b'E2,ICT,"Dev,Python,x\r\nE3,ICT,Dev,Python,y\r\n'
+    with pytest.raises(InventoryError, match=r"^Op regel 3 begint een waarde met een aanhalingsteken"):
+        read_table(data, "staff.csv")
+
+
+def test_the_csv_problem_is_translated_for_an_english_reader():
+    from django.utils import translation
+
+    data = csv_bytes([staff("E1", "ICT", "Dev", "Python")]) + b"E2,ICT,Dev,Python,x,,,,,extra\r\n"
+    with translation.override("en"), pytest.raises(InventoryError) as info:
+        read_table(data, "staff.csv")
+    assert str(info.value).startswith("Line 3 has 10 columns, but the header line has 9.")

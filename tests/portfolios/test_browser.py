@@ -41,7 +41,7 @@ def test_applicant_uploads_drops_inspects_and_removes_credentials(chromium, live
     page.get_by_role("button", name="Uploaden").click()
     results = page.locator("#upload-results")
     results.get_by_text("geweigerd").wait_for()
-    assert "ingelezen" in results.inner_text() and "not valid JSON" in results.inner_text()
+    assert "ingelezen" in results.inner_text() and "geen geldige JSON" in results.inner_text()
     page.locator("#credential-list").get_by_role("link", name="English for Doing Business in Asia", exact=True).wait_for()  # htmx out-of-band refresh
     assert Credential.objects.count() == 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -107,15 +108,65 @@ def test_portfolio_page_upload_and_detail(client_for, applicant):
     assert "&lt;script&gt;" in html  # the raw payload is shown, escaped
 
 
-@pytest.mark.parametrize("case", ["entity bomb", "png bomb", "wrong extension", "deep nesting"])
+# The upload page speaks the reader's language (Dutch by default): what it says about each hostile file.
+PAGE_MESSAGES = {"entity bomb": "XML-entiteiten", "png bomb": "decompressiebom", "wrong extension": "past niet bij de naam",
+                 "deep nesting": "diep genest"}
+
+
+@pytest.mark.parametrize("case", list(PAGE_MESSAGES))
 def test_hostile_uploads_get_a_4xx_with_a_message(client_for, applicant, case):
-    data, name, message = hostile_files()[case]
+    data, name, _message = hostile_files()[case]
     upload = io.BytesIO(data)
     upload.name = name
     response = client_for(applicant).post(reverse("portfolios:upload"), {"files": [upload]})
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert PAGE_MESSAGES[case] in response.content.decode()
     assert Credential.objects.count() == 0
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999999"])
+def test_json_with_nan_or_infinity_is_refused_as_malformed_not_as_a_duplicate(client_for, applicant, number):
+    # Python's json reads these; the database's JSON column refuses them (SQLite: a CHECK, PostgreSQL: a DataError).
+    upload = io.BytesIO(b'{"@context":"https://w3id.org/openbadges/v2","type":"Assertion","x":%s}' % number.encode())
+    upload.name = "badge.json"
+    response = client_for(applicant).post(reverse("portfolios:upload"), {"files": [upload]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "geen geldige JSON" in html and number in html
+    assert "staat al in het portfolio" not in html
+    assert Credential.objects.count() == 0
+
+
+def test_an_integrity_error_that_is_not_the_duplicate_rule_is_not_called_a_duplicate(applicant, monkeypatch):
+    from django.db import IntegrityError
+
+    from evc.portfolios import services
+
+    def fail(*args, **kwargs):
+        raise IntegrityError("CHECK constraint failed: some other rule")
+
+    monkeypatch.setattr(services, "_store_checks", fail)
+    with pytest.raises(IntegrityError, match="some other rule"):
+        credential_import(applicant=applicant, data=json.dumps(fx.ob3_credential()).encode(), filename="b.json")
+    assert Credential.objects.count() == 0
+
+
+def test_the_same_file_uploaded_twice_at_once_is_reported_as_a_duplicate(applicant, monkeypatch):
+    """The race the unique constraint catches: the other upload stores its row after our check, before our save."""
+    from django.core.files.base import ContentFile
+
+    from evc.portfolios import services
+
+    data = json.dumps(fx.ob3_credential()).encode()
+
+    def other_upload_wins(content):
+        portfolio = services.portfolio_for(applicant)
+        Credential.objects.create(portfolio=portfolio, sha256=hashlib.sha256(data).hexdigest(), format="ob3", title="first")
+        return ContentFile(content)
+
+    monkeypatch.setattr(services, "ContentFile", other_upload_wins)
+    with pytest.raises(CredentialRejected, match="already in the portfolio"):
+        credential_import(applicant=applicant, data=data, filename="b.json")
 
 
 def test_other_people_cannot_see_or_remove_a_credential(client_for, applicant, other_applicant, assessor, admin_user):
@@ -181,7 +232,7 @@ def test_htmx_upload_returns_the_results_partial(client_for, applicant):
     response = client_for(applicant).post(reverse("portfolios:upload"), {"files": [upload]}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 400
-    assert 'id="upload-results"' in html and "<html" not in html and "not valid JSON" in html
+    assert 'id="upload-results"' in html and "<html" not in html and "geen geldige JSON" in html
     assert 'id="credential-list"' in html and 'hx-swap-oob="true"' in html  # the list is refreshed too
 
 
@@ -260,3 +311,25 @@ def test_import_credential_exit_codes(tmp_path):
 
     usage = subprocess.run([sys.executable, "manage.py", "import_credential", "--json"], capture_output=True, text=True, timeout=120)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_only_the_owner_gets_a_link_back_to_the_portfolio(client_for, applicant, assessor):
+    credential, _ = credential_import(applicant=applicant, data=json.dumps(fx.ob3_credential()).encode(), filename="b.json")
+    url = reverse("portfolios:credential", args=[credential.pk])
+    portfolio_link = f'href="{reverse("portfolios:portfolio")}"'
+    assert portfolio_link in client_for(applicant).get(url).content.decode()
+    rule = lambda user, c: user.pk == assessor.pk  # noqa: E731 (as the assessments app grants an assigned assessor)
+    register_visibility_rule(rule)
+    try:
+        staff = client_for(assessor)
+        html = staff.get(url).content.decode()
+        assert portfolio_link not in html and "Terug naar" not in html  # the portfolio page would answer 403
+        # Coming from a page of this site (the case), the way back is to that page; another site's address is ignored.
+        html = staff.get(url, HTTP_REFERER="http://testserver/cases/7/?tab=evidence").content.decode()
+        assert 'href="/cases/7/?tab=evidence"' in html and "Terug naar de vorige pagina" in html
+        html = staff.get(url, HTTP_REFERER="https://evil.example/cases/7/").content.decode()
+        assert "evil.example" not in html and "Terug naar" not in html
+    finally:
+        from evc.portfolios import selectors
+
+        selectors._rules.remove(rule)

@@ -94,7 +94,7 @@ def inspect_baked_text(text: str, ctx: Context, outer: str) -> tuple[str, Claim,
         try:
             document = fetcher.fetch_json(stripped)
         except fetcher.FetchError as exc:
-            raise FormatError(f"The image only points to its badge at {stripped}, and that could not be fetched: {exc}") from exc
+            raise FormatError("The image only points to its badge at {url}, and that could not be fetched: {error}", url=stripped, error=exc) from exc
         return inspect_document(document, ctx, outer=outer)
     return inspect_text(stripped, ctx, outer=outer)
 

@@ -27,7 +27,9 @@ def inspect(data: bytes, ctx: Context) -> tuple[str, Claim, list[Check], Any]:
     except DefusedXmlException as exc:
         raise FormatError("The SVG file declares XML entities or external references, which are refused for safety.") from exc
     except SafeET.ParseError as exc:
-        raise FormatError(f"The SVG file is not well-formed XML ({exc}).") from exc
+        # The parser's English wording is left out; where it stopped is what helps.
+        line, column = getattr(exc, "position", (0, 0))
+        raise FormatError("The SVG file is not well-formed XML (line {line}, column {column}).", line=line, column=column + 1) from exc
     if not str(root.tag).endswith("svg"):
         raise FormatError("This XML file is not an SVG image.")
     # (Elements without children are falsy, so no `or` here.)

@@ -6,10 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from evc.portfolios.verification.common import Remote
+from evc.portfolios.verification.messages import TranslatableError
 
 
-class FormatError(ValueError):
-    """The file cannot be imported. The message is a sentence a person understands."""
+class FormatError(TranslatableError):
+    """The file cannot be imported. The message is a sentence a person understands.
+
+    Made from an English template and its parameters (`FormatError("... {alg} ...", alg=alg)`), so the
+    upload page can show it translated; every template is listed in `verification/messages.py`.
+    """
 
 
 @dataclass

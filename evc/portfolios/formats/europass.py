@@ -177,7 +177,7 @@ def inspect(document: dict[str, Any], ctx: Context) -> tuple[Claim, list[Check]]
         try:
             document = safejson.loads(text)
         except safejson.JsonShapeError as exc:
-            raise FormatError(f"The sealed Europass credential is not valid JSON ({exc}).") from exc
+            raise FormatError("The sealed Europass credential is not valid JSON.") from exc
         if not isinstance(document, dict):
             raise FormatError("The sealed Europass document is not a credential.")
     else:

@@ -295,7 +295,7 @@ def inspect_jws(text: str, ctx: Context) -> tuple[Claim, list[Check], Any]:
         token = jwslib.parse_compact(text)
         payload = token.payload_json()
     except jwslib.JwsError as exc:
-        raise FormatError(str(exc)) from exc
+        raise FormatError.passing_on(exc) from exc
     if not isinstance(payload, dict) or not looks_like_assertion(payload):
         raise FormatError("The signed badge does not contain an Open Badges 2.0 assertion.")
     try:

@@ -489,7 +489,7 @@ def inspect_jwt(text: str, ctx: Context, *, fmt: str = "ob3-jwt") -> tuple[Claim
         token = jwslib.parse_compact(text)
         payload = token.payload_json()
     except jwslib.JwsError as exc:
-        raise FormatError(str(exc)) from exc
+        raise FormatError.passing_on(exc) from exc
     if not isinstance(payload, dict):
         raise FormatError("The token does not contain a credential.")
     credential = credential_from_jwt(payload)

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from evc.portfolios.verification.messages import TranslatableError
+
 COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
 _HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
 SUPPORTED = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
@@ -24,8 +26,8 @@ SUPPORTED = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES3
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 
 
-class JwsError(ValueError):
-    """The token is not a usable JWS. The message is a sentence a person understands."""
+class JwsError(TranslatableError):
+    """The token is not a usable JWS. The message is a sentence a person understands (a template, translatable)."""
 
 
 def b64url_decode(text: str) -> bytes:
@@ -57,7 +59,7 @@ class Jws:
         try:
             return loads(self.payload)
         except JsonShapeError as exc:
-            raise JwsError(f"The signed payload is not valid JSON ({exc}).") from exc
+            raise JwsError("The signed payload is not valid JSON.") from exc
 
 
 def looks_like_compact(text: str) -> bool:
@@ -83,9 +85,9 @@ def check_algorithm(jws: Jws) -> None:
     if alg.lower() == "none":
         raise JwsError("The token is not signed (alg \"none\"), so it proves nothing; it is refused.")
     if alg.upper().startswith("HS"):
-        raise JwsError(f"The token uses a shared-secret algorithm ({alg}) that a verifier cannot check; it is refused.")
+        raise JwsError("The token uses a shared-secret algorithm ({alg}) that a verifier cannot check; it is refused.", alg=alg)
     if alg not in SUPPORTED:
-        raise JwsError(f"The signature algorithm {alg or '(missing)'} is not supported.")
+        raise JwsError("The signature algorithm {alg} is not supported.", alg=alg or "(missing)")
     if jws.header.get("crit"):
         raise JwsError("The token marks header extensions as critical that this verifier does not understand.")
 
@@ -116,7 +118,7 @@ def key_from_jwk(jwk: dict[str, Any]) -> PublicKey:
             return ed25519.Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
     except (KeyError, ValueError, TypeError) as exc:
         raise JwsError("The JSON Web Key is incomplete or invalid.") from exc
-    raise JwsError(f"The JSON Web Key type {kty!r} is not supported.")
+    raise JwsError("The JSON Web Key type {kty} is not supported.", kty=repr(kty))
 
 
 def verify_signature(jws: Jws, key: PublicKey) -> bool:
@@ -136,7 +138,7 @@ def verify_signature(jws: Jws, key: PublicKey) -> bool:
         elif alg == "EdDSA" and isinstance(key, ed25519.Ed25519PublicKey):
             key.verify(jws.signature, jws.signing_input)
         else:
-            raise JwsError(f"The key type does not fit the signature algorithm {alg}.")
+            raise JwsError("The key type does not fit the signature algorithm {alg}.", alg=alg)
     except InvalidSignature:
         return False
     return True

@@ -1,13 +1,60 @@
-"""Every check sentence, marked for translation (English msgids; Dutch in locale/nl).
+"""Every sentence this app shows a person, marked for translation (English msgids; Dutch in locale/nl).
 
-Checks are built with English templates (`failed(NAME, "The credential expired on {date}.", ...)`);
-this list lets `makemessages` see them. `tests/portfolios/test_i18n.py` fails when a template used in the
-code is missing here.
+Checks are built with English templates (`failed(NAME, "The credential expired on {date}.", ...)`), and so
+are the reasons a file is refused (`FormatError("The PNG image is damaged and cannot be read.")`). The
+sentence stays English in code, logs and command output (contract 4.2); pages show `localize(template,
+params)` in the reader's language. These lists let `makemessages` see the templates;
+`tests/portfolios/test_i18n.py` fails when a template used in the code is missing here.
 """
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop
+from collections.abc import Mapping
+from typing import Any, Self
+
+from django.utils.translation import gettext, gettext_noop
+
+
+def localize(template: str, params: Mapping[str, str] | None = None, *, fallback: str = "") -> str:
+    """`template` in the active language with `params` filled in; `fallback` when that cannot be done.
+
+    A parameter that is one of the EMBEDDED sentences is translated too. Other parameters (names,
+    addresses, sentences from other apps) are shown as they are.
+    """
+    if not template:
+        return fallback
+    values = {key: _embedded(str(value)) for key, value in (params or {}).items()}
+    try:
+        return gettext(template).format(**values) if values else gettext(template)
+    except (KeyError, IndexError, ValueError):
+        return fallback or template
+
+
+def _embedded(value: str) -> str:
+    for sentence in EMBEDDED:
+        if value == sentence:
+            return gettext(sentence)
+        if value == sentence.rstrip("."):  # put in brackets without its full stop
+            return gettext(sentence).rstrip(".")
+    return value
+
+
+class TranslatableError(ValueError):
+    """An error whose message is a sentence for a person: English in `str()`, translated by `localized()`."""
+
+    def __init__(self, template: str, **params: Any) -> None:
+        self.template = template
+        self.params = {key: str(value) for key, value in params.items()}
+        super().__init__(template.format(**self.params) if self.params else template)
+
+    @classmethod
+    def passing_on(cls, exc: Exception) -> Self:
+        """Re-raise another error of this kind (a JWS or JSON error) as this one, keeping its template."""
+        return cls(getattr(exc, "template", "") or str(exc), **getattr(exc, "params", {}))
+
+    def localized(self) -> str:
+        return localize(self.template, self.params, fallback=str(self))
+
 
 MESSAGES = [
     gettext_noop("The credential was issued to someone else: the recipient matches none of the applicant's confirmed email addresses."),
@@ -118,4 +165,95 @@ MESSAGES = [
     gettext_noop("A PDF certificate cannot be verified automatically; an assessor has to judge it."),
     gettext_noop("The certificate names a {organisation} verification address; open {url} to confirm it (not fetched automatically)."),
     gettext_noop("Entered by the applicant; nothing about it has been verified."),
+]
+
+
+# Why an upload is refused (FormatError, JwsError, safejson's JsonShapeError, CredentialRejected).
+REJECTIONS = [
+    gettext_noop("The file is larger than the limit of {mb} MB."),
+    gettext_noop("The file is empty."),
+    gettext_noop("This file type is not supported: upload a badge (JSON, JWS, PNG or SVG), a Europass credential or a PDF certificate."),
+    gettext_noop("The file's content ({media_type}) does not match its name {name}."),
+    gettext_noop("The file is not UTF-8 text."),
+    gettext_noop("The file could not be read."),
+    gettext_noop("This file is already in the portfolio."),
+    gettext_noop("The JSON document is larger than {kb} KB."),
+    gettext_noop("The JSON document is nested more than {depth} levels deep."),
+    gettext_noop("The JSON document is nested too deeply."),
+    gettext_noop("The file is not valid JSON (line {line}, column {column})."),
+    gettext_noop("The file is not valid JSON: it contains {value}, which is not a number in JSON."),
+    gettext_noop("The file is not valid JSON: the number {value} is too large."),
+    gettext_noop("The file is not valid JSON: a number in it is too long."),
+    gettext_noop("The file is JSON, but not a credential (it is not a JSON object)."),
+    gettext_noop("This is an issuer's status (revocation) list, not a credential awarded to someone."),
+    gettext_noop("The issuer has revoked this badge: {reason}."),
+    gettext_noop("The issuer has revoked this badge."),
+    gettext_noop("This is an incomplete, Open Badges 1.0 style badge: it only points to {url} and carries no assertion."),
+    gettext_noop("This is an incomplete, Open Badges 1.0 style badge: it points nowhere and carries no assertion."),
+    gettext_noop("This JSON file is a badge description (BadgeClass), not a badge awarded to someone."),
+    gettext_noop("This JSON file is an achievement description, not a credential awarded to someone."),
+    gettext_noop("This JSON file is an issuer profile, not a badge."),
+    gettext_noop("This JSON file is a revocation list, not a badge."),
+    gettext_noop("This JSON file is a public key, not a badge."),
+    gettext_noop("This JSON file is an endorsement, not a badge awarded to someone."),
+    gettext_noop("This JSON file is not a credential this workbench recognises (Open Badges 2.0/3.0 or Europass)."),
+    gettext_noop("This JSON file is not an Open Badges 2.0 assertion."),
+    gettext_noop("This JSON file is not an Open Badges 3.0 credential."),
+    gettext_noop("The credential is wrapped too many times."),
+    gettext_noop("The signed token does not contain an Open Badges assertion or credential."),
+    gettext_noop("The signed badge does not contain an Open Badges 2.0 assertion."),
+    gettext_noop("The token does not contain a credential."),
+    gettext_noop("The token does not contain an Open Badges 3.0 credential."),
+    gettext_noop("The token contains invalid base64url data."),
+    gettext_noop("The text is not a compact JWS (three base64url parts separated by dots)."),
+    gettext_noop("The JWS header is not valid JSON."),
+    gettext_noop("The JWS header is not a JSON object."),
+    gettext_noop("The signed payload is not valid JSON."),
+    gettext_noop("The token is not signed (alg \"none\"), so it proves nothing; it is refused."),
+    gettext_noop("The token uses a shared-secret algorithm ({alg}) that a verifier cannot check; it is refused."),
+    gettext_noop("The signature algorithm {alg} is not supported."),
+    gettext_noop("The token marks header extensions as critical that this verifier does not understand."),
+    gettext_noop("The published public key is not a readable PEM key."),
+    gettext_noop("The published public key is of an unsupported type."),
+    gettext_noop("The JSON Web Key is incomplete or invalid."),
+    gettext_noop("The JSON Web Key type {kty} is not supported."),
+    gettext_noop("The key type does not fit the signature algorithm {alg}."),
+    gettext_noop("The Europass seal envelope is incomplete."),
+    gettext_noop("The Europass seal header is unreadable."),
+    gettext_noop("The sealed Europass credential is not valid JSON."),
+    gettext_noop("The sealed Europass document is not a credential."),
+    gettext_noop("This is a legacy Europass XML credential (ELM v2), which the workbench cannot read; ask the issuer for the JSON-LD (ELM v3) version, or add it as a PDF or manual entry."),
+    gettext_noop("This XML file is not a credential the workbench recognises."),
+    gettext_noop("The SVG file declares XML entities or external references, which are refused for safety."),
+    gettext_noop("The SVG file is not well-formed XML (line {line}, column {column})."),
+    gettext_noop("This XML file is not an SVG image."),
+    gettext_noop("This SVG image is not a baked badge: it holds no Open Badges data."),
+    gettext_noop("The PNG image is damaged and cannot be read."),
+    gettext_noop("The image is far too large in pixels to be a badge; it is refused as a possible decompression bomb."),
+    gettext_noop("The badge data in the image is damaged."),
+    gettext_noop("The badge data in the image inflates to more than 2 MB; it is refused."),
+    gettext_noop("The badge data in the image is empty."),
+    gettext_noop("The image only points to its badge at {url}, and that could not be fetched: {error}"),
+    gettext_noop("This PNG image is not a baked badge: it holds no Open Badges data."),
+    gettext_noop("The PDF is password-protected and cannot be read."),
+    gettext_noop("The PDF file is damaged and cannot be read."),
+    gettext_noop("The PDF file cannot be read."),
+]
+
+# The descriptions among Claim.sources (the others are paths in the credential, shown as they are).
+SOURCES = [
+    gettext_noop("manual entry by the applicant"),
+    gettext_noop("PDF text"),
+    gettext_noop("PDF text (longest of the first lines; check it)"),
+    gettext_noop("PDF verification address"),
+    gettext_noop("ClrCredential: achievements of the credentials it contains"),
+    gettext_noop("credentialSubject.creditsEarned (credit hours)"),
+    gettext_noop("credentialSubject.achievement.creditsAvailable (credit hours)"),
+]
+
+# Sentences that checks embed as a parameter ({error}, {reason}) and that pages translate too (the first
+# is the fetcher's). Any other embedded sentence, such as a fetch error naming an address, stays English.
+EMBEDDED = [
+    gettext_noop("Fetching remote documents is switched off on this installation."),
+    gettext_noop("the issuer identifier is not a web address"),
 ]
