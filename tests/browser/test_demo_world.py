@@ -1,0 +1,70 @@
+"""Scenario 2 in a real Chromium, in the demo world `seed_demo` builds: Anna opens Leah's dossier, reads
+the badge's narrative and the video link next to the outcomes, sees that the engine proposes nothing
+for this history badge, judges an outcome it did not propose and advises on the unit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from evc.accounts.models import User
+from evc.assessments.models import Case, OutcomeReview, UnitAdvice
+from evc.curricula.models import LearningOutcome
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DEMO_PASSWORD = "evc-demo-2026"
+
+
+def test_the_assessor_reviews_leahs_history_badge_in_the_demo_world(
+    chromium, live_server, transactional_db, settings, check_accessibility
+) -> None:
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    settings.EVC_USE_EMBEDDINGS = False  # the story does not depend on the model; lexical matching is quick
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    call_command("seed_demo", verbosity=0)
+    anna = User.objects.get(email="anna.bakker@demo.evc.test")
+    case = Case.objects.get(applicant__first_name="Leah", state="in_assessment")
+    outcome = LearningOutcome.objects.get(unit__version=case.version, code="LE-ICC-LO1")
+
+    page: Any = chromium.new_context(locale="nl-NL").new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/account/inloggen/")
+    page.fill("#id_username", anna.email)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/overzicht/.*"))
+    page.goto(f"{live_server.url}/dossiers/")
+    page.get_by_role("link", name=case.reference).click()
+    page.get_by_role("link", name="Beoordelen").first.click()
+    page.wait_for_url(re.compile(rf"/dossiers/{case.pk}/beoordelen/"))
+
+    # The evidence next to the outcomes: the badge's narrative and the video it links to.
+    evidence = page.inner_text("section[aria-labelledby=evidence-h]")
+    assert "History of the 17th century" in evidence and "maritime museum" in evidence
+    assert page.locator("a[href='https://video.example.org/leah/maritiem-museum']").count() >= 1
+    # The engine says so when it proposes nothing, instead of stretching a history badge over the units.
+    assert "De matching stelde voor deze eenheid niets voor." in page.inner_text("main")
+    check_accessibility(page, "demo-leah-review")
+
+    # Anna judges an outcome the engine did not propose, with her reason, and advises on the unit.
+    row = page.locator(f"#lo-{outcome.pk}")
+    details = page.locator("details", has=row)
+    if not details.evaluate("d => d.open"):  # open already when the engine proposed nothing in the unit
+        details.locator("summary").click()
+    row.locator("textarea").fill("De badge gaat over de Nederlandse Republiek, niet over Engelstalige landen.")
+    row.get_by_role("button", name="Niet aangetoond").click()
+    row.get_by_text("Opgeslagen.").wait_for()
+    review = OutcomeReview.objects.get(case=case, outcome=outcome)
+    assert review.verdict == "rejected" and review.reviewer == anna and review.added_by_assessor
+
+    unit = outcome.unit
+    advice = page.locator(f"#advice-{unit.pk}")
+    advice.get_by_label("Geen vrijstelling").check()
+    advice.get_by_label(re.compile("^Motivering")).fill("Buitencurriculair: geen leeruitkomst van LE-ICC aangetoond.")
+    advice.get_by_role("button", name=re.compile("Advies opslaan")).click()
+    advice.get_by_text("Advies opgeslagen.").wait_for()
+    assert UnitAdvice.objects.get(case=case, unit=unit).advice == "no_exemption"
