@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -173,24 +174,56 @@ def _read_csv(data: bytes) -> Table:
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
     max_rows = settings.EVC_MAX_STAFF_ROWS
+    _refuse_values_beyond_the_header(text, delimiter, max_rows)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=True,
-            nrows=max_rows + 1,
-            quoting=csv.QUOTE_MINIMAL,
-            engine="c",
-        )
+        with warnings.catch_warnings():
+            # Its "loss of data" warning for index_col=False is about the empty trailing fields checked above.
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=True,
+                nrows=max_rows + 1,
+                quoting=csv.QUOTE_MINIMAL,
+                engine="c",
+                # Rows with one field more than the header (a delimiter at the end of each row) would
+                # otherwise make the first column the index and shift every value one column left.
+                index_col=False,
+            )
     except pd.errors.EmptyDataError as exc:
         raise InventoryError(_("Het bestand is leeg.")) from exc
     except (pd.errors.ParserError, ValueError) as exc:
         # pandas' own text ("Error tokenizing data. C error: ...") is English and technical: say what is wrong.
         raise InventoryError(_csv_problem(text, delimiter)) from exc
     return _table_from_frame(frame, "csv", encoding=encoding, delimiter=delimiter)
+
+
+def _refuse_values_beyond_the_header(text: str, delimiter: str, max_rows: int) -> None:
+    """A row with a value past the header's last column is refused, by line; empty extra fields (a
+    delimiter at the end of the row) are harmless and dropped when pandas reads the file."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    expected = None
+    try:
+        for line, row in enumerate(reader, start=1):  # numbered as `_csv_problem` numbers them
+            if expected is None:
+                expected = len(row) or None  # pandas skips blank lines before the header
+            elif len(row) > expected and any(value.strip() for value in row[expected:]):
+                raise InventoryError(_too_many_columns(line, len(row), expected))
+            if line > max_rows + 2:
+                return  # the row limit is reported elsewhere
+    except csv.Error:
+        return  # a quoting problem: pandas refuses the file and `_csv_problem` says why
+
+
+def _too_many_columns(line: int, found: int, expected: int) -> str:
+    return _(
+        "Regel %(line)s heeft %(found)s kolommen, maar de kopregel heeft er %(expected)s. Meestal staat "
+        "er een scheidingsteken (komma of puntkomma) in een waarde; zet die waarde tussen "
+        "aanhalingstekens of sla het bestand opnieuw op als CSV vanuit Excel."
+    ) % {"line": line, "found": found, "expected": expected}
 
 
 def _csv_problem(text: str, delimiter: str) -> str:
@@ -206,11 +239,7 @@ def _csv_problem(text: str, delimiter: str) -> str:
             if expected is None:
                 expected = len(row) or None  # pandas skips blank lines before the header
             elif len(row) > expected:
-                return _(
-                    "Regel %(line)s heeft %(found)s kolommen, maar de kopregel heeft er %(expected)s. Meestal staat "
-                    "er een scheidingsteken (komma of puntkomma) in een waarde; zet die waarde tussen "
-                    "aanhalingstekens of sla het bestand opnieuw op als CSV vanuit Excel."
-                ) % {"line": line, "found": len(row), "expected": expected}
+                return _too_many_columns(line, len(row), expected)
         for _row in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True):
             records += 1
     except csv.Error as exc:

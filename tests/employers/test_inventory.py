@@ -207,3 +207,20 @@ def test_the_csv_problem_is_translated_for_an_english_reader():
     with translation.override("en"), pytest.raises(InventoryError) as info:
         read_table(data, "staff.csv")
     assert str(info.value).startswith("Line 3 has 10 columns, but the header line has 9.")
+
+
+def test_a_delimiter_at_the_end_of_every_row_does_not_shift_the_columns():
+    # Some HR exports end every data row, not the header, with a delimiter. pandas would then take the
+    # first column as the row index and shift every value one column to the left, without an error.
+    rows = [staff("E1", "ICT", "Dev", "Python"), staff("E2", "Zorg", "Adviseur", "Excel")]
+    data = csv_bytes(rows, delimiter=";").replace(b"\r\n", b";\r\n")
+    data = data.replace(b";\r\n", b"\r\n", 1)  # the header line has none
+    table = read_table(data, "staff.csv")
+    assert table.headers == HEADER
+    assert [row[:4] for row in table.rows] == [["E1", "ICT", "Dev", "Python"], ["E2", "Zorg", "Adviseur", "Excel"]]
+
+
+def test_a_value_in_every_row_beyond_the_header_is_refused_not_shifted():
+    rows = [[*staff("E1", "ICT", "Dev", "Python"), "extra"], [*staff("E2", "Zorg", "Adviseur", "Excel"), "meer"]]
+    with pytest.raises(InventoryError, match=r"^Regel 2 heeft 10 kolommen, maar de kopregel heeft er 9\."):
+        read_table(csv_bytes(rows), "staff.csv")
