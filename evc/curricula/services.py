@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -146,12 +147,37 @@ def _read_table(source: str | Path | IO[bytes], filename: str) -> pd.DataFrame:
         raise CurriculumImportError(
             [_problem(line, _("het bestand is niet in UTF-8 gecodeerd (sla het op als 'CSV UTF-8')"))]
         ) from None
+    beyond = _values_beyond_the_header(text)
+    if beyond:
+        raise CurriculumImportError(beyond)
     try:
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, sep=",", skip_blank_lines=True
-        )
+        with warnings.catch_warnings():
+            # index_col=False: rows ending in a comma the header lacks would otherwise make the first column
+            # the index and shift every value one column left. The fields it drops are empty (checked above).
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, sep=",", skip_blank_lines=True, index_col=False
+            )
     except pd.errors.ParserError as exc:
         raise CurriculumImportError([_problem(1, _("geen leesbaar CSV-bestand ({detail})"), detail=exc)]) from None
+
+
+def _values_beyond_the_header(text: str) -> list[ImportProblem]:
+    """Rows with a value past the header's last column, by line (empty extra fields are harmless)."""
+    problems: list[ImportProblem] = []
+    width = None
+    try:
+        for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if width is None:
+                if not set(REQUIRED_COLUMNS) <= {c.strip().lower() for c in row}:
+                    return []  # a missing column is the problem to name (`_parse_rows` does)
+                width = len(row)
+            elif len(row) > width and any(value.strip() for value in row[width:]):
+                problems.append(_problem(line, _("de regel heeft {found} waarden, de kopregel {expected} kolommen"),
+                                         found=len(row), expected=width))
+    except csv.Error:
+        return []  # a quoting problem: pandas refuses the file and says so
+    return problems
 
 
 def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[ImportProblem]]:

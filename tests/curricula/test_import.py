@@ -161,3 +161,18 @@ def test_an_impossible_academic_year_is_named_with_the_reason() -> None:
         assert [str(e) for e in info.value.errors] == [
             "line 0: academic year '1900-1901': An academic year lies between 2000-2001 and 2099-2100."]
     assert not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_comma_at_the_end_of_each_row_does_not_shift_the_columns() -> None:
+    trailing = HEADER + "".join(line + ",\n" for line in GOOD.removeprefix(HEADER).splitlines())
+    summary = run_import(trailing, academic_year="2026-2027")
+    assert summary.outcomes_created == 3  # type: ignore[attr-defined]
+    assert LearningOutcome.objects.get(unit__code="U1", code="LO1").text == "The student designs a database schema."
+
+
+@pytest.mark.django_db
+def test_a_value_beyond_the_header_is_refused_by_line() -> None:
+    extra = GOOD.replace("joins.,en\n", "joins.,en,surplus\n")
+    assert errors_of(extra) == ["line 3: the row has 10 values, the header 9 columns"]
+    assert not Programme.objects.exists()
