@@ -4,6 +4,22 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
+def unconfirm_later_claims(apps, schema_editor):
+    """Before the rule, one address could be confirmed on several accounts: the first confirmation keeps
+    it; later ones become unconfirmed (their owner can confirm again, and is refused if it is not theirs)."""
+    EmailAddress = apps.get_model("accounts", "EmailAddress")
+    User = apps.get_model("accounts", "User")
+    logins = {email.lower() for email in User.objects.values_list("email", flat=True)}
+    kept: set[str] = set()
+    for address in EmailAddress.objects.filter(confirmed=True).order_by("created_at", "pk"):
+        email = address.email.lower()
+        owned_as_login = email in logins and User.objects.filter(email__iexact=email).exclude(pk=address.user_id).exists()
+        if email in kept or owned_as_login:
+            EmailAddress.objects.filter(pk=address.pk).update(confirmed=False)
+        else:
+            kept.add(email)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -11,6 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(unconfirm_later_claims, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='emailaddress',
             constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), condition=models.Q(('confirmed', True)), name='confirmed_email_owned_once'),
