@@ -155,19 +155,42 @@ def _read_table(source: str | Path | IO[bytes], filename: str) -> pd.DataFrame:
             # index_col=False: rows ending in a comma the header lacks would otherwise make the first column
             # the index and shift every value one column left. The fields it drops are empty (checked above).
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            return pd.read_csv(
+            frame = pd.read_csv(
                 io.StringIO(text), dtype=str, keep_default_na=False, sep=",", skip_blank_lines=True, index_col=False
             )
     except pd.errors.ParserError as exc:
         raise CurriculumImportError([_problem(1, _("geen leesbaar CSV-bestand ({detail})"), detail=exc)]) from None
+    frame.attrs["lines"] = _record_lines(text)
+    return frame
+
+
+def _record_lines(text: str) -> list[int] | None:
+    """The line in the file where each data row starts, as an editor numbers them: pandas skips blank
+    lines, and a quoted value may span lines, so a row's index alone would point at the wrong line."""
+    reader = csv.reader(io.StringIO(text))
+    starts: list[int] = []
+    try:
+        previous_end = 0
+        for row in reader:
+            if row:  # a blank line yields [] and is skipped, as pandas skips it
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error:
+        return None
+    return starts[1:]  # without the header
 
 
 def _values_beyond_the_header(text: str) -> list[ImportProblem]:
     """Rows with a value past the header's last column, by line (empty extra fields are harmless)."""
     problems: list[ImportProblem] = []
     width = None
+    reader = csv.reader(io.StringIO(text))
     try:
-        for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        previous_end = 0
+        for row in reader:
+            line, previous_end = previous_end + 1, reader.line_num  # where the row starts, as in `_record_lines`
+            if not row:
+                continue
             if width is None:
                 if not set(REQUIRED_COLUMNS) <= {c.strip().lower() for c in row}:
                     return []  # a missing column is the problem to name (`_parse_rows` does)
@@ -190,8 +213,11 @@ def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[ImportProblem]]:
     seen_outcomes: dict[tuple[str, str, str], int] = {}
     units_seen: dict[tuple[str, str], tuple[int, str, Decimal, int]] = {}
     programmes_seen: dict[str, tuple[int, str]] = {}
-    for index, record in enumerate(frame.to_dict("records")):
-        line = index + 2  # line 1 is the header
+    lines = frame.attrs.get("lines")
+    records = frame.to_dict("records")
+    if lines is None or len(lines) != len(records):
+        lines = [index + 2 for index in range(len(records))]  # line 1 is the header (XLSX: one row a line)
+    for line, record in zip(lines, records, strict=True):
         values = {k: str(v).strip() for k, v in record.items()}
         row_errors = []
         for column in REQUIRED_COLUMNS:

@@ -176,3 +176,12 @@ def test_a_value_beyond_the_header_is_refused_by_line() -> None:
     extra = GOOD.replace("joins.,en\n", "joins.,en,surplus\n")
     assert errors_of(extra) == ["line 3: the row has 10 values, the header 9 columns"]
     assert not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_row_is_named_by_its_line_in_the_file_past_blank_lines_and_multi_line_values() -> None:
+    lines = GOOD.splitlines(keepends=True)
+    text = (lines[0] + "\n" + lines[1].replace("The student designs a database schema.", '"The student designs a database\nschema."')
+            + "\n" + lines[2] + lines[3].replace(",nl\n", ",fr\n"))
+    # header 1, blank 2, a row on lines 3-4, blank 5, a row on 6, the bad row on 7
+    assert errors_of(text) == ["line 7: language 'fr' is not 'nl' or 'en'"]
