@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -560,9 +561,13 @@ def decision_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpRe
     involved = selectors.cases_visible_to(request.user).filter(pk=decision.case_id).exists()
     if not involved and request.user.role not in STAFF:
         raise Http404(_("Dit besluit bestaat niet of is niet van jou."))
+    from evc.reports.rendering import committee_display
+
+    committee = committee_display(decision.snapshot.get("committee", ""),
+                                  english=translation.get_language() == "en")
     return render(request, "assessments/decision_detail.html", {
         "decision": decision, "snap": decision.snapshot, "anonymous": not involved,
-        "superseded_by": decision.superseded_by.all(),
+        "superseded_by": decision.superseded_by.all(), "committee": committee,
     })
 
 

@@ -61,7 +61,7 @@ def public_decision_get(public_id: str) -> PublicDecision | None:
         return None
     snapshot = decision.snapshot or {}
     newer = None
-    if decision.status == DecisionStatus.SUPERSEDED:
+    if decision.status != DecisionStatus.VALID:  # superseded, or withdrawn on appeal and then corrected
         newer = decision.superseded_by.order_by("decided_at").values_list("public_id", flat=True).first()
     units = [
         {

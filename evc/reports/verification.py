@@ -301,10 +301,16 @@ def _verdict(findings: SignatureFindings, sha: str) -> Verification:
             **base,
         )
     if decision.status == "withdrawn_on_appeal":
+        # After an upheld appeal the committee records a correction that points back at this one.
+        newer = decision.superseded_by.order_by("decided_at").first()
+        newer_id = newer.public_id if newer else None
         return Verification(
             authentic=True,
-            detail=f"Authentic, but decision {decision.public_id} was withdrawn on appeal. It is no longer in force.",
+            detail=f"Authentic, but decision {decision.public_id} was withdrawn on appeal"
+            + (f" and replaced by decision {newer_id}." if newer_id else ".")
+            + " It is no longer in force.",
             reason=Reason.WITHDRAWN,
+            superseded_by=newer_id,
             **base,
         )
     return Verification(

@@ -309,3 +309,22 @@ def test_the_decision_page_writes_dates_and_credits_as_a_reader_does(make_case, 
         assert date_format(units[0].valid_until, "j F Y") in body
     assert decision.appeal_deadline.isoformat() not in body
     assert "(7,5 EC)" in body and "(5 EC)" in body and "5.0" not in body
+
+
+def test_the_decision_page_names_the_committee_in_the_readers_language_and_drops_a_spent_appeal_term(
+        make_case, client_for, chair, assessor, admin_user):
+    from assessment_helpers import grant_all
+
+    from evc.assessments import services
+
+    case = make_case("advice_ready")
+    decision = services.decision_record(actor=chair, case=case, units=grant_all(case))
+    client = client_for(chair)
+    url = reverse("assessments:decision_detail", args=[decision.public_id])
+    page = client.get(url).content.decode()
+    assert "Examencommissie" in page and "Beroep mogelijk tot en met" in page
+    assert "(voorzitter:" not in page  # the chair decided alone: the name once
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Examination Committee" in client.get(url).content.decode()
+    Decision.objects.filter(pk=decision.pk).update(status="withdrawn_on_appeal")
+    assert "Appeal possible until" not in client.get(url).content.decode()

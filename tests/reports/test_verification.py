@@ -125,6 +125,16 @@ def test_it_reports_a_decision_withdrawn_on_appeal(letter):
     assert "withdrawn on appeal" in result.detail
 
 
+def test_a_decision_withdrawn_on_appeal_points_to_the_correction_that_replaced_it(letter, make_decision):
+    decision, pdf = letter
+    type(decision).objects.filter(pk=decision.pk).update(status="withdrawn_on_appeal")
+    make_decision("EVC-2026-000124", supersedes=decision)  # the committee's correction after the upheld appeal
+    result = decision_pdf_verify(pdf)
+    assert result.authentic and result.reason == Reason.WITHDRAWN
+    assert result.superseded_by == "EVC-2026-000124"
+    assert "withdrawn on appeal and replaced by decision EVC-2026-000124" in result.detail
+
+
 def test_it_stops_trusting_our_file_when_the_trust_root_changes(letter, settings, tmp_path):
     from evc.reports.signing import dev_signing_material_create
 

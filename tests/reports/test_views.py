@@ -97,11 +97,14 @@ def test_it_shows_a_superseded_decision_with_a_link_to_the_correction(client, st
     assert "Geldig" in newer and f'href="{_url()}"' in newer  # "replaces decision ..." links back
 
 
-def test_it_shows_a_decision_withdrawn_on_appeal(client, stored):
+def test_it_shows_a_decision_withdrawn_on_appeal_and_its_replacement(client, stored, make_decision):
     decision, _pdf = stored
     type(decision).objects.filter(pk=decision.pk).update(status="withdrawn_on_appeal")
     page = client.get(_url()).content.decode()
-    assert "Ingetrokken" in page and "na beroep" in page
+    assert "Ingetrokken" in page and "na beroep" in page and "vervangen door besluit" not in page
+    make_decision("EVC-2026-000124", supersedes=decision)
+    page = client.get(_url()).content.decode()
+    assert "Het is vervangen door besluit" in page and f'href="{_url("EVC-2026-000124")}"' in page
 
 
 def test_an_unknown_decision_is_a_404_that_says_so(client, db):
