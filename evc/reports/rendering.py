@@ -186,6 +186,9 @@ def _context(snapshot: dict[str, Any], kind: str) -> dict[str, Any]:
                 "valid_until": _date(raw.get("valid_until"), "valid_until"),
                 "outcomes": outcomes,
                 "accepted_outcomes": accepted,
+                # The committee may decide otherwise than the assessors' judgement per outcome (a
+                # committee's own weighing, or after an appeal); the letter then says so, not contradicts.
+                "departs_from_assessment": bool(outcomes) and granted != (len(accepted) == len(outcomes)),
             }
         )
 

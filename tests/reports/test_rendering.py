@@ -121,6 +121,18 @@ def test_it_shows_a_correction_names_the_decision_it_replaces():
     assert "vervangt besluit EVC-2026-000123" in text.lower() or "Vervangt besluit EVC-2026-000123" in text
 
 
+def test_a_letter_says_where_the_committee_departs_from_the_assessors_judgement():
+    followed = _text(decision_pdf_render(snapshot_for()))
+    assert "Oordeel van de beoordelaars per leeruitkomst:" in followed and "wijkt daarvan af" not in followed
+    snapshot = snapshot_for()
+    for outcome in snapshot["units"][0]["outcomes"]:  # CLOUD granted, yet no outcome judged demonstrated
+        outcome["accepted"] = False
+    departed = _text(decision_pdf_render(snapshot))
+    assert departed.count("de examencommissie wijkt daarvan af") == 1
+    english = _text(decision_pdf_render({**snapshot, "language": "en"}))
+    assert "the examination committee departs from it" in english
+
+
 def test_it_escapes_what_the_snapshot_says():
     snapshot = snapshot_for()
     snapshot["applicant"]["name"] = 'Eve <b>"Bold"</b> & Co'
