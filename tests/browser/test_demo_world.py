@@ -1,6 +1,8 @@
-"""Scenario 2 in a real Chromium, in the demo world `seed_demo` builds: Anna opens Leah's dossier, reads
-the badge's narrative and the video link next to the outcomes, sees that the engine proposes nothing
-for this history badge, judges an outcome it did not propose and advises on the unit."""
+"""The demo world `seed_demo` builds, in a real Chromium.
+
+Scenario 2: Anna opens Leah's dossier, reads the badge's narrative and the video link next to the
+outcomes, sees that the engine proposes nothing for this history badge, judges an outcome it did not
+propose and advises on the unit. And on a phone, no page of the world scrolls sideways."""
 
 from __future__ import annotations
 
@@ -68,3 +70,43 @@ def test_the_assessor_reviews_leahs_history_badge_in_the_demo_world(
     advice.get_by_role("button", name=re.compile("Advies opslaan")).click()
     advice.get_by_text("Advies opgeslagen.").wait_for()
     assert UnitAdvice.objects.get(case=case, unit=unit).advice == "no_exemption"
+
+
+def test_on_a_phone_no_page_of_the_demo_world_scrolls_sideways(chromium, live_server, transactional_db, settings) -> None:
+    """Applicants are often on a phone (390 px wide): wide tables scroll inside their own box instead."""
+    from evc.assessments.models import Decision
+    from evc.employers.models import MappingRun
+
+    settings.DEBUG = True
+    settings.EVC_USE_EMBEDDINGS = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    call_command("seed_demo", verbosity=0)
+    decision = Decision.objects.filter(status="valid").order_by("decided_at").first()
+    run = MappingRun.objects.get(status="done")  # the demo employer's mapping, with its heatmap
+    pages = {
+        "marianne@demo.evc.test": ["/portfolio/", "/dossiers/mijn/", f"/dossiers/besluiten/{decision.public_id}/"],
+        "els.deboer@demo.evc.test": ["/dossiers/", f"/dossiers/{decision.case_id}/", "/catalogus/HBO-ICT-SE/"],
+        "fleur.hr@demo.evc.test": ["/werkgever/", f"/werkgever/koppelingen/{run.pk}/"],
+        "": [f"/verify/{decision.public_id}"],  # the public page an employer opens from the letter's QR code
+    }
+    wide = []
+    for email, paths in pages.items():
+        context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                       locale="nl-NL")
+        page: Any = context.new_page()
+        if email:
+            page.goto(f"{live_server.url}/account/inloggen/")
+            page.fill("#id_username", email)
+            page.fill("#id_password", DEMO_PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_url(re.compile(r".*/overzicht/.*"))
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 391:  # name what sticks out, outside the boxes that scroll on their own
+                culprits = page.evaluate("""[...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > 392 && !e.closest('.heatmap-wrap, .table-scroll'))
+                    .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""")
+                wide.append((path, width, culprits))
+        context.close()
+    assert wide == []
