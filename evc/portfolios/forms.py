@@ -46,11 +46,15 @@ class EvidenceForm(forms.Form):
     credential = forms.TypedChoiceField(label=_("Hoort bij"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, credentials=(), **kwargs):  # type: ignore[no-untyped-def]
+        # Its own ids: the portfolio page also holds the upload and manual forms, with a file, title and url.
+        kwargs.setdefault("auto_id", "evidence-field-%s")
         super().__init__(*args, **kwargs)
         self.fields["credential"].choices = [("", _("het hele portfolio"))] + [(c.pk, c.title) for c in credentials]
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
+        if "url" in self.errors or "file" in self.errors:
+            return data  # that field's own message says what is wrong
         if bool(data.get("file")) == bool(data.get("url")):
             raise forms.ValidationError(_("Voeg een bestand of een link toe (één van beide)."))
         return data

@@ -333,3 +333,20 @@ def test_only_the_owner_gets_a_link_back_to_the_portfolio(client_for, applicant,
         from evc.portfolios import selectors
 
         selectors._rules.remove(rule)
+
+
+@pytest.mark.django_db
+def test_the_portfolio_page_has_no_duplicate_ids_and_a_bad_link_gets_one_message(client_for, applicant) -> None:  # type: ignore[no-untyped-def]
+    import re as _re
+
+    from django.urls import reverse
+
+    client = client_for(applicant)
+    html = client.get(reverse("portfolios:portfolio")).content.decode()
+    ids = _re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for field in ("title", "url", "file"):  # every evidence field has its own label
+        assert f'for="evidence-field-{field}"' in html and f'id="evidence-field-{field}"' in html
+    response = client.post(reverse("portfolios:evidence"), {"title": "Video", "url": "not a link"})
+    body = response.content.decode()
+    assert response.status_code == 400 and "één van beide" not in body
