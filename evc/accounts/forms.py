@@ -26,5 +26,13 @@ class RegisterForm(forms.Form):
         return data
 
 
+class LanguageForm(forms.Form):
+    preferred_language = forms.ChoiceField(
+        label=_("Taal van e-mails en besluiten"),
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        help_text=_("Hierin sturen we je berichten en schrijven we een besluit over jouw aanvraag."),
+    )
+
+
 class EmailAddressForm(forms.Form):
     email = forms.EmailField(label=_("Extra e-mailadres"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("overzicht/<str:role>/", views.role_dashboard, name="role_dashboard"),
     path("account/registreren/", views.register, name="register"),
     path("account/e-mail/", views.email_addresses, name="email_addresses"),
+    path("account/taal/", views.language_save, name="language_save"),
     path("account/e-mail/bevestigen/<str:token>/", views.confirm_email, name="confirm_email"),
     path(
         "account/inloggen/",

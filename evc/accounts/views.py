@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from evc.accounts import services, throttle
-from evc.accounts.forms import EmailAddressForm, RegisterForm
+from evc.accounts.forms import EmailAddressForm, LanguageForm, RegisterForm
 from evc.accounts.models import Role, User
 from evc.core.responses import too_many_requests
 
@@ -158,6 +158,18 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["POST"])
+def language_save(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The language of the mails and letters a person receives (set at sign-up; changed here)."""
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        request.user.preferred_language = form.cleaned_data["preferred_language"]
+        request.user.save(update_fields=["preferred_language"])
+        messages.success(request, _("Opgeslagen."))
+    return redirect("email_addresses")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def email_addresses(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EmailAddressForm(request.POST or None)
@@ -172,6 +184,7 @@ def email_addresses(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/email_addresses.html",
-        {"form": form, "addresses": request.user.email_addresses.order_by("email")},
+        {"form": form, "addresses": request.user.email_addresses.order_by("email"),
+         "language_form": LanguageForm(initial={"preferred_language": request.user.preferred_language})},
         status=400 if form.errors else 200,
     )

@@ -122,3 +122,20 @@ def test_a_confirmed_address_belongs_to_one_account(client_for, applicant, other
     assert signup.status_code == 400 and "bestaat al" in signup.content.decode()
     with pytest.raises(IntegrityError), transaction.atomic():  # and the database holds to it as well
         EmailAddress.objects.filter(user=other_applicant).update(confirmed=True, email="SHARED@work.example")
+
+
+@pytest.mark.django_db
+def test_a_person_chooses_the_language_of_their_mails_and_letters(client_for, applicant) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(applicant)
+    page = client.get(reverse("email_addresses")).content.decode()
+    assert "Taal van e-mails en besluiten" in page and 'value="nl" selected' in page
+    response = client.post(reverse("language_save"), {"preferred_language": "en"})
+    assert response.status_code == 302
+    applicant.refresh_from_db()
+    assert applicant.preferred_language == "en"
+    client.post(reverse("language_save"), {"preferred_language": "fr"})  # not a choice: nothing changes
+    applicant.refresh_from_db()
+    assert applicant.preferred_language == "en"
+    assert Client().post(reverse("language_save"), {"preferred_language": "nl"}).status_code == 302  # to log in
+    applicant.refresh_from_db()
+    assert applicant.preferred_language == "en"
