@@ -167,7 +167,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
-    "loggers": {"evc": {"level": envstr("EVC_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "evc": {"level": envstr("EVC_LOG_LEVEL", "INFO")},
+        # A tampered file posted to the public verify page is an expected input: our verifier reports the
+        # verdict. pyHanko's own warning carries a 20 KB traceback per upload, anyone could flood the log.
+        "pyhanko.sign.diff_analysis": {"level": "ERROR"},
+    },
 }
 
 # --- EVC options -----------------------------------------------------------------
