@@ -105,7 +105,8 @@ def report_xlsx(report: Report, *, organisation_name: str) -> bytes:
                 _(
                     "Aandeel medewerkers van wie de inventarisatie de eenheid (deels) dekt. "
                     "Groepen en aantallen onder %(k)s zijn verborgen (%(label)s); ook waar minder dan %(k)s "
-                    "mensen buiten een aantal vallen (*)."
+                    "mensen buiten een aantal vallen, of waar een verborgen aantal anders uit de totalen te berekenen "
+                    "zou zijn (*)."
                 )
                 % {"k": report.min_group, "label": report.suppressed_label}
             )
@@ -149,13 +150,15 @@ def report_xlsx(report: Report, *, organisation_name: str) -> bytes:
     # Sheet 2: closest programmes per group.
     ws2 = wb.create_sheet(_("Opleidingen per groep")[:31])
     ws2.append(
-        [neutralise(h) for h in (_("Groep"), _("Medewerkers"), _("Opleiding"), _("Aandeel EC gedekt"))]
+        [neutralise(h) for h in (_("Groep"), _("Medewerkers"), _("Opleiding"), _("Aandeel EC gedekt"),
+                                 _("Ten minste (kleine aantallen verborgen)"))]
     )
     for cell in ws2[1]:
         cell.font = bold
     for row in report.rows:
-        for code, name, share in row.closest:
-            ws2.append([neutralise(row.label), row.staff, neutralise(f"{name} ({code})"), share])
+        for code, name, share, at_least in row.closest:
+            ws2.append([neutralise(row.label), row.staff, neutralise(f"{name} ({code})"), share,
+                        _("ja") if at_least else _("nee")])
             ws2.cell(ws2.max_row, 4).number_format = "0%"
     ws2.column_dimensions["A"].width = 38
     ws2.column_dimensions["C"].width = 50

@@ -50,7 +50,8 @@ class GroupRow:
     staff: int
     cells: list[Cell]
     pooled: bool = False
-    closest: list[tuple[str, str, float]] = field(default_factory=list)  # (code, name, share of EC)
+    # (code, name, share of EC, at_least): at_least when hidden cells were left out, so the share is a lower bound
+    closest: list[tuple[str, str, float, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -261,20 +262,23 @@ def _closeness(row: GroupRow, programmes: list[dict[str, Any]]) -> list[tuple[st
     """Share of each programme's EC the group covers on average, best first.
 
     Computed from the shown cells only (an exemption counts fully, a partial match half;
-    a hidden cell counts as nothing), so it can never be solved for a hidden count.
+    a hidden cell counts as nothing), so it can never be solved for a hidden count. Where a cell
+    was hidden the share is marked as a lower bound: "0%" would read as "nobody covers anything".
     """
     cells = {c.unit_ref: c for c in row.cells}
     closest = []
     for programme in programmes:
         total_ec = sum(u["ects"] for u in programme["units"]) or 1.0
         covered_ec = 0.0
+        at_least = False
         for unit in programme["units"]:
             cell = cells[f"{programme['code']}/{unit['code']}"]
             if cell.covered is None:
+                at_least = True
                 continue
             exempt = cell.exemption if cell.exemption is not None else 0
             covered_ec += unit["ects"] * (exempt + 0.5 * (cell.covered - exempt)) / row.staff
-        closest.append((programme["code"], programme["name"], round(covered_ec / total_ec, 4)))
+        closest.append((programme["code"], programme["name"], round(covered_ec / total_ec, 4), at_least))
     closest.sort(key=lambda item: -item[2])
     return closest
 

@@ -163,7 +163,8 @@ def test_closeness_is_computed_from_shown_cells_only():
     report = build_report(_result(), min_group=5)
     big = report.rows[0]  # Groot, 20 staff: U1 hidden ("*"), U2 hidden ("<5")
     assert [c.covered for c in big.cells] == [None, None]
-    assert big.closest == [("P", "Prog", 0.0)]  # the hidden 10 exemptions leave no trace
+    assert big.closest == [("P", "Prog", 0.0, True)]  # the hidden 10 exemptions leave no trace...
+    # ...but the 0% is marked as a lower bound, not shown as "nobody covers anything"
 
 
 def test_the_role_view_cannot_be_subtracted_from_the_department_view():
