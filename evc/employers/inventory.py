@@ -89,6 +89,7 @@ class Problem:
     line: int  # line in the file as a spreadsheet shows it (header = 1)
     field: str
     message: str
+    column: str = ""  # the file's own heading of that field, as the person knows it ("Datum", not "date")
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.field}: {self.message}"
@@ -410,8 +411,11 @@ def parse_amount(value: str, units: set[str]) -> tuple[Decimal | None, str | Non
         return None, ""
 
 
-def validate_rows(table: Table, mapping: dict[str, int | None]) -> Validation:
+def validate_rows(table: Table, mapping: dict[str, int | None], *, today: dt.date | None = None) -> Validation:
     result = Validation()
+    today = today or dt.date.today()
+    headings = {name: table.headers[col] for name, col in mapping.items()
+                if col is not None and col < len(table.headers) and table.headers[col]}
     for index, raw in enumerate(table.rows):
         line = index + 2
         values = {
@@ -429,7 +433,9 @@ def validate_rows(table: Table, mapping: dict[str, int | None]) -> Validation:
         date = None
         if values.get("date"):
             date = parse_date(values["date"])
-            if date is None:
+            if date is None and (_DMY.match(values["date"].strip()) or _YMD.match(values["date"].strip())):
+                row_problems.append(Problem(line, "date", _("datum “%(value)s” bestaat niet") % {"value": values["date"][:40]}))
+            elif date is None:
                 row_problems.append(
                     Problem(
                         line,
@@ -438,6 +444,8 @@ def validate_rows(table: Table, mapping: dict[str, int | None]) -> Validation:
                         % {"value": values["date"][:40]},
                     )
                 )
+            elif date > today:  # a competence obtained in the future is a typing error
+                row_problems.append(Problem(line, "date", _("datum “%(value)s” ligt in de toekomst") % {"value": values["date"][:40]}))
         amounts: dict[str, Decimal | None] = {"hours": None, "ects": None}
         for name, units, label in (("hours", _HOUR_UNITS, "uur"), ("ects", _ECTS_UNITS, "EC")):
             if not values.get(name):
@@ -461,6 +469,8 @@ def validate_rows(table: Table, mapping: dict[str, int | None]) -> Validation:
             else:
                 amounts[name] = amount
         if row_problems:
+            for problem in row_problems:
+                problem.column = headings.get(problem.field, "")
             result.problems.extend(row_problems)
             continue
         result.rows.append(

@@ -189,7 +189,7 @@ def evidence_add(
         try:
             URLValidator(schemes=["https", "http"])(url)
         except ValidationError as exc:
-            raise PortfolioError(_("Dit is geen geldige webadres (https://…).")) from exc
+            raise PortfolioError(_("Dit is geen geldig webadres (https://…).")) from exc
         evidence.kind, evidence.url = Evidence.Kind.LINK, url
     else:
         assert data is not None

@@ -224,3 +224,15 @@ def test_a_value_in_every_row_beyond_the_header_is_refused_not_shifted():
     rows = [[*staff("E1", "ICT", "Dev", "Python"), "extra"], [*staff("E2", "Zorg", "Adviseur", "Excel"), "meer"]]
     with pytest.raises(InventoryError, match=r"^Regel 2 heeft 10 kolommen, maar de kopregel heeft er 9\."):
         read_table(csv_bytes(rows), "staff.csv")
+
+
+def test_a_problem_names_the_files_own_column_and_an_impossible_or_future_date():
+    header = ["Personeelsnummer", "Afdeling", "Functie", "Competentie", "Omschrijving", "Aanbieder", "Datum", "Uren", "EC"]
+    rows = [staff("E1", "ICT", "Dev", "Python", date="31-02-2024"), staff("E2", "ICT", "Dev", "Java", date="12-12-2099"),
+            staff("E3", "ICT", "Dev", "Go", date="12-12-2025")]
+    table = read_table(csv_bytes(rows, header=header, delimiter=";"), "staff.csv")
+    problems = validate_rows(table, guess_mapping(table.headers), today=dt.date(2026, 11, 29)).problems
+    assert [(p.line, p.field, p.column, p.message) for p in problems] == [
+        (2, "date", "Datum", "datum “31-02-2024” bestaat niet"),
+        (3, "date", "Datum", "datum “12-12-2099” ligt in de toekomst"),
+    ]
