@@ -187,3 +187,16 @@ def test_format_names_are_translated():
         assert [str(Format.BAKED_PNG.label), str(Format.PDF.label)] == ["Badge image (PNG)", "PDF certificate"]
     with translation.override("nl"):
         assert str(Format.BAKED_PNG.label) == "Badge-afbeelding (PNG)"
+
+
+def test_the_items_of_a_structure_check_are_dutch_on_a_dutch_page():
+    from django.utils import translation
+
+    from evc.portfolios.verification.messages import localize
+
+    template = "This is not a valid Open Badges 3.0 credential: {items}."
+    params = {"items": "its credentialSubject has no achievement; it names no issuer"}
+    with translation.override("nl"):
+        text = localize(template, params)
+    assert "het credentialSubject heeft geen achievement; het noemt geen uitgever" in text
+    assert "its " not in text and "names no" not in text

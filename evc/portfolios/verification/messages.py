@@ -36,6 +36,9 @@ def _embedded(value: str) -> str:
             return gettext(sentence)
         if value == sentence.rstrip("."):  # put in brackets without its full stop
             return gettext(sentence).rstrip(".")
+    parts = value.split("; ")
+    if len(parts) > 1 and all(part in EMBEDDED for part in parts):  # a list of known items ("its ...; it ...")
+        return "; ".join(gettext(part) for part in parts)
     return value
 
 
@@ -256,4 +259,12 @@ SOURCES = [
 EMBEDDED = [
     gettext_noop("Fetching remote documents is switched off on this installation."),
     gettext_noop("the issuer identifier is not a web address"),
+    # The items of "This is not a valid Open Badges 3.0 credential: {items}." (formats/ob3.py `_structure`).
+    gettext_noop("its first @context is not the W3C Verifiable Credentials context"),
+    gettext_noop("its type does not include VerifiableCredential"),
+    gettext_noop("it has no credentialSubject"),
+    gettext_noop("its credentialSubject is not an AchievementSubject"),
+    gettext_noop("its credentialSubject has no achievement"),
+    gettext_noop("it names no issuer"),
+    gettext_noop("it has no validFrom (or issuanceDate) date"),
 ]
