@@ -70,6 +70,11 @@ def test_the_decision_mail_names_the_appeal_deadline(make_case, applicant, asses
     assert len(mails) >= 1
     mail = next(m for m in mails if decision.public_id in m.subject)
     assert "College van Beroep voor de Examens" in mail.body and "CLOUD" in mail.body
+    assert "vervangt besluit" not in mail.body
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = services.decision_correct(actor=chair, decision=decision, units=grant_all(case), reason="Fout.")
+    mail = next(m for m in mailoutbox if correction.public_id in m.subject)
+    assert f"Dit besluit vervangt besluit {decision.public_id}; dat is niet meer geldig." in mail.body
 
 
 def test_assignment_and_resubmission_mail_the_assessors(make_case, applicant, assessor, admin_user, mailoutbox,
