@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # Room for form fields and multipart framing around the largest file we accept anywhere.
@@ -31,9 +32,12 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > max_request_bytes():
-            message = _("Dit bestand is te groot. Het maximum is %(mb)d MB.") % {
-                "mb": max_request_bytes() // (1024 * 1024)
-            }
-            body = render_to_string("413.html", {"message": message}, request=request)
+            # This runs before LocaleMiddleware: choose the person's language here (cookie or browser),
+            # or the page would speak whatever language this thread served last.
+            with translation.override(translation.get_language_from_request(request)):
+                message = _("Dit bestand is te groot. Het maximum is %(mb)d MB.") % {
+                    "mb": max_request_bytes() // (1024 * 1024)
+                }
+                body = render_to_string("413.html", {"message": message}, request=request)
             return HttpResponse(body, status=413)
         return self.get_response(request)
