@@ -61,3 +61,14 @@ def check_accessibility(artifacts: Path) -> Any:
         assert not bad, f"{label}: " + "; ".join(f"{v['id']}: {v['help']} ({len(v['nodes'])}x)" for v in bad)
 
     return check
+
+
+def log_in(page: Any, base_url: str, email: str, password: str) -> None:
+    """Log in through the form, as a person does, and wait for the dashboard."""
+    import re
+
+    page.goto(f"{base_url}/account/inloggen/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/overzicht/.*"))

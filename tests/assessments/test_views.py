@@ -14,6 +14,16 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def grant_everything(case: Case, step: str, **per_unit: str) -> dict[str, str]:
+    """The decide screen's POST data granting every unit of the case (with `per_unit` fields added)."""
+    data = {"step": step}
+    for u in case.units.all():
+        data[f"u{u.pk}-decision"] = "granted"
+        data[f"u{u.pk}-grounds"] = f"{u.code} aangetoond."
+        data.update({f"u{u.pk}-{name}": value for name, value in per_unit.items()})
+    return data
+
+
 def test_an_applicant_starts_edits_and_submits_a_case(client_for, applicant, version, admin_user, mailoutbox,
                                                        django_capture_on_commit_callbacks):
     client = client_for(applicant)
@@ -124,10 +134,7 @@ def test_the_committee_decides_through_a_confirmation_page(make_case, client_for
     url = reverse("assessments:decide", args=[case.pk])
     screen = client.get(url)
     assert screen.status_code == 200 and "Alle leeruitkomsten aangetoond." in screen.content.decode()
-    data = {"step": "check"}
-    for u in case.units.all():
-        data[f"u{u.pk}-decision"] = "granted"
-        data[f"u{u.pk}-grounds"] = f"{u.code} aangetoond."
+    data = grant_everything(case, "check")
     confirm = client.post(url, data)
     assert confirm.status_code == 200 and "Besluit vastleggen" in confirm.content.decode()
     assert not Decision.objects.exists()  # the check step stores nothing
@@ -196,10 +203,7 @@ def test_two_members_decide_through_the_screens(settings, make_case, client_for,
                                                 committee_member_2, chair, assessor, admin_user):
     case = make_case("advice_ready")
     url = reverse("assessments:decide", args=[case.pk])
-    data = {"step": "confirm"}
-    for u in case.units.all():
-        data[f"u{u.pk}-decision"] = "granted"
-        data[f"u{u.pk}-grounds"] = f"{u.code} aangetoond."
+    data = grant_everything(case, "confirm")
     first = client_for(committee_member).post(url, data, follow=True)
     assert "Een tweede commissielid moet het bevestigen" in first.content.decode()
     assert not Decision.objects.exists()
@@ -254,17 +258,11 @@ def test_an_exemption_cannot_be_granted_until_a_date_already_past(make_case, cli
 
     case = make_case("advice_ready")
     url = reverse("assessments:decide", args=[case.pk])
-    data = {"step": "check"}
-    for u in case.units.all():
-        data[f"u{u.pk}-decision"] = "granted"
-        data[f"u{u.pk}-grounds"] = f"{u.code} aangetoond."
-        data[f"u{u.pk}-valid_until"] = "2020-01-01"
-    refused = client_for(chair).post(url, data)
+    refused = client_for(chair).post(url, grant_everything(case, "check", valid_until="2020-01-01"))
     assert refused.status_code == 400 and "Kies een datum na vandaag." in refused.content.decode()
     assert not Decision.objects.exists()
-    for u in case.units.all():
-        data[f"u{u.pk}-valid_until"] = (timezone.localdate() + dt.timedelta(days=6 * 365)).isoformat()
-    assert client_for(chair).post(url, data).status_code == 200  # on to the confirmation step
+    later = (timezone.localdate() + dt.timedelta(days=6 * 365)).isoformat()
+    assert client_for(chair).post(url, grant_everything(case, "check", valid_until=later)).status_code == 200
 
 
 def test_without_javascript_a_refused_save_keeps_the_typed_text_too(make_case, client_for, assessor, other_assessor,

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from evc.accounts.models import User
 from evc.assessments.models import Case, OutcomeReview, UnitAdvice
 from evc.curricula.models import LearningOutcome
+from tests.browser_support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,11 +35,7 @@ def test_the_assessor_reviews_leahs_history_badge_in_the_demo_world(
 
     page: Any = chromium.new_context(locale="nl-NL").new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/account/inloggen/")
-    page.fill("#id_username", anna.email)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/overzicht/.*"))
+    log_in(page, live_server.url, anna.email, DEMO_PASSWORD)
     page.goto(f"{live_server.url}/dossiers/")
     page.get_by_role("link", name=case.reference).click()
     page.get_by_role("link", name="Beoordelen").first.click()
@@ -95,11 +92,7 @@ def test_on_a_phone_no_page_of_the_demo_world_scrolls_sideways(chromium, live_se
                                        locale="nl-NL")
         page: Any = context.new_page()
         if email:
-            page.goto(f"{live_server.url}/account/inloggen/")
-            page.fill("#id_username", email)
-            page.fill("#id_password", DEMO_PASSWORD)
-            page.click("main button[type=submit]")
-            page.wait_for_url(re.compile(r".*/overzicht/.*"))
+            log_in(page, live_server.url, email, DEMO_PASSWORD)
         for path in paths:
             page.goto(f"{live_server.url}{path}")
             width = page.evaluate("document.documentElement.scrollWidth")

@@ -3,12 +3,12 @@ import rejects (named by line, in Dutch), and this year's catalogue, already dec
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
 from evc.curricula.models import CurriculumVersion, LearningOutcome, academic_year_for
+from tests.browser_support import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,11 +38,7 @@ def test_the_coordinator_fixes_the_rejected_rows_and_this_years_decisions_keep_t
                    encoding="utf-8")
 
     page: Any = chromium.new_context(locale="nl-NL").new_page()
-    page.goto(f"{live_server.url}/account/inloggen/")
-    page.fill("#id_username", admin_user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/overzicht/.*"))
+    log_in(page, live_server.url, admin_user.email, PASSWORD)
 
     page.goto(f"{live_server.url}/catalogus/inladen/")
     page.fill("#id_academic_year", _next_year())

@@ -9,17 +9,14 @@ import pytest
 
 from evc.employers.models import MappingRun
 from evc.employers.sample import generate_rows, to_csv
+from tests.browser_support import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _log_in(page: Any, url: str, user: Any) -> None:
-    page.goto(f"{url}/account/inloggen/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(re.compile(r".*/overzicht/.*"))
+    log_in(page, url, user.email, PASSWORD)
 
 
 def test_the_hr_adviser_uploads_previews_imports_maps_and_reads_the_heatmap(
