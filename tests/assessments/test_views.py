@@ -326,3 +326,13 @@ def test_the_decision_page_names_the_committee_in_the_readers_language_and_drops
     assert "Examination Committee" in client.get(url).content.decode()
     Decision.objects.filter(pk=decision.pk).update(status="withdrawn_on_appeal")
     assert "Appeal possible until" not in client.get(url).content.decode()
+
+
+def test_the_decide_screen_asks_for_english_grounds_for_an_english_applicant(make_case, client_for, applicant, chair,
+                                                                              assessor, admin_user):
+    case = make_case("advice_ready")
+    url = reverse("assessments:decide", args=[case.pk])
+    assert "schrijf de motivering in het Engels" not in client_for(chair).get(url).content.decode()
+    applicant.preferred_language = "en"
+    applicant.save(update_fields=["preferred_language"])
+    assert "schrijf de motivering in het Engels" in client_for(chair).get(url).content.decode()
