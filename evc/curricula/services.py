@@ -147,7 +147,7 @@ def _read_table(source: str | Path | IO[bytes], filename: str) -> pd.DataFrame:
         raise CurriculumImportError(
             [_problem(line, _("het bestand is niet in UTF-8 gecodeerd (sla het op als 'CSV UTF-8')"))]
         ) from None
-    beyond = _values_beyond_the_header(text)
+    lines, beyond = _scan_rows(text)
     if beyond:
         raise CurriculumImportError(beyond)
     try:
@@ -160,47 +160,43 @@ def _read_table(source: str | Path | IO[bytes], filename: str) -> pd.DataFrame:
             )
     except pd.errors.ParserError as exc:
         raise CurriculumImportError([_problem(1, _("geen leesbaar CSV-bestand ({detail})"), detail=exc)]) from None
-    frame.attrs["lines"] = _record_lines(text)
+    frame.attrs["lines"] = lines
     return frame
 
 
-def _record_lines(text: str) -> list[int] | None:
-    """The line in the file where each data row starts, as an editor numbers them: pandas skips blank
-    lines, and a quoted value may span lines, so a row's index alone would point at the wrong line."""
+def _scan_rows(text: str) -> tuple[list[int] | None, list[ImportProblem]]:
+    """One pass of the csv module over the file, for two things pandas does not give:
+
+    - where each data row starts, as an editor numbers lines (pandas skips blank lines, and a quoted
+      value may span lines, so a row's index alone would point at the wrong line);
+    - the rows with a value past the header's last column (empty extra fields are harmless: pandas
+      drops them), by line.
+
+    (None, []) when the csv module cannot read the file: pandas refuses it then and says why.
+    """
     reader = csv.reader(io.StringIO(text))
     starts: list[int] = []
-    try:
-        previous_end = 0
-        for row in reader:
-            if row:  # a blank line yields [] and is skipped, as pandas skips it
-                starts.append(previous_end + 1)
-            previous_end = reader.line_num
-    except csv.Error:
-        return None
-    return starts[1:]  # without the header
-
-
-def _values_beyond_the_header(text: str) -> list[ImportProblem]:
-    """Rows with a value past the header's last column, by line (empty extra fields are harmless)."""
     problems: list[ImportProblem] = []
     width = None
-    reader = csv.reader(io.StringIO(text))
+    check = False
+    previous_end = 0
     try:
-        previous_end = 0
         for row in reader:
-            line, previous_end = previous_end + 1, reader.line_num  # where the row starts, as in `_record_lines`
-            if not row:
+            start, previous_end = previous_end + 1, reader.line_num
+            if not row:  # a blank line yields [] and is skipped, as pandas skips it
                 continue
-            if width is None:
-                if not set(REQUIRED_COLUMNS) <= {c.strip().lower() for c in row}:
-                    return []  # a missing column is the problem to name (`_parse_rows` does)
+            if width is None:  # the header
                 width = len(row)
-            elif len(row) > width and any(value.strip() for value in row[width:]):
-                problems.append(_problem(line, _("de regel heeft {found} waarden, de kopregel {expected} kolommen"),
+                # With a column missing, that is the problem to name (`_parse_rows` does), not the widths.
+                check = set(REQUIRED_COLUMNS) <= {c.strip().lower() for c in row}
+                continue
+            starts.append(start)
+            if check and len(row) > width and any(value.strip() for value in row[width:]):
+                problems.append(_problem(start, _("de regel heeft {found} waarden, de kopregel {expected} kolommen"),
                                          found=len(row), expected=width))
     except csv.Error:
-        return []  # a quoting problem: pandas refuses the file and says so
-    return problems
+        return None, []
+    return starts, problems
 
 
 def _parse_rows(frame: pd.DataFrame) -> tuple[list[_Row], list[ImportProblem]]:

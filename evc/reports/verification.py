@@ -288,9 +288,10 @@ def _verdict(findings: SignatureFindings, sha: str) -> Verification:
             reason=Reason.SIGNATURE_INVALID,
             **base,
         )
-    newer = decision.superseded_by.order_by("decided_at").first() if decision.status == "superseded" else None
+    # A decision no longer in force names the one that replaced it: a correction, also after an upheld appeal.
+    newer_id = (None if decision.status == "valid"
+                else decision.superseded_by.order_by("decided_at").values_list("public_id", flat=True).first())
     if decision.status == "superseded":
-        newer_id = newer.public_id if newer else None
         return Verification(
             authentic=True,
             detail=f"Authentic, but decision {decision.public_id} has been superseded"
@@ -301,9 +302,6 @@ def _verdict(findings: SignatureFindings, sha: str) -> Verification:
             **base,
         )
     if decision.status == "withdrawn_on_appeal":
-        # After an upheld appeal the committee records a correction that points back at this one.
-        newer = decision.superseded_by.order_by("decided_at").first()
-        newer_id = newer.public_id if newer else None
         return Verification(
             authentic=True,
             detail=f"Authentic, but decision {decision.public_id} was withdrawn on appeal"
