@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+
+import numpy as np
 import pytest
 
 from evc.matching.checks import embedding_configuration
@@ -108,3 +111,15 @@ def test_the_fused_backend_reuses_the_two_process_wide_models(monkeypatch):
     assert fused.dimension == 512 + 384
     vectors = fused.encode(["De student ontwerpt een database.", "The student designs a database.", "Latte art"])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_the_single_threaded_use_encoder_shares_the_loaded_weights_and_encodes_alike():
+    encoder = get_encoder("use")
+    twin = encoder.single_threaded()
+    assert twin is encoder.single_threaded()  # made once
+    assert twin.model_id == encoder.model_id
+    ours, theirs = encoder._model._model, twin._model._model
+    assert theirs.table is ours.table  # the 65 MB embedding table is not loaded twice
+    assert (theirs.threads, ours.threads) == (1, min(4, os.cpu_count() or 1))
+    texts = ["De student ontwerpt een database.", "The student designs a database."]
+    np.testing.assert_allclose(twin.encode(texts), encoder.encode(texts), atol=1e-5)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import numpy as np
 import pytest
+import threadpoolctl
 
 from evc.matching.engine.fusion import FEATURES, FusionModel, UnitRule, hand_set, load_model
 from evc.matching.engine.matcher import MatchIndex, prepare, suggested
@@ -186,6 +188,63 @@ def test_batch_matching_equals_one_by_one(setup):
     alone = [index.match_many([c], model, encoder)[0] for c in creds]
     for a, b in zip(together, alone, strict=True):
         assert [(m.reference, round(m.score, 5)) for m in a.outcomes] == [(m.reference, round(m.score, 5)) for m in b.outcomes]
+
+
+class OverlappingEncoder(HashingEncoder):
+    """Like the USE encoder, it offers a single-threaded twin, so a batch encodes its next chunk in a
+    second thread. The twin records the thread it runs in and can be told to fail."""
+
+    def __init__(self, fail_on: str = "") -> None:
+        super().__init__()
+        self.twin = _Twin(self.model_id, self.dimension, fail_on)
+
+    def single_threaded(self) -> HashingEncoder:
+        return self.twin
+
+
+class _Twin(HashingEncoder):
+    def __init__(self, model_id: str, dimension: int, fail_on: str) -> None:
+        super().__init__(model_id, dimension)
+        self.fail_on = fail_on
+        self.threads: set[str] = set()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.threads.add(threading.current_thread().name)
+        if self.fail_on and self.fail_on in texts:
+            raise RuntimeError("the encoder failed")
+        return super().encode(texts)
+
+
+TEXTS = ("SQL queries and database schema", "CI/CD pipeline deployment", "REST-API met OpenAPI", "Barista: latte art",
+         "De student ontwerpt een relationele database", "Kubernetes clusters and Docker images", "unit tests in pytest")
+
+
+def test_a_batch_encodes_its_next_chunk_in_a_second_thread_and_gives_the_same_results(setup):
+    index, _ = setup
+    encoder = OverlappingEncoder()
+    model = hand_set("test")
+    creds = [CredentialInput(text=t) for t in TEXTS]
+    before = threadpoolctl.threadpool_info()
+    together = index.match_many(creds, model, encoder, chunk=2)  # four chunks
+    assert threadpoolctl.threadpool_info() == before  # the batch's one-thread BLAS limit is lifted again
+    alone = [index.match_many([c], model, HashingEncoder())[0] for c in creds]
+    assert len(together) == len(creds)
+    for a, b in zip(together, alone, strict=True):
+        assert [(m.reference, round(m.score, 5), m.related_terms) for m in a.outcomes] == \
+            [(m.reference, round(m.score, 5), m.related_terms) for m in b.outcomes]
+        assert [(u.reference, u.suggestion, u.matched_outcomes) for u in a.units] == \
+            [(u.reference, u.suggestion, u.matched_outcomes) for u in b.units]
+    assert any(m.outcomes for m in together)
+    # Every chunk went through the twin, none of them in the calling thread.
+    assert encoder.encoded == [] and set(TEXTS) <= set(encoder.twin.encoded)
+    assert encoder.twin.threads and threading.current_thread().name not in encoder.twin.threads
+
+
+def test_a_failure_while_encoding_ahead_reaches_the_caller(setup):
+    index, _ = setup
+    encoder = OverlappingEncoder(fail_on=TEXTS[5])  # in the third chunk, encoded while the second is matched
+    with pytest.raises(RuntimeError, match="the encoder failed"):
+        index.match_many([CredentialInput(text=t) for t in TEXTS], hand_set("test"), encoder, chunk=2)
 
 
 def test_the_prepared_text_includes_the_title_once():

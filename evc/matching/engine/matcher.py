@@ -12,10 +12,13 @@ cache) once, when the index is built.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from itertools import pairwise
@@ -161,21 +164,37 @@ def prepare(credential: CredentialInput) -> Prepared:
 
 
 _blas_controller = None
+_blas_depth = 0  # how many _single_blas_thread regions are open, in any thread
+_blas_lock = threading.Lock()
 
 
-def _single_blas_thread():  # type: ignore[no-untyped-def]
-    """A context limiting BLAS to one thread; the controller is discovered once per process."""
-    global _blas_controller
+@contextlib.contextmanager
+def _single_blas_thread() -> Iterator[None]:
+    """A region in which BLAS uses one thread. threadpoolctl's limit is process-wide and costs about
+    0.1 ms to set and undo, so only the outermost region sets it: a batch sets it once, not once per
+    credential. (Should another thread's outermost region close first, an inner one may run on more
+    threads for a while: slower, never wrong.)"""
+    global _blas_controller, _blas_depth
+    with _blas_lock:
+        outermost = _blas_depth == 0
+        _blas_depth += 1
     try:
-        if _blas_controller is None:
-            from threadpoolctl import ThreadpoolController
+        if not outermost:
+            yield
+            return
+        try:
+            if _blas_controller is None:
+                from threadpoolctl import ThreadpoolController
 
-            _blas_controller = ThreadpoolController()
-        return _blas_controller.limit(limits=1, user_api="blas")
-    except Exception:  # threadpoolctl missing or no BLAS found: run as is
-        import contextlib
-
-        return contextlib.nullcontext()
+                _blas_controller = ThreadpoolController()
+            limit = _blas_controller.limit(limits=1, user_api="blas")
+        except Exception:  # threadpoolctl missing or no BLAS found: run as is
+            limit = contextlib.nullcontext()
+        with limit:
+            yield
+    finally:
+        with _blas_lock:
+            _blas_depth -= 1
 
 
 def _ranks(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -225,6 +244,8 @@ class MatchIndex:
         for j, u in enumerate(self.unit_of):
             self.unit_members[u].append(j)
         self._unit_sizes = np.array([len(m) for m in self.unit_members], dtype=np.int64)
+        # Each unit's place in the order of references: unit suggestions are sorted by it after coverage.
+        self._unit_reference_rank = np.argsort(np.argsort(np.array([u.reference for u in self.units], dtype=object)))
         # Outcomes sorted by unit, and where each unit's run starts: per-unit maxima via reduceat.
         self._by_unit = np.argsort(self.unit_of, kind="stable")
         self._unit_starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(len(self.units)))
@@ -371,7 +392,7 @@ class MatchIndex:
             X[:, COLUMN["sem_rank"]] = 1.0 / (1.0 + self._programme_ranks(sem_best, c))
             X[:, COLUMN["lex_rank"]] = 1.0 / (1.0 + self._programme_ranks(lex_cov, c))
             X[:, COLUMN["unit_support"]] = unit_support[self.unit_of[c]]
-            candidate_units, unit_row = np.unique(self.unit_of[c], return_inverse=True)
+            candidate_units, unit_row = _unique_ids(self.unit_of[c], len(self.units))
             X[:, COLUMN["unit_terms"]] = self.lexical.group_term_share(
                 prepared.token_stems, self.unit_of, len(self.units), candidate_units)[unit_row]
             X[:, COLUMN["cred_fit"]] = cred_fit
@@ -407,7 +428,7 @@ class MatchIndex:
         matrix = self._word_matrix
         positions, owner = gather_rows(matrix.indptr, candidates)
         words = matrix.indices[positions]
-        used, where = np.unique(words, return_inverse=True)
+        used, where = _unique_ids(words, matrix.shape[1])
         if not len(used):
             return nothing, None
         with _single_blas_thread():
@@ -418,33 +439,37 @@ class MatchIndex:
         values = np.bincount(owner, weights=matrix.data[positions] * credit[where], minlength=len(candidates))
         return values.astype(np.float32), WordMatches(used, closest, closest_word)
 
-    def related_words(self, prepared: Prepared, j: int, matches: WordMatches | None, *,
-                      exclude: Sequence[str] = (), limit: int = 4) -> tuple[tuple[str, str], ...]:
-        """(credential word, outcome word) pairs of like meaning behind `term_sem` of candidate j,
-        weightiest first, read from the matches `_word_meaning` found.
+    def related_words_many(self, prepared: Prepared, candidates: Sequence[int], matches: WordMatches | None, *,
+                           exclude: Sequence[Sequence[str]], limit: int = 4) -> list[tuple[tuple[str, str], ...]]:
+        """Per candidate outcome: the (credential word, outcome word) pairs of like meaning behind its
+        `term_sem`, weightiest first, read from the matches `_word_meaning` found.
 
-        Identical words are left out: they are shared terms already; so are pairs that are close only
-        because a word is close to many (see WORD_SHOWN_CSLS)."""
-        if matches is None:
-            return ()
-        span = slice(self._word_matrix.indptr[j], self._word_matrix.indptr[j + 1])
-        columns, weights = self._word_matrix.indices[span], self._word_matrix.data[span]
+        Identical words are left out: they are shared terms already (as are the words in that
+        candidate's `exclude`); so are pairs that are close only because a word is close to many (see
+        WORD_SHOWN_CSLS). All candidates' words are looked up in one pass."""
+        if matches is None or not len(candidates):
+            return [()] * len(candidates)
+        positions, owner = gather_rows(self._word_matrix.indptr, np.asarray(candidates, dtype=np.int64))
+        columns, weights = self._word_matrix.indices[positions], self._word_matrix.data[positions]
         # Every word of a candidate is among them; any other outcome's words may not be.
         at = np.minimum(np.searchsorted(matches.words, columns), len(matches.words) - 1)
-        known = matches.words[at] == columns
-        columns, weights, at = columns[known], weights[known], at[known]
-        best_words, sims = matches.closest_word[at], matches.closest[at]
-        alike = sims >= WORD_SHOWN
+        sims = matches.closest[at]
+        alike = (matches.words[at] == columns) & (sims >= WORD_SHOWN)
+        best_words = matches.closest_word[at]
         if self._hubness is not None and prepared.word_hubness is not None:
             alike &= 2 * sims - self._hubness[columns] - prepared.word_hubness[best_words] >= WORD_SHOWN_CSLS
-        pairs = []
-        for col, weight, best, sim, shown in zip(columns.tolist(), weights.tolist(), best_words.tolist(), sims.tolist(),
-                                                 alike.tolist(), strict=True):
+        pairs: list[list[tuple[float, str, str]]] = [[] for _ in candidates]
+        shown = np.flatnonzero(alike)
+        for row, col, weight, best, sim in zip(owner[shown].tolist(), columns[shown].tolist(), weights[shown].tolist(),
+                                               best_words[shown].tolist(), sims[shown].tolist(), strict=True):
             ours, theirs = prepared.words[best], self.words[col]
-            if shown and ours != theirs and theirs not in exclude:
-                pairs.append((weight * sim, ours, theirs))
-        pairs.sort(reverse=True)
-        return tuple((ours, theirs) for _, ours, theirs in pairs[:limit])
+            if ours != theirs and theirs not in exclude[row]:
+                pairs[row].append((weight * sim, ours, theirs))
+        out = []
+        for found in pairs:
+            found.sort(reverse=True)
+            out.append(tuple((ours, theirs) for _, ours, theirs in found[:limit]))
+        return out
 
     def _programme_ranks(self, values: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """0-based rank of each candidate's value among the outcomes of its own programme."""
@@ -494,24 +519,28 @@ class MatchIndex:
         factor = (0.7 if cred.verified is False else 1.0) * (0.5 if recency == 0.0 else 1.0)
         lookup = _precedent_cache(precedents, cred.achievement_key)
         above = suggested(scored, model)
+        rows = np.flatnonzero(above)[:top_k]
+        # The shown rows' signals, imputed values and contributions, worked out for all rows at once.
+        X = scored.X[rows]
+        effective = model.effective(X)
+        products = model.weights * effective
+        candidates = scored.candidates[rows].tolist()
+        shared_all = [tuple(self.lexical.shared_terms(j, prepared.stems)) for j in candidates]
+        related_all = self.related_words_many(prepared, candidates, scored.word_matches, exclude=shared_all)
         matches: list[OutcomeMatch] = []
-        for i in np.flatnonzero(above)[:top_k]:
-            j = int(scored.candidates[i])
+        for i, j, x, eff, product, shared, related in zip(rows.tolist(), candidates, X.tolist(), effective.tolist(),
+                                                          products.tolist(), shared_all, related_all, strict=True):
             o = self.outcomes[j]
-            x = scored.X[i]
             score = float(scored.scores[i])
             sent_idx = int(scored.best_sentence[i])
             sentence = prepared.sentences[sent_idx] if sent_idx >= 0 else (prepared.sentences[0] if prepared.sentences else "")
-            shared = tuple(self.lexical.shared_terms(j, prepared.stems))
-            related = self.related_words(prepared, j, scored.word_matches, exclude=shared)
             strength = "strong" if score >= model.strong else "possible"
-            sig = {name: float(x[COLUMN[name]]) for name in FEATURES}
+            sig = dict(zip(FEATURES, x, strict=True))
             # Across languages some term signals are estimated from the meaning signals; say so.
-            effective = model.effective(x[None, :])[0]
-            estimated = {name: float(effective[COLUMN[name]]) for name in FEATURES if effective[COLUMN[name]] != x[COLUMN[name]]}
+            estimated = {name: e for name, v, e in zip(FEATURES, x, eff, strict=True) if e != v}
             aligned_refs = [r for r in prepared.refs if j in self.postings.get(r, ())]
             unit_precedents = tuple(lookup(o.unit_reference))
-            contributions = model.contributions(effective, imputed=True)
+            contributions = {name: c for name, c in zip(model.features, product, strict=True) if c}
             matches.append(
                 OutcomeMatch(
                     reference=o.reference, programme=o.programme, unit=o.unit, outcome=o.code, text=o.text,
@@ -557,19 +586,28 @@ class MatchIndex:
         # whatever the credit of the others.
         short = ((coverage_of < rule.exemption_coverage) | (np.diff(bounds) < sizes)).tolist()
         coverages = coverage_of.tolist()
+        # Best coverage first, then by reference: the order of the list handed back.
+        ranking = np.lexsort((self._unit_reference_rank[matched_units], -coverage_of)).tolist()
         # Level and workload fit depend on the unit's level and EC only: worked out once per value.
         level_fit = cache(partial(signals.level_fit, cred.eqf_level))
         workload_fit = cache(partial(signals.workload_fit, cred.ects))
         disclaimed_units = (set() if scored.disclaimed is None
                             else set(self.unit_of[scored.candidates[scored.disclaimed]].tolist()))
+        # Blockers in their fixed order: coverage, level, workload, unknown_size, disclaimed, unverified,
+        # precedent, too_old; those of the credential alone are the same for every unit.
+        unverified = cred.verified is False
+        too_old = recency == 0.0
+        units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
+        any_precedents = lookup is not _no_precedents
         out: list[UnitSuggestion] = []
-        for u, codes, coverage, too_few in zip(matched_units.tolist(), groups, coverages, short, strict=True):
-            unit = self.units[u]
+        for k in ranking:
+            u = matched[k]
+            unit = units[u]
             level = level_fit(unit.eqf_level)
             workload = workload_fit(unit.ects)
-            precedents = tuple(lookup(unit.reference))
+            precedents = tuple(lookup(unit.reference)) if any_precedents else ()
             blockers: list[str] = []
-            if too_few:
+            if short[k]:
                 blockers.append("coverage")
             if level is not None and level < rule.min_level_fit:
                 blockers.append("level")
@@ -579,26 +617,16 @@ class MatchIndex:
                 blockers.append("unknown_size")
             if u in disclaimed_units:
                 blockers.append("disclaimed")
-            if cred.verified is False:
+            if unverified:
                 blockers.append("unverified")
             if precedents and any(p.decision in REFUSED for p in precedents):
                 blockers.append("precedent")
-            if recency == 0.0:
-                suggestion = "none"
+            if too_old:
                 blockers.append("too_old")
-            elif not blockers:
-                suggestion = "exemption"
-            else:
-                suggestion = "partial"
-            out.append(
-                UnitSuggestion(
-                    reference=unit.reference, programme=unit.programme, unit=unit.code, name=unit.name,
-                    coverage=coverage, suggestion=suggestion, matched_outcomes=codes,
-                    outcome_count=len(self.unit_members[u]), level_fit=level, workload_fit=workload,
-                    precedents=precedents, unit_id=unit.unit_id, blockers=tuple(blockers),
-                )
-            )
-        out.sort(key=lambda s: (-s.coverage, s.reference))
+            suggestion = "none" if too_old else "partial" if blockers else "exemption"
+            out.append(UnitSuggestion(unit.reference, unit.programme, unit.code, unit.name, coverages[k], suggestion,
+                                      groups[k], sizes_list[k], level, workload, precedents, unit.unit_id,
+                                      tuple(blockers)))
         return out
 
     # --- convenience ---------------------------------------------------------------------
@@ -615,12 +643,42 @@ class MatchIndex:
         max_age_years: float | None = None,
         chunk: int = 64,
     ) -> list[MatchResult]:
-        """Match many credentials; their sentences are encoded together, chunk by chunk."""
+        """Match many credentials; their sentences are encoded together, chunk by chunk.
+
+        With more than one chunk and an encoder that can run on one thread, the next chunk is encoded
+        in a second thread while this one is matched: the encoder's numpy products release the
+        interpreter lock, so encoding and matching each keep a core busy (see bench/matching_speed.py)."""
+        chunks = [credentials[start : start + chunk] for start in range(0, len(credentials), chunk)]
+        match = partial(self._match_chunk, model=model, top_k=top_k, precedents=precedents, today=today,
+                        max_age_years=max_age_years)
+        single_threaded = getattr(encoder, "single_threaded", None)
         results: list[MatchResult] = []
-        for start in range(0, len(credentials), chunk):
-            prepared = [prepare(c) for c in credentials[start : start + chunk]]
-            encoded = self.encode_prepared(prepared, encoder)
-            sims: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(prepared)
+        if len(chunks) < 2 or single_threaded is None or not self.semantic:
+            for part in chunks:
+                results += match(*self._prepare_and_encode(part, encoder))
+            return results
+        background = single_threaded()
+        # One BLAS thread for the whole batch (threadpoolctl's limit is process-wide): two threads
+        # each asking for two would put four on two cores.
+        with _single_blas_thread(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="evc-encode") as pool:
+            ahead = pool.submit(self._prepare_and_encode, chunks[0], background)
+            for i in range(len(chunks)):
+                prepared, encoded = ahead.result()
+                if i + 1 < len(chunks):
+                    ahead = pool.submit(self._prepare_and_encode, chunks[i + 1], background)
+                results += match(prepared, encoded)
+        return results
+
+    def _prepare_and_encode(self, credentials: Sequence[CredentialInput],
+                            encoder: Encoder | None) -> tuple[list[Prepared], list[np.ndarray | None]]:
+        prepared = [prepare(c) for c in credentials]
+        return prepared, self.encode_prepared(prepared, encoder)
+
+    def _match_chunk(self, prepared: Sequence[Prepared], encoded: Sequence[np.ndarray | None], *, model: FusionModel,
+                     top_k: int, precedents: PrecedentLookup | None, today: dt.date | None,
+                     max_age_years: float | None) -> list[MatchResult]:
+        sims: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(prepared)
+        with _single_blas_thread():  # set once for the chunk, not per product
             if encoded and encoded[0] is not None:
                 # One matrix product for the whole chunk: the outcome matrix is read once, not per credential.
                 outcome_sims, unit_sims = self.similarities(np.vstack(encoded))
@@ -629,11 +687,9 @@ class MatchIndex:
                     rows = slice(offset, offset + len(vectors))
                     sims[i] = (outcome_sims[rows], unit_sims[rows])
                     offset += len(vectors)
-            for p, vectors, pair in zip(prepared, encoded, sims, strict=True):
-                scored = self.score(p, vectors, model, pair)
-                results.append(self.result(scored, model, top_k=top_k, precedents=precedents, today=today,
-                                           max_age_years=max_age_years))
-        return results
+            return [self.result(self.score(p, vectors, model, pair), model, top_k=top_k, precedents=precedents,
+                                today=today, max_age_years=max_age_years)
+                    for p, vectors, pair in zip(prepared, encoded, sims, strict=True)]
 
     def encode_prepared(self, prepared: Sequence[Prepared], encoder: Encoder | None) -> list[np.ndarray | None]:
         if encoder is None or not self.semantic:
@@ -705,6 +761,17 @@ def _outcome_words(lexical: LexicalIndex) -> tuple[list[str], sparse.csr_matrix]
     return list(index), matrix
 
 
+def _unique_ids(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(ids, return_inverse=True) for ids in range(size): a mark per id instead of a sort
+    (a third of the time for 1,500 ids out of 3,000; slower when the range is far larger than the ids)."""
+    if size > 8 * len(ids):
+        return np.unique(ids, return_inverse=True)
+    seen = np.zeros(size, dtype=bool)
+    seen[ids] = True
+    used = np.flatnonzero(seen)
+    return used, np.searchsorted(used, ids)
+
+
 def _mean_of_top_two(sims: np.ndarray, best: np.ndarray, best_row: np.ndarray) -> np.ndarray:
     """Per column: the mean of its two largest values (cheaper than partitioning every column)."""
     second = np.where(np.arange(len(sims))[:, None] == best_row[None, :], -np.inf, sims).max(axis=0)
@@ -731,9 +798,13 @@ def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
     return above if scored.disclaimed is None else above & ~scored.disclaimed
 
 
+def _no_precedents(unit_reference: str) -> list:
+    return []
+
+
 def _precedent_cache(lookup: PrecedentLookup | None, key: str) -> Callable[[str], list]:
     if lookup is None or not key:
-        return lambda unit_reference: []
+        return _no_precedents
     seen: dict[str, list] = {}
 
     def get(unit_reference: str) -> list:
