@@ -207,12 +207,6 @@ class FusionModel:
             return float(self.scores(X[:1])[0])
         return sigmoid(float(self.gate_row(X, document) @ self.gate_weights + self.gate_bias))
 
-    def contributions(self, x: np.ndarray, *, imputed: bool = False) -> dict[str, float]:
-        """Weight x value per signal (the non-zero ones); `imputed` when x went through `effective` already."""
-        if not imputed:
-            x = self.effective(x[None, :])[0]
-        return {name: float(w * v) for name, w, v in zip(self.features, self.weights, x, strict=True) if w * v}
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "model_id": self.model_id,
