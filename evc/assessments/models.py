@@ -374,6 +374,13 @@ class Decision(models.Model):
     def appeal_deadline(self) -> dt.date:
         return dt.date.fromisoformat(self.snapshot["appeal_deadline"])
 
+    def replacement_public_id(self) -> str | None:
+        """The number of the decision that replaced this one, once it is no longer in force (superseded by
+        a correction, or withdrawn on appeal and then corrected); None while valid or not yet replaced."""
+        if self.status == DecisionStatus.VALID:
+            return None
+        return self.superseded_by.order_by("decided_at").values_list("public_id", flat=True).first()
+
 
 class UnitDecision(models.Model):
     """One unit of a decision, kept as rows so precedents can be looked up by badge class."""

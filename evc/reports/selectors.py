@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
-from evc.assessments.models import Decision, DecisionStatus
+from evc.assessments.models import Decision
 from evc.assessments.selectors import cases_visible_to
 from evc.reports.models import SignedDocument
 from evc.reports.rendering import committee_display
@@ -60,9 +60,7 @@ def public_decision_get(public_id: str) -> PublicDecision | None:
     if decision is None:
         return None
     snapshot = decision.snapshot or {}
-    newer = None
-    if decision.status != DecisionStatus.VALID:  # superseded, or withdrawn on appeal and then corrected
-        newer = decision.superseded_by.order_by("decided_at").values_list("public_id", flat=True).first()
+    newer = decision.replacement_public_id()
     units = [
         {
             "code": u.get("code", ""),

@@ -289,8 +289,7 @@ def _verdict(findings: SignatureFindings, sha: str) -> Verification:
             **base,
         )
     # A decision no longer in force names the one that replaced it: a correction, also after an upheld appeal.
-    newer_id = (None if decision.status == "valid"
-                else decision.superseded_by.order_by("decided_at").values_list("public_id", flat=True).first())
+    newer_id = decision.replacement_public_id()
     if decision.status == "superseded":
         return Verification(
             authentic=True,
