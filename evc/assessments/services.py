@@ -774,7 +774,7 @@ def appeal_lodge(*, actor: Any, case: Case, grounds: str, lodged_on: dt.date | N
     with transaction.atomic():
         case = _lock(case)
         is_owner = actor.role == Role.APPLICANT and case.applicant_id == actor.pk
-        is_admin = actor.role == Role.ADMIN or actor.is_superuser
+        is_admin = actor.is_administrator
         if not (is_owner or is_admin):
             raise WorkflowError(gettext_lazy("Alleen de kandidaat of een beheerder registreert een beroep."))
         _require_state(case, (CaseState.DECIDED,))

@@ -22,6 +22,7 @@ from django_htmx.middleware import HtmxDetails
 
 from evc.accounts.models import Role, User
 from evc.curricula.models import LearningOutcome, Programme, Unit
+from evc.reports.rendering import committee_display
 
 from . import selectors, services
 from .forms import (
@@ -561,8 +562,6 @@ def decision_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpRe
     involved = selectors.cases_visible_to(request.user).filter(pk=decision.case_id).exists()
     if not involved and request.user.role not in STAFF:
         raise Http404(_("Dit besluit bestaat niet of is niet van jou."))
-    from evc.reports.rendering import committee_display
-
     committee = committee_display(decision.snapshot.get("committee", ""),
                                   english=translation.get_language() == "en")
     return render(request, "assessments/decision_detail.html", {
@@ -575,7 +574,7 @@ def decision_detail(request: AuthenticatedHttpRequest, public_id: str) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def appeal_lodge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case_for_user(request, pk)
-    is_admin = request.user.role == Role.ADMIN or request.user.is_superuser
+    is_admin = request.user.is_administrator
     _require(case.applicant_id == request.user.pk or is_admin)
     form = AppealForm(request.POST or None, may_backdate=is_admin)
     if request.method == "POST" and form.is_valid():
