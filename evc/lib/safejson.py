@@ -6,20 +6,14 @@ import json
 import math
 from typing import Any
 
+from evc.lib.sentences import SentenceError
+
 MAX_DEPTH = 64
 
 
-class JsonShapeError(ValueError):
-    """The text is not acceptable JSON. The message is a sentence a person understands.
-
-    `str(error)` is English; `template` and `params` let an app show the sentence in the reader's
-    language (`gettext(template).format(**params)`), so the templates below are msgids as well.
-    """
-
-    def __init__(self, template: str, **params: Any) -> None:
-        self.template = template
-        self.params = {key: str(value) for key, value in params.items()}
-        super().__init__(template.format(**self.params) if self.params else template)
+class JsonShapeError(SentenceError):
+    """The text is not acceptable JSON. The message is a sentence a person understands (its templates
+    below are msgids as well)."""
 
 
 def nesting_depth(text: str) -> int:

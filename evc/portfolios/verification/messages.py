@@ -10,9 +10,11 @@ params)` in the reader's language. These lists let `makemessages` see the templa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Self
 
 from django.utils.translation import gettext, gettext_noop
+
+from evc.lib.sentences import SentenceError
 
 
 def localize(template: str, params: Mapping[str, str] | None = None, *, fallback: str = "") -> str:
@@ -42,18 +44,13 @@ def _embedded(value: str) -> str:
     return value
 
 
-class TranslatableError(ValueError):
+class TranslatableError(SentenceError):
     """An error whose message is a sentence for a person: English in `str()`, translated by `localized()`."""
 
-    def __init__(self, template: str, **params: Any) -> None:
-        self.template = template
-        self.params = {key: str(value) for key, value in params.items()}
-        super().__init__(template.format(**self.params) if self.params else template)
-
     @classmethod
-    def passing_on(cls, exc: Exception) -> Self:
+    def passing_on(cls, exc: SentenceError) -> Self:
         """Re-raise another error of this kind (a JWS or JSON error) as this one, keeping its template."""
-        return cls(getattr(exc, "template", "") or str(exc), **getattr(exc, "params", {}))
+        return cls(exc.template, **exc.params)
 
     def localized(self) -> str:
         return localize(self.template, self.params, fallback=str(self))
