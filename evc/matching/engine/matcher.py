@@ -18,7 +18,6 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, partial
 from itertools import pairwise
@@ -30,6 +29,7 @@ from scipy import sparse
 
 from . import explain, signals
 from . import text as textmod
+from .encode_ahead import EncodeAhead
 from .encoders import Encoder
 from .fusion import COLUMN, FEATURES, FusionModel
 from .lexical import LexicalIndex, gather_rows
@@ -247,8 +247,10 @@ class MatchIndex:
         # Each unit's place in the order of references: unit suggestions are sorted by it after coverage.
         self._unit_reference_rank = np.argsort(np.argsort(np.array([u.reference for u in self.units], dtype=object)))
         # Outcomes sorted by unit, and where each unit's run starts: per-unit maxima via reduceat.
-        self._by_unit = np.argsort(self.unit_of, kind="stable")
-        self._unit_starts = np.searchsorted(self.unit_of[self._by_unit], np.arange(len(self.units)))
+        by_unit = np.argsort(self.unit_of, kind="stable")
+        self._unit_starts = np.searchsorted(self.unit_of[by_unit], np.arange(len(self.units)))
+        # A catalogue usually lists its outcomes unit by unit: then no reordering is needed.
+        self._by_unit: np.ndarray | None = None if np.array_equal(by_unit, np.arange(len(by_unit))) else by_unit
         # Programmes are separate curricula, so the competitive signals (an outcome's rank, the unit a
         # sentence points to) are taken within the outcome's own programme: a similar unit in another
         # programme must not take a unit's evidence away. (Measured on dev, 5-fold CV: Recall@5 0.824 ->
@@ -266,8 +268,11 @@ class MatchIndex:
         self.languages = [o.language for o in self.outcomes]
         self._codes = np.array([o.code for o in self.outcomes], dtype=object)
         self._language_array = np.array(self.languages, dtype=object)
-        self._language_masks = {lang: np.array([x == lang for x in self.languages]) for lang in set(self.languages)}
-        self._language_index = np.array([sorted(self._language_masks).index(x) for x in self.languages], dtype=np.int64)
+        language_codes = sorted(set(self.languages))
+        self._language_index = np.array([language_codes.index(x) for x in self.languages], dtype=np.int64)
+        # Outcomes grouped by language, and where each language's run starts: per-language maxima via reduceat.
+        self._by_language = np.argsort(self._language_index, kind="stable")
+        self._language_starts = np.searchsorted(self._language_index[self._by_language], np.arange(len(language_codes)))
         self.lexical = LexicalIndex([o.text for o in self.outcomes], self.languages)
         self._folded = [" ".join(textmod.content_tokens(o.text)) for o in self.outcomes]  # for rapidfuzz
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -349,11 +354,9 @@ class MatchIndex:
             hits = self.postings.get(ref, ())
             for j in hits:
                 align[j] = max(align[j], signals.alignment_strength(len(hits)))
-        candidate_set = set(np.flatnonzero(align).tolist())
-        for values in (sem_best, sem_doc, lex_cov, bm25):
-            if values.any():
-                candidate_set.update(_top(values, CANDIDATES_PER_SIGNAL).tolist())
-        candidates = np.array(sorted(candidate_set), dtype=np.int64)
+        picked = [np.flatnonzero(align)] + [_top(values, CANDIDATES_PER_SIGNAL) for values in (sem_best, sem_doc, lex_cov, bm25)
+                                            if values.any()]
+        candidates = np.unique(np.concatenate(picked)).astype(np.int64)
         unit_max_sem = self._unit_max(sem_best)
         unit_max_lex = self._unit_max(lex_cov)
         aligned_units = {int(self.unit_of[j]) for j in np.flatnonzero(align)}
@@ -381,7 +384,8 @@ class MatchIndex:
             X[:, COLUMN["bm25_rel"]] = bm25[c] / top_bm25 if top_bm25 > 0 else 0.0
             X[:, COLUMN["lex_gap"]] = lex_cov[c] - lex_cov.max()
             X[:, COLUMN["align"]] = align[c]
-            X[:, COLUMN["align_unit"]] = np.isin(self.unit_of[c], list(aligned_units))
+            if aligned_units:
+                X[:, COLUMN["align_unit"]] = np.isin(self.unit_of[c], list(aligned_units))
             cross = (self._language_array[c] != prepared.language if prepared.language
                      else np.zeros(len(c), dtype=bool)).astype(np.float32)
             X[:, COLUMN["cross"]] = cross
@@ -396,7 +400,7 @@ class MatchIndex:
             X[:, COLUMN["unit_terms"]] = self.lexical.group_term_share(
                 prepared.token_stems, self.unit_of, len(self.units), candidate_units)[unit_row]
             X[:, COLUMN["cred_fit"]] = cred_fit
-            best_by_language = np.array([sem_best[self._language_masks[lang]].max() for lang in sorted(self._language_masks)])
+            best_by_language = np.maximum.reduceat(sem_best[self._by_language], self._language_starts)
             X[:, COLUMN["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
             X[:, COLUMN["term_sem"]], word_matches = self._word_meaning(prepared, c)
         scores = model.scores(X) if len(candidates) else np.zeros(0)
@@ -484,7 +488,8 @@ class MatchIndex:
     def _unit_max(self, values: np.ndarray) -> np.ndarray:
         if not len(values):
             return np.zeros(len(self.units), dtype=np.float32)
-        return np.maximum.reduceat(values[self._by_unit], self._unit_starts).astype(np.float32)
+        ordered = values if self._by_unit is None else values[self._by_unit]
+        return np.maximum.reduceat(ordered, self._unit_starts).astype(np.float32)
 
     def _fuzzy(self, prepared: Prepared, candidates: np.ndarray, sentence_of: np.ndarray) -> np.ndarray:
         """Per candidate: rapidfuzz's token-set ratio against its closest sentence (`sentence_of`, -1: unknown)."""
@@ -588,9 +593,6 @@ class MatchIndex:
         coverages = coverage_of.tolist()
         # Best coverage first, then by reference: the order of the list handed back.
         ranking = np.lexsort((self._unit_reference_rank[matched_units], -coverage_of)).tolist()
-        # Level and workload fit depend on the unit's level and EC only: worked out once per value.
-        level_fit = cache(partial(signals.level_fit, cred.eqf_level))
-        workload_fit = cache(partial(signals.workload_fit, cred.ects))
         disclaimed_units = (set() if scored.disclaimed is None
                             else set(self.unit_of[scored.candidates[scored.disclaimed]].tolist()))
         # Blockers in their fixed order: coverage, level, workload, unknown_size, disclaimed, unverified,
@@ -603,8 +605,8 @@ class MatchIndex:
         for k in ranking:
             u = matched[k]
             unit = units[u]
-            level = level_fit(unit.eqf_level)
-            workload = workload_fit(unit.ects)
+            level = signals.level_fit(cred.eqf_level, unit.eqf_level)
+            workload = signals.workload_fit(cred.ects, unit.ects)
             precedents = tuple(lookup(unit.reference)) if any_precedents else ()
             blockers: list[str] = []
             if short[k]:
@@ -645,28 +647,24 @@ class MatchIndex:
     ) -> list[MatchResult]:
         """Match many credentials; their sentences are encoded together, chunk by chunk.
 
-        With more than one chunk and an encoder that can run on one thread, the next chunk is encoded
-        in a second thread while this one is matched: the encoder's numpy products release the
-        interpreter lock, so encoding and matching each keep a core busy (see bench/matching_speed.py)."""
+        With more than one chunk and an encoder that can run on one BLAS thread, two threads share the
+        encoding (see `EncodeAhead`) and this one matches: the encoder's numpy products release the
+        interpreter lock, so both cores keep busy (see bench/matching_speed.py)."""
         chunks = [credentials[start : start + chunk] for start in range(0, len(credentials), chunk)]
         match = partial(self._match_chunk, model=model, top_k=top_k, precedents=precedents, today=today,
                         max_age_years=max_age_years)
         single_threaded = getattr(encoder, "single_threaded", None)
-        background = single_threaded() if single_threaded is not None and len(chunks) > 1 and self.semantic else None
+        twin = single_threaded() if single_threaded is not None and len(chunks) > 1 and self.semantic else None
         results: list[MatchResult] = []
-        if background is None:
+        if twin is None:
             for part in chunks:
                 results += match(*self._prepare_and_encode(part, encoder))
             return results
         # One BLAS thread for the whole batch (threadpoolctl's limit is process-wide): two threads
         # each asking for two would put four on two cores.
-        with _single_blas_thread(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="evc-encode") as pool:
-            ahead = pool.submit(self._prepare_and_encode, chunks[0], background)
+        with _single_blas_thread(), EncodeAhead(len(chunks), lambda i: self._prepare_and_encode(chunks[i], twin)) as encoded:
             for i in range(len(chunks)):
-                prepared, encoded = ahead.result()
-                if i + 1 < len(chunks):
-                    ahead = pool.submit(self._prepare_and_encode, chunks[i + 1], background)
-                results += match(prepared, encoded)
+                results += match(*encoded.get(i))
         return results
 
     def _prepare_and_encode(self, credentials: Sequence[CredentialInput],

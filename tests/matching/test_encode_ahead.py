@@ -1,0 +1,79 @@
+"""EncodeAhead: a batch's chunks encoded by a helper thread and the caller, handed back in order."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from evc.matching.engine.encode_ahead import EncodeAhead
+
+
+class Recorder:
+    """An `encode` that records which chunk ran in which thread, and how far ahead of the caller it was.
+    The first call in each thread waits for a call in the other one: it proves both threads encode."""
+
+    def __init__(self, ahead: int, fail_on: int = -1) -> None:
+        self.ahead = ahead
+        self.fail_on = fail_on
+        self.taken = 0  # set by the test as it takes chunks
+        self.calls: list[tuple[int, str, int]] = []  # (chunk, thread, chunks the caller had taken)
+        self._meet = threading.Barrier(2, timeout=10)
+        self._met: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, i: int) -> tuple[int, str]:
+        name = threading.current_thread().name
+        with self._lock:
+            self.calls.append((i, name, self.taken))
+            first = name not in self._met
+            self._met.add(name)
+        if first:
+            self._meet.wait()
+        if i == self.fail_on:
+            raise RuntimeError(f"chunk {i} failed")
+        return i, name
+
+
+def test_chunks_come_back_in_order_and_both_threads_encode():
+    encode = Recorder(ahead=3)
+    got = []
+    with EncodeAhead(12, encode, ahead=3) as chunks:
+        for i in range(12):
+            got.append(chunks.get(i)[0])
+            encode.taken = i + 1
+    assert got == list(range(12))
+    assert sorted(i for i, _, _ in encode.calls) == list(range(12))  # each chunk encoded once
+    assert {name for _, name, _ in encode.calls} == {threading.current_thread().name, "evc-encode"}
+
+
+def test_no_chunk_is_encoded_more_than_ahead_beyond_the_last_one_taken():
+    encode = Recorder(ahead=2)
+    with EncodeAhead(10, encode, ahead=2) as chunks:
+        for i in range(10):
+            chunks.get(i)
+            encode.taken = i + 1
+    # `taken` is recorded before the test updates it, so it may lag one chunk behind: never more.
+    assert all(i < taken + 2 + 1 for i, _, taken in encode.calls)
+    assert max(i - taken for i, _, taken in encode.calls) >= 1  # it did work ahead
+
+
+def test_a_failed_chunk_reaches_the_caller_at_its_turn_and_stops_the_encoding():
+    encode = Recorder(ahead=3, fail_on=2)
+    with EncodeAhead(20, encode, ahead=3) as chunks:
+        assert chunks.get(0)[0] == 0
+        encode.taken = 1
+        assert chunks.get(1)[0] == 1
+        encode.taken = 2
+        with pytest.raises(RuntimeError, match="chunk 2 failed"):
+            chunks.get(2)
+    assert max(i for i, _, _ in encode.calls) < 2 + 3  # nothing started after the failure was known
+
+
+def test_the_helper_stops_when_the_caller_leaves_early():
+    encode = Recorder(ahead=2)
+    with pytest.raises(KeyError), EncodeAhead(50, encode, ahead=2) as chunks:
+        chunks.get(0)
+        raise KeyError("the caller failed while matching")
+    assert not any(t.name == "evc-encode" and t.is_alive() for t in threading.enumerate())
+    assert len(encode.calls) <= 3
