@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
+import weakref
 
 import pytest
 
@@ -13,9 +16,10 @@ class Recorder:
     """An `encode` that records which chunk ran in which thread, and how far ahead of the caller it was.
     The first call in each thread waits for a call in the other one: it proves both threads encode."""
 
-    def __init__(self, ahead: int, fail_on: int = -1) -> None:
+    def __init__(self, ahead: int, fail_on: int = -1, pause: float = 0.0) -> None:
         self.ahead = ahead
         self.fail_on = fail_on
+        self.pause = pause
         self.taken = 0  # set by the test as it takes chunks
         self.calls: list[tuple[int, str, int]] = []  # (chunk, thread, chunks the caller had taken)
         self._meet = threading.Barrier(2, timeout=10)
@@ -32,6 +36,7 @@ class Recorder:
             self._meet.wait()
         if i == self.fail_on:
             raise RuntimeError(f"chunk {i} failed")
+        time.sleep(self.pause)
         return i, name
 
 
@@ -59,15 +64,56 @@ def test_no_chunk_is_encoded_more_than_ahead_beyond_the_last_one_taken():
 
 
 def test_a_failed_chunk_reaches_the_caller_at_its_turn_and_stops_the_encoding():
-    encode = Recorder(ahead=3, fail_on=2)
-    with EncodeAhead(20, encode, ahead=3) as chunks:
+    encode = Recorder(ahead=50, fail_on=2, pause=0.02)  # the bound alone would let it encode all 20
+    with EncodeAhead(20, encode, ahead=50) as chunks:
         assert chunks.get(0)[0] == 0
-        encode.taken = 1
+        time.sleep(0.2)  # matching chunk 0 takes a while: long enough to encode ten more
         assert chunks.get(1)[0] == 1
-        encode.taken = 2
         with pytest.raises(RuntimeError, match="chunk 2 failed"):
             chunks.get(2)
-    assert max(i for i, _, _ in encode.calls) < 2 + 3  # nothing started after the failure was known
+    # Chunks 0 and 1, the failed chunk 2, and at most the one the other thread had claimed as it failed.
+    assert sorted(i for i, _, _ in encode.calls)[:3] == [0, 1, 2] and max(i for i, _, _ in encode.calls) <= 3
+
+
+def test_an_interrupt_while_the_caller_encodes_is_raised_at_once():
+    helper_busy, release = threading.Event(), threading.Event()
+
+    def encode(i: int) -> int:
+        if threading.current_thread().name == "evc-encode":
+            helper_busy.set()
+            release.wait(10)
+            return i
+        raise KeyboardInterrupt  # Ctrl-C while the caller encodes a later chunk
+
+    with pytest.raises(KeyboardInterrupt), EncodeAhead(4, encode, ahead=3) as chunks:
+        assert helper_busy.wait(10)  # the helper holds chunk 0, so the caller takes chunk 1
+        try:
+            chunks.get(0)  # without re-raising, this would wait for chunk 0 and hand it back
+        finally:
+            release.set()
+
+
+def test_a_taken_chunk_is_let_go():
+    class Encoded:  # stands for a chunk's vectors
+        pass
+
+    made: list[weakref.ref[Encoded]] = []
+
+    def encode(i: int) -> Encoded:
+        value = Encoded()
+        made.append(weakref.ref(value))
+        return value
+
+    with EncodeAhead(6, encode, ahead=2) as chunks:
+        for i in range(6):
+            chunks.get(i)  # the result is dropped at once, as the matcher drops a matched chunk
+        gc.collect()
+        assert all(ref() is None for ref in made)
+
+
+def test_ahead_must_allow_one_chunk():
+    with pytest.raises(ValueError, match="at least 1"):
+        EncodeAhead(3, lambda i: i, ahead=0)
 
 
 def test_the_helper_stops_when_the_caller_leaves_early():

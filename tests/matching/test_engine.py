@@ -257,7 +257,7 @@ def test_without_a_single_threaded_twin_a_batch_encodes_and_matches_in_turn(setu
 
 def test_a_failure_while_encoding_ahead_reaches_the_caller(setup):
     index, _ = setup
-    encoder = OverlappingEncoder(fail_on=TEXTS[5])  # in the third chunk, encoded before the second is matched
+    encoder = OverlappingEncoder(fail_on=TEXTS[5])  # in the third chunk, which either thread may encode
     with pytest.raises(RuntimeError, match="the encoder failed"):
         index.match_many([CredentialInput(text=t) for t in TEXTS], hand_set("test"), encoder, chunk=2)
 

@@ -22,15 +22,18 @@ T = TypeVar("T")
 class EncodeAhead(Generic[T]):
     """`encode(i)` for chunks 0..count-1, shared by a helper thread and the caller; `get(i)` in order.
 
-    Chunks are claimed in order and at most `ahead` beyond the last one the caller took, which bounds
-    the memory held by encoded chunks. After a chunk fails, nothing more is encoded; the caller meets
-    the failure when it gets to that chunk."""
+    Chunks are claimed in order and at most `ahead` beyond the last one the caller took, and a chunk is
+    let go once taken: that bounds the memory held by encoded chunks. After a chunk fails, nothing more
+    is encoded; the caller meets the failure when it gets to that chunk (an interrupt in the caller's
+    own encoding is raised at once)."""
 
     def __init__(self, count: int, encode: Callable[[int], T], *, ahead: int = 3) -> None:
+        if ahead < 1:
+            raise ValueError("ahead must be at least 1: no chunk could be encoded")
         self._count = count
         self._encode = encode
         self._ahead = ahead
-        self._chunks: list[Future[T]] = [Future() for _ in range(count)]
+        self._chunks: list[Future[T] | None] = [Future() for _ in range(count)]  # None once taken
         self._claimed = 0  # chunks 0.._claimed-1 have been started, by either thread
         self._taken = 0  # chunks the caller has taken
         self._stopped = False
@@ -49,33 +52,45 @@ class EncodeAhead(Generic[T]):
         self._helper.join()
 
     def get(self, i: int) -> T:
-        """Chunk i, encoded. While it is not ready, the caller encodes the next unclaimed chunk itself."""
-        while not self._chunks[i].done() and (j := self._claim(wait=False)) is not None:
-            self._run(j)
-        value = self._chunks[i].result()
+        """Chunk i, encoded; chunks are taken in order, each once. While it is not ready, the caller
+        encodes the next unclaimed chunk itself."""
+        chunk = self._chunks[i]
+        if chunk is None:
+            raise ValueError(f"chunk {i} was taken already")
+        while not chunk.done() and (claimed := self._claim(wait=False)) is not None:
+            self._run(*claimed, in_caller=True)
+        self._chunks[i] = None  # let it go: the caller holds the result now
+        value = chunk.result()
         with self._state:
             self._taken = i + 1
             self._state.notify_all()
         return value
 
     def _help(self) -> None:
-        while (i := self._claim(wait=True)) is not None:
-            self._run(i)
+        while (claimed := self._claim(wait=True)) is not None:
+            self._run(*claimed)
 
-    def _claim(self, *, wait: bool) -> int | None:
+    def _claim(self, *, wait: bool) -> tuple[int, Future[T]] | None:
+        """The next chunk to encode and where its result goes (read under the lock: the caller lets
+        go of a chunk once it has taken it)."""
         with self._state:
             while wait and not self._stopped and self._claimed < self._count and self._claimed >= self._taken + self._ahead:
                 self._state.wait()
             if self._stopped or self._claimed >= self._count or self._claimed >= self._taken + self._ahead:
                 return None
+            i = self._claimed
             self._claimed += 1
-            return self._claimed - 1
+            chunk = self._chunks[i]
+            assert chunk is not None  # chunks are claimed before they are taken
+            return i, chunk
 
-    def _run(self, i: int) -> None:
+    def _run(self, i: int, chunk: Future[T], *, in_caller: bool = False) -> None:
         try:
-            self._chunks[i].set_result(self._encode(i))
+            chunk.set_result(self._encode(i))
         except BaseException as exc:  # handed to the caller, in its thread, when it gets to chunk i
-            self._chunks[i].set_exception(exc)
+            chunk.set_exception(exc)
             with self._state:
                 self._stopped = True
                 self._state.notify_all()
+            if in_caller and not isinstance(exc, Exception):
+                raise  # Ctrl-C or exit while the caller encodes: now, not chunks later

@@ -649,7 +649,10 @@ class MatchIndex:
 
         With more than one chunk and an encoder that can run on one BLAS thread, two threads share the
         encoding (see `EncodeAhead`) and this one matches: the encoder's numpy products release the
-        interpreter lock, so both cores keep busy (see bench/matching_speed.py)."""
+        interpreter lock, so both cores keep busy (see bench/matching_speed.py). Which thread encodes a
+        credential word first then varies from run to run, and a word's vector differs in the seventh
+        decimal with the texts it is encoded with, so a score may too. (That was already so between
+        processes that had cached their words in different company.)"""
         chunks = [credentials[start : start + chunk] for start in range(0, len(credentials), chunk)]
         match = partial(self._match_chunk, model=model, top_k=top_k, precedents=precedents, today=today,
                         max_age_years=max_age_years)
