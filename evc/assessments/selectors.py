@@ -41,7 +41,7 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         # Exists, not a join: no duplicate rows, so no DISTINCT to fight the queue's ORDER BY.
         assigned = Case.assessors.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
         return qs.filter(Q(Exists(assigned)) | ~Q(state=CaseState.DRAFT))
-    if user.role == Role.ADMIN or user.is_superuser:
+    if user.is_administrator:
         return qs.exclude(state=CaseState.DRAFT)
     return qs.none()
 
