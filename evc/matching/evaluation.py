@@ -24,7 +24,6 @@ threshold) is reported too. Definitions:
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from collections import defaultdict
@@ -40,7 +39,6 @@ from .engine.fusion import FEATURES, FusionModel, UnitRule
 from .engine.matcher import MatchIndex, Scored, suggested
 
 K_VALUES = (5, 10)
-MIN_EXEMPTION_PRECISION = 0.97  # unit rules are tuned for precision first
 
 
 @dataclass
@@ -311,7 +309,7 @@ def _objective(logits: Sequence[np.ndarray], gates: Sequence[float], items: Sequ
     return (float(np.mean(quality)) if quality else 0.0) + REJECTION_WEIGHT * (float(np.mean(rejection)) if rejection else 1.0)
 
 
-OOF_FOLDS = 5  # thresholds, gate and unit rule are tuned on out-of-fold scores of the dev split
+OOF_FOLDS = 5  # thresholds and gate are tuned on out-of-fold scores of the dev split
 
 
 class TooFewPairs(ValueError):
@@ -356,11 +354,11 @@ def _folds(items: Sequence[GoldItem], k: int) -> list[int]:
 
 def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model_id: str,
         *, semantic: bool = True, source: str = "", C: float = 0.3) -> FusionModel:
-    """Fit the pair model on all dev pairs; tune the gate, thresholds and unit rule on out-of-fold scores.
+    """Fit the pair model on all dev pairs; tune the gate and thresholds on out-of-fold scores.
 
     Thresholds tuned on the scores of the very pairs the model was fitted on are optimistic (the
     model has seen those credentials), so every dev credential is scored by a pair model fitted
-    without its fold, and the gate, "possible", "strong" and the unit rule are chosen on those
+    without its fold, and the gate, "possible" and "strong" are chosen on those
     (see `meta["n_tuned"]` and `meta["tuned_in_sample"]` for the sets too small for that).
     """
     from sklearn.linear_model import LogisticRegression
@@ -436,11 +434,11 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     strong = max(model.possible, _precision_threshold(np.array(pair_scores), np.array(pair_labels), 0.9))
     for m in [model, *models]:
         m.strong = strong
-    model.unit_rule = tune_unit_rule(index, rescored, items, per_item)
+    model.unit_rule = UnitRule()  # policy, not fitted: see UnitRule
     model.meta = {
         "fitted_on": source or "dev split",
         "n_items": n_items,
-        "n_tuned": len(tuned),  # credentials whose scores tuned the thresholds, gate and unit rule
+        "n_tuned": len(tuned),  # credentials whose scores tuned the thresholds and gate
         "tuned_in_sample": in_sample,
         "n_pairs": n_pairs,
         "n_positive_pairs": n_positive,
@@ -451,8 +449,7 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
                   f"{', '.join(fusion.GATE_FEATURES)}; the probe is LogisticRegression(C={PROBE_C}) on the credentials' "
                   "whole-text vectors, read out of fold while the gate is fitted) threshold maximising (Recall@5 + MRR) / 2 + "
                   f"{REJECTION_WEIGHT} x negative rejection; "
-                  "strong = 90% pair precision; unit rule by grid search for exemption recall at precision >= "
-                  f"{MIN_EXEMPTION_PRECISION}",
+                  "strong = 90% pair precision; the unit rule is the fixed policy (not fitted)",
     }
     return model
 
@@ -555,42 +552,6 @@ def _precision_threshold(scores: np.ndarray, labels: np.ndarray, target: float) 
 
 def _rescore(s: Scored, model: FusionModel) -> Scored:
     return s.ranked(model.scores(s.X) if len(s.X) else np.zeros(0))
-
-
-def tune_unit_rule(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem],
-                   models: FusionModel | Sequence[FusionModel]) -> UnitRule:
-    """The unit rule with the best exemption recall among those whose precision reaches the target.
-
-    `models` is one model for all items, or one per item (out-of-fold scoring)."""
-    per_item = [models] * len(items) if isinstance(models, FusionModel) else list(models)
-    trials = {id(m): copy.copy(m) for m in per_item}
-    gold = {(i.file, u) for i in items for u in i.exemptions}
-    best: tuple[tuple[float, ...], UnitRule] | None = None
-    # Policy floor, not tuned: an exemption needs every outcome of the unit suggested (the matcher
-    # enforces that) and at least three quarters of the credit.
-    for coverage in (0.75, 0.8, 0.9, 1.0):
-        for possible_credit in (0.0, 0.5, 1.0, "score"):
-            for level in (0.0, 0.5, 1.0):
-                for workload in (0.0, 0.25, 0.5, 0.75):
-                    for require in (False, True):
-                        rule = UnitRule(exemption_coverage=coverage,
-                                        possible_credit=0.0 if possible_credit == "score" else possible_credit,
-                                        score_credit=possible_credit == "score",
-                                        min_level_fit=level, min_workload_fit=workload, require_level_or_workload=require)
-                        for trial in trials.values():
-                            trial.unit_rule = rule
-                        predicted = {(i.file, u.reference) for s, i, m in zip(scored, items, per_item, strict=True)
-                                     for u in index._units(s, trials[id(m)], s.prepared, None, lambda _r: [])
-                                     if u.suggestion == "exemption"}
-                        hits = len(predicted & gold)
-                        precision = hits / len(predicted) if predicted else 1.0
-                        recall = hits / len(gold) if gold else 0.0
-                        feasible = precision >= MIN_EXEMPTION_PRECISION
-                        # Feasible rules first, then recall, then precision, then the stricter rule.
-                        key = (float(feasible), recall if feasible else precision, precision, coverage, level, workload)
-                        if best is None or key > best[0]:
-                            best = (key, rule)
-    return best[1] if best else UnitRule()
 
 
 def weights_path(model_id: str) -> Path:

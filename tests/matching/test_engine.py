@@ -122,6 +122,22 @@ def test_full_coverage_with_fitting_level_and_workload_suggests_an_exemption(set
     low = run(index, encoder, CredentialInput(text=text, eqf_level=3, ects=5.0), model)
     low_unit = next(u for u in low.units if u.reference == "P/DATA")
     assert low_unit.suggestion == "partial" and low_unit.blockers == ("level",)
+    # The policy asks for a stated level or study load: without either, a full match stays partial.
+    unsized = run(index, encoder, CredentialInput(text=text), model)
+    unsized_unit = next(u for u in unsized.units if u.reference == "P/DATA")
+    assert unsized_unit.coverage == 1.0
+    assert unsized_unit.suggestion == "partial" and unsized_unit.blockers == ("unknown_size",)
+    # Either one is enough.
+    for stated in ({"eqf_level": 6}, {"ects": 5.0}):
+        sized = run(index, encoder, CredentialInput(text=text, **stated), model)
+        assert next(u for u in sized.units if u.reference == "P/DATA").suggestion == "exemption"
+
+
+def test_a_weights_file_with_unit_rule_settings_this_engine_does_not_know_is_refused():
+    data = make_model(sem_best=1.0).to_dict()
+    data["unit_rule"]["score_credit"] = True  # a setting of an older engine
+    with pytest.raises(ValueError, match="unknown unit-rule settings"):
+        FusionModel.from_dict(data)
 
 
 def test_failed_verification_lowers_confidence_and_blocks_exemption_but_never_changes_relevance(setup):

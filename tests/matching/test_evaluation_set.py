@@ -23,6 +23,7 @@ SHIPPED = sorted((ROOT / "curricula").glob("*.csv"))
 UNSEEN = {
     "unseen": ROOT / "evaluation" / "unseen" / "logistiek-management.csv",
     "unseen-2": ROOT / "evaluation" / "unseen-2" / "sociaal-werk.csv",
+    "unseen-3": ROOT / "evaluation" / "unseen-3" / "human-resource-management.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from evc.matching import evaluation as ev
-from evc.matching.engine.fusion import FusionModel, hand_set
+from evc.matching.engine.fusion import FusionModel, UnitRule, hand_set
 from evc.matching.engine.matcher import MatchIndex, prepare
 from evc.matching.engine.results import CredentialInput
 
@@ -145,14 +145,16 @@ def test_cross_validation_measures_each_fold_on_a_model_fitted_without_it(monkey
     assert seen[0][1] & {0, 1}  # the other folds did see them
 
 
-def test_thresholds_are_tuned_on_out_of_fold_scores_and_the_unit_rule_keeps_its_floor():
+def test_thresholds_are_tuned_on_out_of_fold_scores_and_the_unit_rule_is_the_policy():
     index, items, scored = _setup()
     items = items * 3  # three copies per row, so that every fold has training data of every kind
     items = [ev.GoldItem(file=f"{i.file}-{n}", split="dev", language=i.language, outcomes=i.outcomes,
                          exemptions=i.exemptions, kind=i.kind) for n, i in enumerate(items)]
     model = ev.fit(index, scored * 3, items, "test-hashing@1", source="unit test")
     assert "out-of-fold" in model.meta["method"]
-    assert model.unit_rule.exemption_coverage >= 0.75
+    # The unit rule is not fitted: whatever the data, a fit carries the policy (see UnitRule).
+    assert model.unit_rule == UnitRule()
+    assert FusionModel.from_dict(model.to_dict()).unit_rule == UnitRule()
 
 
 def test_fitting_on_pairs_of_one_kind_only_says_what_is_missing():

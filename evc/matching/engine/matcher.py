@@ -570,7 +570,7 @@ class MatchIndex:
             return []
         candidates, scores = scored.candidates[above], scored.scores[above]
         unit_of = self.unit_of[candidates]
-        weights = scores if rule.score_credit else np.where(scores >= model.strong, rule.strong_credit, rule.possible_credit)
+        weights = np.where(scores >= model.strong, rule.strong_credit, rule.possible_credit)
         totals = np.bincount(unit_of, weights=weights, minlength=len(self.units))
         # The suggested outcomes' codes grouped by unit, best first within each unit.
         order = np.argsort(unit_of, kind="stable")

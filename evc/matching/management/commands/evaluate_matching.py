@@ -161,8 +161,8 @@ class Command(BaseCommand):
             model.save(target)
             self.stderr.write(f"Saved fitted weights to {target}")
             if model.meta["tuned_in_sample"]:
-                self.stderr.write("Warning: too few dev credentials for out-of-fold scores; the thresholds, gate and "
-                                  "unit rule were tuned on the scores of the credentials the model was fitted on, "
+                self.stderr.write("Warning: too few dev credentials for out-of-fold scores; the thresholds and gate "
+                                  "were tuned on the scores of the credentials the model was fitted on, "
                                   "which flatters them. Label more dev credentials of both kinds.")
             elif model.meta["n_tuned"] < model.meta["n_items"]:
                 self.stderr.write(f"Thresholds tuned on the out-of-fold scores of {model.meta['n_tuned']} of "
