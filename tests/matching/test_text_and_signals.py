@@ -151,3 +151,41 @@ def test_a_disclaimer_wrapped_over_two_lines_is_found_whole():
     assert textmod.disclaimed_clauses(text) == ["Tuning query performance is outside the scope of this course."]
     assert textmod.set_aside_exclusions(textmod.split_sentences(text))[0] == ["Writes SQL queries with joins.",
                                                                               "Builds reports."]
+
+
+def test_two_threads_stemming_at_once_get_the_stems_one_thread_gets():
+    """A Snowball stemmer keeps the word it is stemming in the object: a batch prepares credentials in
+    two threads (EncodeAhead), so one shared stemmer would corrupt words or raise IndexError."""
+    import sys
+    import threading
+
+    import snowballstemmer
+
+    words = {lang: [f"{stem}{suffix}" for stem in ("verpleeg", "ontwikkel", "beoordel", "organis", "communic")
+                    for suffix in ("ingen", "eerde", "kundige", "ation", "ations", "ing", "ers", "elijkheden")]
+             for lang in ("nl", "en")}
+    words = {lang: [f"{w}{'x' * n}" for w in ws for n in range(12)] for lang, ws in words.items()}  # many distinct words
+    expected = {lang: [snowballstemmer.stemmer("dutch" if lang == "nl" else "english").stemWord(w) for w in ws]
+                for lang, ws in words.items()}
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can, mid-word too
+    results: dict[int, dict[str, list[str]]] = {}
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            # The undecorated function: the cache around `stem` would hand out earlier results.
+            results[k] = {lang: [textmod.stem.__wrapped__(w, lang) for w in ws] for lang, ws in words.items()}
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert not errors
+    assert all(r == expected for r in results.values()) and len(results) == 4

@@ -7,6 +7,7 @@ embedding cache (which keys on the exact text encoded) all rely on that.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -63,9 +64,18 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(fold(text))
 
 
-@lru_cache(maxsize=4)
+_per_thread = threading.local()
+
+
 def _stemmer(language: str) -> snowballstemmer.Stemmer:
-    return snowballstemmer.stemmer("dutch" if language == "nl" else "english")
+    """This thread's stemmer. A Snowball stemmer keeps the word it is stemming in the object, so two
+    threads sharing one (a batch's two encoding threads, a threaded web server) corrupt each other's
+    words or raise IndexError."""
+    stemmers = _per_thread.__dict__.setdefault("stemmers", {})
+    stemmer = stemmers.get(language)
+    if stemmer is None:
+        stemmer = stemmers[language] = snowballstemmer.stemmer("dutch" if language == "nl" else "english")
+    return stemmer
 
 
 @lru_cache(maxsize=200_000)
