@@ -52,7 +52,8 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
         suggestion "exemption"|"partial"|"none", matched_outcomes (codes), outcome_count,
         level_fit, workload_fit (None when the credential does not say), blockers (why not an
         exemption: "coverage", "level", "workload", "unknown_size", "disclaimed", "unverified",
-        "precedent", "too_old"), reasons {"nl","en"} (written from those fields when read), precedents.
+        "precedent", "too_old"), weak_outcomes (when every outcome is matched: those matched at
+        "possible" only), reasons {"nl","en"} (written from those fields when read), precedents.
     Precedent: unit_reference, decision ("granted"|"refused"|"partial"...), decided_on,
         case_reference, summary. A "refused" precedent blocks an exemption suggestion.
 """

@@ -133,6 +133,29 @@ def test_full_coverage_with_fitting_level_and_workload_suggests_an_exemption(set
         assert next(u for u in sized.units if u.reference == "P/DATA").suggestion == "exemption"
 
 
+def test_a_unit_completed_by_a_possible_match_names_that_outcome_in_its_reason(setup):
+    index, encoder = setup
+    text = "Designs a normalised relational database schema and writes SQL queries.\nTunes query performance."
+    model = make_model(sem_best=4.0, lex_cov=1.0)
+    model.unit_rule = UnitRule()  # the policy: three quarters of the credit, a possible match counts half
+    cred = CredentialInput(text=text, eqf_level=6, ects=5.0)
+    scores = {m.outcome: m.score for m in run(index, encoder, cred, model).outcomes if m.unit == "DATA"}
+    assert len(scores) == 2 and len(set(scores.values())) == 2
+    weakest = min(scores, key=scores.get)
+    model.strong = sum(scores.values()) / 2  # one outcome strong, the other only possible
+    unit = next(u for u in run(index, encoder, cred, model).units if u.reference == "P/DATA")
+    assert unit.suggestion == "exemption" and unit.weak_outcomes == (weakest,)
+    assert f"only a possible match for {weakest}: check it first" in unit.reasons["en"]
+    assert f"alleen een mogelijke match voor {weakest}" in unit.reasons["nl"]
+    model.strong = min(scores.values())  # both strong
+    unit = next(u for u in run(index, encoder, cred, model).units if u.reference == "P/DATA")
+    assert unit.suggestion == "exemption" and unit.weak_outcomes == () and "possible match for" not in unit.reasons["en"]
+    # A unit not every outcome of which is matched names none: its reason says it is not covered.
+    partial = run(index, encoder, CredentialInput(text="Tunes query performance with indexes and execution plans.",
+                                                  eqf_level=6, ects=5.0), model)
+    assert all(u.weak_outcomes == () for u in partial.units if len(u.matched_outcomes) < u.outcome_count)
+
+
 def test_a_weights_file_with_unit_rule_settings_this_engine_does_not_know_is_refused():
     data = make_model(sem_best=1.0).to_dict()
     data["unit_rule"]["score_credit"] = True  # a setting of an older engine

@@ -26,6 +26,8 @@ _T = {
         "unit_weighted": "{matched} of {total} outcomes found in the evidence (weighted coverage {coverage}: "
                          "possible matches count in part)",
         "exemption": "exemption suggested",
+        "weak_one": "only a possible match for {codes}: check it first",
+        "weak_many": "only possible matches for {codes}: check them first",
         "partial": "partial: not enough for an exemption",
         "none": "no exemption",
         "blockers": {
@@ -57,6 +59,8 @@ _T = {
         "unit_weighted": "{matched} van {total} leeruitkomsten gevonden in het bewijs (gewogen dekking {coverage}: "
                          "mogelijke overeenkomsten tellen deels mee)",
         "exemption": "vrijstelling voorgesteld",
+        "weak_one": "alleen een mogelijke match voor {codes}: controleer die eerst",
+        "weak_many": "alleen mogelijke matches voor {codes}: controleer die eerst",
         "partial": "gedeeltelijk: onvoldoende voor vrijstelling",
         "none": "geen vrijstelling",
         "blockers": {
@@ -114,6 +118,7 @@ def outcome_explanation(
     verified: bool | None,
     recency: float | None,
     precedents: Sequence[Precedent],
+    weak: Sequence[str] = (),
 ) -> str:
     t = _T[lang if lang in _T else "en"]
     labels = FEATURE_LABELS[lang if lang in FEATURE_LABELS else "en"]
@@ -155,6 +160,7 @@ def unit_reason(
     level: float | None,
     workload: float | None,
     precedents: Sequence[Precedent],
+    weak: Sequence[str] = (),
 ) -> str:
     t = _T[lang if lang in _T else "en"]
     # The engine suggests, the assessor judges: "found", not "evidenced". When outcomes are credited by
@@ -162,6 +168,8 @@ def unit_reason(
     weighted = total and abs(coverage - min(1.0, matched / total)) >= 0.005
     template = t["unit_weighted" if weighted else "unit"]
     parts = [template.format(matched=matched, total=total, coverage=_num(coverage, lang)), t[suggestion]]
+    if weak and suggestion != "none":
+        parts.append(t["weak_many" if len(weak) > 1 else "weak_one"].format(codes=", ".join(weak)))
     parts += [t["blockers"][b] for b in blockers]
     if precedents:
         parts.append(t["precedent"].format(items=_precedent_items(precedents)))

@@ -579,6 +579,8 @@ class MatchIndex:
         bounds = [*starts.tolist(), n]
         groups = [tuple(codes_in_order[a:b]) for a, b in pairwise(bounds)]
         sizes = self._unit_sizes[matched_units]
+        complete = (np.diff(bounds) == sizes).tolist()  # every outcome of the unit matched
+        weak_in_order = (scores[order] < model.strong).tolist()
         coverage_of = np.minimum(1.0, totals[matched_units] / sizes)
         # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
         # whatever the credit of the others.
@@ -619,9 +621,13 @@ class MatchIndex:
             if too_old:
                 blockers.append("too_old")
             suggestion = "none" if too_old else "partial" if blockers else "exemption"
+            weak: tuple[str, ...] = ()
+            if complete[k]:
+                first = bounds[k]
+                weak = tuple(code for i, code in enumerate(groups[k]) if weak_in_order[first + i])
             out.append(UnitSuggestion(unit.reference, unit.programme, unit.code, unit.name, coverages[k], suggestion,
                                       groups[k], sizes_list[k], level, workload, precedents, unit.unit_id,
-                                      tuple(blockers)))
+                                      tuple(blockers), weak))
         return out
 
     # --- convenience ---------------------------------------------------------------------

@@ -157,6 +157,9 @@ class UnitSuggestion:
     # Why the advice is not an exemption: "coverage", "level", "workload", "unknown_size",
     # "disclaimed", "unverified", "precedent", "too_old" (empty for an exemption).
     blockers: tuple[str, ...] = ()
+    # When every outcome of the unit is matched: those matched at "possible" only. A false exemption
+    # is nearly always a unit that one weak match completes, so the reason names them for the assessor.
+    weak_outcomes: tuple[str, ...] = ()
 
     @cached_property
     def reasons(self) -> Mapping[str, str]:
@@ -166,7 +169,8 @@ class UnitSuggestion:
 
         return LazyTexts(partial(unit_reason, coverage=self.coverage, matched=len(self.matched_outcomes),
                                  total=self.outcome_count, suggestion=self.suggestion, blockers=self.blockers,
-                                 level=self.level_fit, workload=self.workload_fit, precedents=self.precedents))
+                                 level=self.level_fit, workload=self.workload_fit, precedents=self.precedents,
+                                 weak=self.weak_outcomes))
 
 
 @dataclass
