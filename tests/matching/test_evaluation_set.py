@@ -24,6 +24,7 @@ UNSEEN = {
     "unseen": ROOT / "evaluation" / "unseen" / "logistiek-management.csv",
     "unseen-2": ROOT / "evaluation" / "unseen-2" / "sociaal-werk.csv",
     "unseen-3": ROOT / "evaluation" / "unseen-3" / "human-resource-management.csv",
+    "unseen-4": ROOT / "evaluation" / "unseen-4" / "communicatie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
