@@ -579,12 +579,13 @@ class MatchIndex:
         bounds = [*starts.tolist(), n]
         groups = [tuple(codes_in_order[a:b]) for a, b in pairwise(bounds)]
         sizes = self._unit_sizes[matched_units]
-        complete = (np.diff(bounds) == sizes).tolist()  # every outcome of the unit matched
+        all_matched = np.diff(bounds) == sizes  # every outcome of the unit matched
         weak_in_order = (scores[order] < model.strong).tolist()
         coverage_of = np.minimum(1.0, totals[matched_units] / sizes)
         # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
         # whatever the credit of the others.
-        short = ((coverage_of < rule.exemption_coverage) | (np.diff(bounds) < sizes)).tolist()
+        short = ((coverage_of < rule.exemption_coverage) | ~all_matched).tolist()
+        complete = all_matched.tolist()
         coverages = coverage_of.tolist()
         # Best coverage first, then by reference: the order of the list handed back.
         ranking = np.lexsort((self._unit_reference_rank[matched_units], -coverage_of)).tolist()
@@ -623,8 +624,8 @@ class MatchIndex:
             suggestion = "none" if too_old else "partial" if blockers else "exemption"
             weak: tuple[str, ...] = ()
             if complete[k]:
-                first = bounds[k]
-                weak = tuple(code for i, code in enumerate(groups[k]) if weak_in_order[first + i])
+                weak = tuple(code for code, is_weak in zip(groups[k], weak_in_order[bounds[k] : bounds[k + 1]],
+                                                           strict=True) if is_weak)
             out.append(UnitSuggestion(unit.reference, unit.programme, unit.code, unit.name, coverages[k], suggestion,
                                       groups[k], sizes_list[k], level, workload, precedents, unit.unit_id,
                                       tuple(blockers), weak))
