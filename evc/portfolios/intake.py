@@ -16,6 +16,7 @@ from typing import Any
 from evc.lib import safejson
 from evc.portfolios.claims import Claim
 from evc.portfolios.formats.base import Context, FormatError
+from evc.portfolios.formats.stated_in_text import complete_from_text
 from evc.portfolios.verification.checks import Check, overall
 from evc.portfolios.verification.messages import localize
 
@@ -139,6 +140,7 @@ def inspect_credential(
         fmt, claim, checks, payload = dispatch(kind, data, ctx)
     except FormatError as exc:
         return inspection.reject(exc)
+    complete_from_text(claim)
     inspection.format, inspection.claim, inspection.checks, inspection.payload = fmt, claim, checks, payload
     inspection.verified = overall(checks) if fmt not in {"pdf", "manual"} else overall_for_unverifiable(checks)
     return inspection

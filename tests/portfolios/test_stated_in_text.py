@@ -1,0 +1,121 @@
+"""Study load and level stated only in a credential's text."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from evc.matching.services import credential_input
+from evc.portfolios.claims import Claim
+from evc.portfolios.formats.stated_in_text import (
+    complete_from_text,
+    ects_in_text,
+    levels_in_text,
+    study_hours_in_text,
+)
+from evc.portfolios.intake import inspect_credential
+from tests.portfolios import fixtures as fx
+
+
+@pytest.mark.parametrize(("text", "hours"), [
+    ("Leergang van tien dagdelen plus eindopdracht (ongeveer 140 uur studiebelasting).", "140"),
+    ("Post-hbo-opleiding van 150 uur", "150"),
+    ("An eight-week online course (about 48 hours).", "48"),
+    ("Attended the 16-hour course with a Certified Scrum Trainer.", "16"),
+    ("Minimum total qualification time 370 hours", "370"),
+    ("Deeltijdopleiding van 1.680 uur", "1680"),
+    ("Cursus van 20 tot 30 uur", "20"),  # a range counts at its lower end
+    ("Open van 9 tot 17 uur", None),  # hours of the clock
+    ("Training, 20-25 uur inclusief huiswerk", "20"),
+    ("AVG Awareness in 30 minuten", "0.50"),
+    ("Awarded for attending a 45-minute live webinar.", "0.75"),
+    # The clause naming the whole load wins over its parts.
+    ("E-learning (6 uur) en praktijkopdrachten. Totale studiebelasting 84 uur.", "84"),
+    # Otherwise the largest part: a text names parts more often than the total.
+    ("E-learning (4 uur) en een bijeenkomst (3 uur)", "4"),
+])
+def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
+    stated = study_hours_in_text(text)
+    assert (None if stated is None else str(stated.value)) == hours
+
+
+@pytest.mark.parametrize("text", [
+    "Gemiddeld 8 uur per week gedurende tien weken.",
+    "Studying 6 hours a week.",
+    "Passed a 3-hour proctored exam.",
+    "Pass mark on the 12-hour practical lab exam.",
+    "Toets van 90 minuten.",
+    "Includes a 30-minute technical interview.",
+    "Learned to lead 45-minute tours through the exhibition.",
+    "Documented 3,750 hours of business analysis work experience.",
+    "Feedback binnen 48 uur.",
+    "Bereikbaar van 9 tot 17 uur.",
+    "Code 95-uren bijgeschreven.",
+    "Zes maanden, twaalf lesdagen.",
+])
+def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(text: str) -> None:
+    assert study_hours_in_text(text) is None
+
+
+@pytest.mark.parametrize(("text", "ects"), [
+    ("Studiebelasting: 3 EC", "3"),
+    ("Keuzemodule van 7,5 EC", "7.5"),
+    ("Worth 15 ECTS credits.", "15"),
+    ("Module (5 EC) uit de minor Data Science (30 EC)", "5"),  # the module, not the minor
+    ("Directive 2002/58/EC on privacy", None),
+    ("Passed with an ECG interpretation test of 5 ECG strips.", None),
+])
+def test_it_reads_the_stated_ec(text: str, ects: str | None) -> None:
+    stated = ects_in_text(text)
+    assert (None if stated is None else str(stated.value)) == ects
+
+
+@pytest.mark.parametrize(("text", "eqf", "nlqf"), [
+    ("Post-hbo Performancemanagement en Belonen", 6, None),
+    ("Een kwalificatie op hbo-niveau", 6, None),
+    ("Master's-level module", 7, None),
+    ("Certificate at EQF level 5", 5, None),
+    ("Niveau 4 van het NLQF", None, 4),
+    ("Keuzedeel receptie (mbo niveau 2)", None, 2),
+    ("Cambridge C1 Advanced, CEFR level C1", None, None),
+    ("Vendor Level 2 certificate", None, None),
+    ("Training voor hbo-verpleegkundigen", None, None),  # who it is for, not its level
+])
+def test_it_reads_a_stated_level_only_with_a_framework_or_level_word(text: str, eqf: int | None, nlqf: int | None) -> None:
+    found_eqf, found_nlqf = levels_in_text(text)
+    assert (found_eqf and found_eqf.value, found_nlqf and found_nlqf.value) == (eqf, nlqf)
+
+
+def test_complete_from_text_fills_only_what_no_structured_field_gave_and_quotes_its_source() -> None:
+    claim = Claim(title="Leergang Crisiscommunicatie",
+                  description="Tien dagdelen plus eindopdracht (ongeveer 140 uur studiebelasting). Post-hbo-niveau.")
+    complete_from_text(claim)
+    assert claim.hours == Decimal("140") and claim.ects is None
+    assert claim.eqf_level == 6
+    assert claim.sources["hours"].startswith("description: “") and "140 uur studiebelasting" in claim.sources["hours"]
+    assert "Post-hbo-niveau" in claim.sources["eqf_level"]
+    structured = Claim(description="Ongeveer 140 uur, EQF 6.", ects=Decimal("2.5"), nlqf_level=4,
+                       sources={"ects": "badge.extensions:ECTSExtension", "nlqf_level": "x"})
+    complete_from_text(structured)
+    assert structured.ects == Decimal("2.5") and structured.hours is None and structured.eqf_level is None
+    assert structured.sources["ects"] == "badge.extensions:ECTSExtension"
+
+
+def test_the_intake_reads_a_size_stated_in_the_text_and_matching_uses_it() -> None:
+    credential = fx.ob3_credential()
+    achievement = credential["credentialSubject"]["achievement"]
+    del achievement["creditsAvailable"], achievement["alignment"]
+    achievement["description"] = "Post-hbo leergang: tien dagdelen plus eindopdracht (ongeveer 140 uur studiebelasting)."
+    claim = inspect_credential(json.dumps(credential).encode(), "badge.json").claim
+    assert claim is not None
+    assert claim.hours == Decimal("140") and claim.eqf_level == 6
+    assert "140 uur studiebelasting" in claim.sources["hours"]
+    cred = credential_input(claim)
+    assert cred.ects == 5.0 and cred.eqf_level == 6  # 140 hours at 28 hours per EC
+    # A structured value stays, whatever the text says.
+    achievement["creditsAvailable"] = 56
+    claim = inspect_credential(json.dumps(credential).encode(), "badge.json").claim
+    assert claim is not None and claim.hours == Decimal("56")
+    assert claim.sources["hours"] == "credentialSubject.achievement.creditsAvailable (credit hours)"
