@@ -25,6 +25,7 @@ UNSEEN = {
     "unseen-2": ROOT / "evaluation" / "unseen-2" / "sociaal-werk.csv",
     "unseen-3": ROOT / "evaluation" / "unseen-3" / "human-resource-management.csv",
     "unseen-4": ROOT / "evaluation" / "unseen-4" / "communicatie.csv",
+    "unseen-5": ROOT / "evaluation" / "unseen-5" / "fysiotherapie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
