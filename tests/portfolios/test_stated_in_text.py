@@ -33,8 +33,17 @@ from tests.portfolios import fixtures as fx
     ("Awarded for attending a 45-minute live webinar.", "0.75"),
     # The clause naming the whole load wins over its parts.
     ("E-learning (6 uur) en praktijkopdrachten. Totale studiebelasting 84 uur.", "84"),
-    # Otherwise the largest part: a text names parts more often than the total.
-    ("E-learning (4 uur) en een bijeenkomst (3 uur)", "4"),
+    ("Total Qualification Time (TQT): 120. Guided Learning Hours (GLH): 48.", "120"),
+    ("Participants earn 1.6 CEUs (16 contact hours).", "16"),
+    ("Het programma heeft een studielast van 120 SBU.", "120"),
+    # Otherwise the parts a clause adds up, leaving out what it says is included in something.
+    ("E-learning (4 uur) en een bijeenkomst (3 uur)", "7"),
+    ("24 uur contactonderwijs, 40 uur zelfstudie en 16 uur begeleide praktijk", "80"),
+    ("The course, 140 hours, includes 40 hours of practice.", "140"),
+    ("Opleiding van 140 uur, waarvan 40 uur praktijk.", "140"),
+    # Hours per week times the one length in weeks the text gives.
+    ("Gemiddeld 8 uur per week gedurende tien weken.", "80"),
+    ("Length: 8 Weeks\nEffort: 4–6 hours per week", "32"),
 ])
 def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     stated = study_hours_in_text(text)
@@ -42,8 +51,14 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "Gemiddeld 8 uur per week gedurende tien weken.",
-    "Studying 6 hours a week.",
+    "Studying 6 hours a week.",  # no length in weeks to multiply by
+    "Examen: 40 meerkeuzevragen, 60 minuten.",
+    "Pass the exam (180 questions, 4.5 hours).",
+    "De cursus wordt afgesloten met een theorietoets van 90 minuten.",
+    "This course includes 12 hours of on-demand video.",
+    "Includes a minimum of 50 hours of supervised clinical practice.",  # a part; the whole is not given
+    "Candidates must have a degree and 35 hours of project management education.",
+    "Volgens het studiepuntensysteem staat 1 EC voor 28 uur studiebelasting.",
     "Passed a 3-hour proctored exam.",
     "Pass mark on the 12-hour practical lab exam.",
     "Toets van 90 minuten.",
@@ -64,6 +79,7 @@ def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(t
     ("Keuzemodule van 7,5 EC", "7.5"),
     ("Worth 15 ECTS credits.", "15"),
     ("Module (5 EC) uit de minor Data Science (30 EC)", "5"),  # the module, not the minor
+    ("Studielast: 3 EC. Volgens het studiepuntensysteem staat 1 EC voor 28 uur.", "3"),  # not the convention's 1
     ("Directive 2002/58/EC on privacy", None),
     ("Passed with an ECG interpretation test of 5 ECG strips.", None),
 ])
@@ -78,6 +94,7 @@ def test_it_reads_the_stated_ec(text: str, ects: str | None) -> None:
     ("Master's-level module", 7, None),
     ("Certificate at EQF level 5", 5, None),
     ("Niveau 4 van het NLQF", None, 4),
+    ("Studielast: 2,5 EC\nOnderwijsniveau: bachelor", 6, None),
     ("Keuzedeel receptie (mbo niveau 2)", None, 2),
     ("Cambridge C1 Advanced, CEFR level C1", None, None),
     ("Vendor Level 2 certificate", None, None),
@@ -96,6 +113,9 @@ def test_complete_from_text_fills_only_what_no_structured_field_gave_and_quotes_
     assert claim.eqf_level == 6
     assert claim.sources["hours"].startswith("description: “") and "140 uur studiebelasting" in claim.sources["hours"]
     assert "Post-hbo-niveau" in claim.sources["eqf_level"]
+    both = Claim(description="Studielast: 1 EC (28 uur)")
+    complete_from_text(both)
+    assert (both.ects, both.hours) == (Decimal("1"), Decimal("28"))  # the matcher reads EC first
     structured = Claim(description="Ongeveer 140 uur, EQF 6.", ects=Decimal("2.5"), nlqf_level=4,
                        sources={"ects": "badge.extensions:ECTSExtension", "nlqf_level": "x"})
     complete_from_text(structured)

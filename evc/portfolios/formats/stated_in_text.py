@@ -27,33 +27,53 @@ from evc.portfolios.claims import Claim
 TEXT_FIELDS = ("title", "description", "criteria", "learning_outcomes", "evidence_text")
 MAX_CHARS = 20_000  # per field: a size is stated near the top, and the rules stay linear anyway
 
-_CLAUSES = re.compile(r"(?<!\d)[.;!?](?!\d)|\n")
+_CLAUSES = re.compile(r"[.;!?](?!\d)|\n")  # not the point in "7.5" or "1.680"
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?"
+_QUALIFIER = r"(?:(?:contact|study|learning|guided learning|notional learning|lecture|teaching|klok|les|studie)\s*-?\s*)?"
 _HOURS = re.compile(
-    rf"(?<![\w/.,])(?:(?P<low>\d+(?:[.,]\d+)?)\s*(?:-|–|tot|to)\s*)?(?P<n>{_NUMBER})\s*-?\s*"
-    r"(?P<unit>studie-?uren|studiebelastingsuren|klokuren|contacturen|lesuren|leeruren|uren|uurs?|"
+    rf"(?<![\w/.,])(?:(?P<low>\d+(?:[.,]\d+)?)\s*(?:-|–|tot|to)\s*)?(?P<n>{_NUMBER})\s*-?\s*{_QUALIFIER}"
+    r"(?P<unit>studie-?uren|studiebelastings?uren|sbu|klokuren|contacturen|lesuren|leeruren|uren|uurs?|"
     r"hours?|hrs?|minuten|minutes?|mins?)\b",
+    re.IGNORECASE,
+)
+# "Total Qualification Time (TQT): 120": a label that names hours, with a bare figure after it.
+_LABELLED_HOURS = re.compile(
+    rf"\b(?:total qualification time|guided learning hours|notional learning hours|TQT|GLH)\s*(?:\([A-Z]+\))?\s*[:=]\s*"
+    rf"(?:ca\.?|circa|about|approx\.?|approximately|ongeveer)?\s*(?P<n>{_NUMBER})(?![\w.,%/])",
     re.IGNORECASE,
 )
 _EC = re.compile(
     r"(?<![\w/.,])(?:(?P<low>\d+(?:[.,]\d+)?)\s*(?:-|–|tot|to)\s*)?(?P<n>\d+(?:[.,]\d+)?)\s*-?\s*"
     r"(?P<unit>EC\b|(?i:ECTS(?:[- ]?(?:credits?|punten|points))?|studiepunten|studiepunt|European credits)\b)",
 )
+# "(staat) 1 EC (staat) voor 28 uur", "1 ECTS corresponds to 25-30 hours": the convention, not this credential's size.
+_CONVERTS = r"\s*(?:=|staat voor|staat gelijk aan|is gelijk aan|komt overeen met|equals|is equal to|corresponds to|stands for|voor)\s*"
+_CONVERSION_AFTER = re.compile(rf"{_CONVERTS}\d", re.IGNORECASE)
+_CONVERSION_BEFORE = re.compile(rf"(?<![\d.,])1\s*(?:EC|ECTS|studiepunt){_CONVERTS}$", re.IGNORECASE)
 # What makes a number of hours something other than the credential's study load.
-_RATE_AFTER = re.compile(r"\s*(?:per|a|an|each|every|elke|iedere|/)\s*(?:week|day|dag|maand|month|jaar|year|"
-                         r"sessie|session|les|lesson|bijeenkomst|meeting)\b|\s*weekly\b|\s*daily\b", re.IGNORECASE)
+_RATE_AFTER = re.compile(r"\s*(?:per|a|an|each|every|elke|iedere|/)\s*(?P<per>week|day|dag|maand|month|jaar|year|"
+                         r"sessie|session|les|lesson|bijeenkomst|meeting)\b|\s*(?P<weekly>weekly)\b|\s*daily\b",
+                         re.IGNORECASE)
 _EXAM_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:exam|exams|examen|examination|tentamen|toets|test|interview|gesprek|"
                          r"presentation|presentatie|pitch|verdediging|defence|defense)\b", re.IGNORECASE)
+# An exam, its questions or an entry requirement earlier in the clause: "Examen: 40 meerkeuzevragen, 60 minuten",
+# "Candidates must have ... 35 hours of project management education".
+_EXAM_OR_REQUIREMENT_BEFORE = re.compile(
+    r"\b(?:exam|exams|examination|test|assessment|questions|must have|required|requires|eligibility|eligible|"
+    r"prerequisites?|vereist|toelatingseisen?|voorwaarden?)\b"
+    r"|(?:examen|examens|tentamen|toets|vragen)\b",  # Dutch compounds too: "theorietoets", "meerkeuzevragen"
+    re.IGNORECASE)
 # "a 16-hour course", "45-minute webinar": a figure joined to its unit by a hyphen describes the noun after
 # it, which must be something one learns in (not "45-minute tours", "a 12-hour practical exam").
 _JOINED = re.compile(r"\d\s*-\s*[a-z]", re.IGNORECASE)
 _LEARNING_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:course|courses|cursus|training|e-learning|module|workshop|webinar|"
                              r"session|sessie|onboarding|les|lesson|class|masterclass|bootcamp|programme|program|opleiding|"
                              r"leergang|seminar|studie|study)\b", re.IGNORECASE)
-_EXAM_BEFORE = re.compile(r"(?:exam|examen|examination|tentamen|toets|test)\w*\s*(?:\(|:|van|of|duurt|lasts|takes)?\s*$",
-                          re.IGNORECASE)
 _EXPERIENCE_AFTER = re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,3}(?:experience|ervaring|werkervaring|praktijkervaring)\b",
                                re.IGNORECASE)
+# "12 hours of on-demand video": running time of material, not study.
+_MEDIA_AFTER = re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}(?:video|videos|video's|videomateriaal|audio|podcasts?)\b",
+                          re.IGNORECASE)
 _NOT_A_LOAD_BEFORE = re.compile(r"\b(?:within|binnen|after|na|om|at|every|elke|iedere|each|up to|maximaal|max|until|"
                                 r"tot|code|versie|version|nr|no|artikel|art)\W*$", re.IGNORECASE)
 # "van 9 tot 17 uur", "from 9 to 17 hours": a span of the day, not a load ("een cursus van 150 uur" is one,
@@ -61,7 +81,17 @@ _NOT_A_LOAD_BEFORE = re.compile(r"\b(?:within|binnen|after|na|om|at|every|elke|i
 _SPAN_BEFORE = re.compile(r"\b(?:van|from|between|tussen)\W*$", re.IGNORECASE)
 # A clause that says it gives the whole study load; its figure wins over other hours in the text.
 _LOAD_WORDS = re.compile(r"studiebelasting|studielast|study ?load|workload|totaal|in total|total|qualification time|"
-                         r"learning time|notional|leeruren|studie-?uren|study hours|hours of study", re.IGNORECASE)
+                         r"learning time|notional|leeruren|studie-?uren|study hours|hours of study|effort|"
+                         r"time commitment|tijdsinvestering|leerinvestering|reken op", re.IGNORECASE)
+# What follows these is a part of something: "140 uur, waarvan 40 uur praktijk" is 140, not 180, and "includes
+# a minimum of 50 hours of supervised practice" does not give the whole.
+_INCLUSION = re.compile(r"\b(?:including|includes|included|inclusief|incl|waarvan|waaronder|of which|among which)\b",
+                        re.IGNORECASE)
+_NUMBER_WORDS = {word: n for n, words in enumerate(
+    [(), ("one", "een", "één"), ("two", "twee"), ("three", "drie"), ("four", "vier"), ("five", "vijf"), ("six", "zes"),
+     ("seven", "zeven"), ("eight", "acht"), ("nine", "negen"), ("ten", "tien"), ("eleven", "elf"), ("twelve", "twaalf")])
+    for word in words}
+_WEEKS = re.compile(rf"\b(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s*-?\s*(?:weeks?|weken|weekse?)\b", re.IGNORECASE)
 
 _FRAMEWORK_LEVEL = re.compile(
     r"\b(?P<fw>EQF|NLQF)[\s-]*(?:niveau|level)?[\s:-]*(?P<n>[1-8])\b"
@@ -71,8 +101,10 @@ _FRAMEWORK_LEVEL = re.compile(
 _MBO = re.compile(r"\bmbo[\s-]*(?:niveau[\s-]*)?(?P<n>[1-4])\b|\bniveau\s*(?P<n2>[1-4])\s*(?:van het\s*)?mbo\b", re.IGNORECASE)
 _LEVEL_WORDS = (
     (re.compile(r"\bpost[\s-]?hbo\b|\bhbo[\s-]?(?:bachelor)?[\s-]?niveau\b|\bniveau[\s-]hbo\b|\bhbo werk- en denkniveau\b"
-                r"|\bbachelor(?:'s)?[\s-]?(?:niveau|level)\b", re.IGNORECASE), 6),
-    (re.compile(r"\bmaster(?:'s)?[\s-]?(?:niveau|level)\b|\bpost[\s-]?(?:master|academisch)\b|\bpostacademisch\b",
+                r"|\bbachelor(?:'s)?[\s-]?(?:niveau|level)\b|\b(?:onderwijs|opleidings)?niveau\s*:\s*(?:hbo|bachelor)\b"
+                r"|\blevel\s*:\s*bachelor", re.IGNORECASE), 6),
+    (re.compile(r"\bmaster(?:'s)?[\s-]?(?:niveau|level)\b|\bpost[\s-]?(?:master|academisch)\b|\bpostacademisch\b"
+                r"|\b(?:onderwijs|opleidings)?niveau\s*:\s*master\b|\blevel\s*:\s*master\b",
                 re.IGNORECASE), 7),
 )
 
@@ -108,32 +140,65 @@ def _quote(clause: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if a else "") + clause[a:b].strip() + ("…" if b < len(clause) else "")
 
 
+def _weeks(text: str) -> int | None:
+    """The course's length in weeks, when the text gives exactly one ("8 Weeks", "gedurende tien weken")."""
+    found = {int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()] for m in _WEEKS.finditer(text[:MAX_CHARS])}
+    return found.pop() if len(found) == 1 else None
+
+
+def _hours_value(match: re.Match[str]) -> Decimal | None:
+    value = _decimal(match["low"] or match["n"], thousands=not match["low"])
+    if value is None or value <= 0:
+        return None
+    if match["unit"].lower().startswith("min"):
+        value = (value / 60).quantize(Decimal("0.01"))
+    return value
+
+
 def study_hours_in_text(text: str) -> Stated | None:
     """The study load in hours the text states; None when it states none.
 
-    Where a clause names the whole load ("studiebelasting", "in total"), its figure is taken; otherwise
-    the largest figure, as a course text names its parts ("e-learning (4 uur) en een bijeenkomst (3 uur)")
-    more often than its total. A range counts at its lower end; minutes count as parts of an hour."""
+    Where a clause names the whole load ("studiebelasting", "in total", "effort"), its figure is taken.
+    Otherwise the parts a clause adds up ("e-learning (4 uur) en een bijeenkomst (3 uur)") are summed,
+    leaving out those it says are included in something ("waarvan", "including"), and the largest
+    figure of the text is taken. A range counts at its lower end, minutes as parts of an hour, and hours per week
+    times the course's weeks when the text gives exactly one length in weeks."""
+    weeks = _weeks(text)
     found: list[tuple[bool, Decimal, str]] = []
     for clause in _clauses(text):
+        named = bool(_LOAD_WORDS.search(clause))
+        parts: list[tuple[Decimal, int, int]] = []
         for match in _HOURS.finditer(clause):
             before, after = clause[: match.start()], clause[match.end() :]
             if _JOINED.search(clause[match.start("n") : match.end()]) and not _LEARNING_AFTER.match(after):
                 continue
-            if (_RATE_AFTER.match(after) or _EXAM_AFTER.match(after) or _EXAM_BEFORE.search(before)
-                    or _EXPERIENCE_AFTER.match(after) or _NOT_A_LOAD_BEFORE.search(before)
+            if (_EXAM_AFTER.match(after) or _EXPERIENCE_AFTER.match(after) or _MEDIA_AFTER.match(after)
+                    or _NOT_A_LOAD_BEFORE.search(before) or _CONVERSION_BEFORE.search(before)
+                    or (not named and (_EXAM_OR_REQUIREMENT_BEFORE.search(before) or _INCLUSION.search(before)))
                     or (match["low"] and _SPAN_BEFORE.search(before) and _within_a_day(match["low"], match["n"]))):
                 continue
-            value = _decimal(match["low"] or match["n"], thousands=not match["low"])
-            if value is None or value <= 0:
+            value = _hours_value(match)
+            if value is None:
                 continue
-            if match["unit"].lower().startswith("min"):
-                value = (value / 60).quantize(Decimal("0.01"))
-            found.append((bool(_LOAD_WORDS.search(clause)), value, _quote(clause, match.start(), match.end())))
+            rate = _RATE_AFTER.match(after)
+            if rate is not None:
+                if weeks is None or not (rate["weekly"] or (rate["per"] or "").lower() == "week"):
+                    continue
+                found.append((True, value * weeks, _quote(clause, match.start(), rate.end() + match.end())))
+                continue
+            parts.append((value, match.start(), match.end()))
+        for match in _LABELLED_HOURS.finditer(clause):
+            value = _decimal(match["n"], thousands=True)
+            if value is not None and value > 0:
+                found.append((True, value, _quote(clause, match.start(), match.end())))
+        if len(parts) > 1 and not named:
+            found.append((False, sum((v for v, _, _ in parts), Decimal(0)), _quote(clause, parts[0][1], parts[-1][2])))
+        else:
+            found += [(named, v, _quote(clause, a, b)) for v, a, b in parts]
     if not found:
         return None
-    named = [f for f in found if f[0]] or found
-    _, value, quote = max(named, key=lambda f: f[1])
+    named_figures = [f for f in found if f[0]] or found
+    _, value, quote = max(named_figures, key=lambda f: f[1])
     return Stated(value, quote)
 
 
@@ -143,9 +208,12 @@ def ects_in_text(text: str) -> Stated | None:
     found: list[tuple[Decimal, str]] = []
     for clause in _clauses(text):
         for match in _EC.finditer(clause):
-            if _RATE_AFTER.match(clause[match.end() :]) or _NOT_A_LOAD_BEFORE.search(clause[: match.start()]):
+            after = clause[match.end() :]
+            if _RATE_AFTER.match(after) or _NOT_A_LOAD_BEFORE.search(clause[: match.start()]):
                 continue
             value = _decimal(match["low"] or match["n"], thousands=False)
+            if value == 1 and _CONVERSION_AFTER.match(after):
+                continue
             if value is not None and 0 < value <= 240:
                 found.append((value, _quote(clause, match.start(), match.end())))
     if not found:
@@ -185,13 +253,13 @@ def complete_from_text(claim: Claim) -> None:
         if not text:
             continue
         if need_load:
+            # Both when both are stated ("1 EC (28 uur)"); the matcher reads EC first.
             ects, hours = ects_in_text(text), study_hours_in_text(text)
             if ects is not None:
                 claim.ects, claim.sources["ects"] = Decimal(ects.value), f"{name}: “{ects.quote}”"
-                need_load = False
-            elif hours is not None:
+            if hours is not None:
                 claim.hours, claim.sources["hours"] = Decimal(hours.value), f"{name}: “{hours.quote}”"
-                need_load = False
+            need_load = ects is None and hours is None
         if need_level:
             eqf, nlqf = levels_in_text(text)
             if eqf is not None:
