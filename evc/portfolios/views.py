@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from evc.portfolios.formats.stated_in_text import TEXT_FIELDS
 from evc.portfolios.forms import EvidenceForm, ManualForm, UploadForm
 from evc.portfolios.models import Credential
 from evc.portfolios.selectors import credential_editable_by, credential_visible_to
@@ -185,6 +186,17 @@ def evidence_create(request: HttpRequest) -> HttpResponse:
     return redirect("portfolios:portfolio")
 
 
+def _source_label(value: str) -> str:
+    """A source as the provenance table shows it: a known description translated, a quote from one of the
+    claim's text fields under that field's label (see formats/stated_in_text.py), else the path as it is."""
+    if value in SOURCES:
+        return _(value)
+    field, quoted, quote = value.partition(": “")
+    if quoted and field in TEXT_FIELDS:
+        return f"{FIELD_LABELS[field]}: “{quote}"
+    return value
+
+
 @require_GET
 @login_required
 def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -193,7 +205,7 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The parsed payload (unbaked from an image, decoded from a JWS), shown escaped by the template.
     raw = json.dumps(credential.payload, indent=2, ensure_ascii=False)[:200_000] if credential.payload else ""
     # A source is a path in the credential ("credentialSubject.achievement.name") or one of a few descriptions.
-    sources = [(name, FIELD_LABELS.get(name, ""), _(value) if value in SOURCES else value) for name, value in sorted(claim.sources.items())]
+    sources = [(name, FIELD_LABELS.get(name, ""), _source_label(value)) for name, value in sorted(claim.sources.items())]
     return render(request, "portfolios/credential_detail.html", {
         "credential": credential,
         "claim": claim,

@@ -108,6 +108,22 @@ def test_portfolio_page_upload_and_detail(client_for, applicant):
     assert "&lt;script&gt;" in html  # the raw payload is shown, escaped
 
 
+def test_a_size_read_from_the_text_shows_the_words_it_was_read_from(client_for, applicant):
+    client = client_for(applicant)
+    credential = fx.ob3_credential()
+    achievement = credential["credentialSubject"]["achievement"]
+    del achievement["creditsAvailable"]
+    achievement["description"] = "Tien dagdelen plus eindopdracht (ongeveer 140 uur studiebelasting) <b>vet</b>."
+    upload = io.BytesIO(json.dumps(credential).encode())
+    upload.name = "badge.json"
+    assert client.post(reverse("portfolios:upload"), {"files": [upload]}).status_code == 200
+    stored = Credential.objects.get()
+    assert stored.get_claim().hours == 140
+    html = client.get(reverse("portfolios:credential", args=[stored.pk])).content.decode()
+    # Under the Dutch label of the field it came from, quoted and escaped.
+    assert "Beschrijving: “Tien dagdelen plus eindopdracht (ongeveer 140 uur studiebelasting) &lt;b&gt;vet&lt;/b&gt;”" in html
+
+
 # The upload page speaks the reader's language (Dutch by default): what it says about each hostile file.
 PAGE_MESSAGES = {"entity bomb": "XML-entiteiten", "png bomb": "decompressiebom", "wrong extension": "past niet bij de naam",
                  "deep nesting": "diep genest"}
