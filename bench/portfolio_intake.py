@@ -80,6 +80,22 @@ def main() -> None:
     assert jsonld.canonize(unsigned) == pyld.normalize(unsigned, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": jsonld.document_loader})
     print(f"\nbounded canonicalisation {ours:.2f} ms vs PyLD normalize {theirs:.2f} ms (ratio {ours / theirs:.2f}); output identical")
 
+    # Sizes stated in the text (formats/stated_in_text.py) are read while the applicant waits: a field
+    # of MAX_CHARS full of figures must cost about what an ordinary field of that length does, not its square.
+    import re
+
+    from evc.portfolios.claims import Claim
+    from evc.portfolios.formats.stated_in_text import MAX_CHARS, complete_from_text
+
+    ordinary = ("Deze leergang van tien dagdelen (ongeveer 140 uur studiebelasting) behandelt het vak in de praktijk. " * 400)[:MAX_CHARS]
+    texts = {"ordinary text": ordinary, "text full of figures": ("5 uur " * 4000)[:MAX_CHARS],
+             "figures with rates": ("5 uur per week " * 2000)[:MAX_CHARS]}
+    print(f"\n{'sizes stated in the text':26} {'median ms':>10} {'reference ms':>13} {'ratio':>8}   (reference: one scan for numbers)")
+    for name, text in texts.items():
+        took = _median_ms(lambda t=text: complete_from_text(Claim(title="x", description=t)), args.repeat)
+        reference = _median_ms(lambda t=text: re.findall(r"\d+", t), args.repeat)
+        print(f"{name + f' ({len(text)} chars)':26} {took:10.2f} {reference:13.3f} {took / max(reference, 1e-6):8.0f}")
+
 
 if __name__ == "__main__":
     main()

@@ -18,6 +18,7 @@ counts only with a named framework (EQF, NLQF, mbo) or an hbo/bachelor/master le
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -25,7 +26,11 @@ from evc.portfolios.claims import Claim
 
 # The claim's free-text fields, in the order they are read (the first field that states a size wins).
 TEXT_FIELDS = ("title", "description", "criteria", "learning_outcomes", "evidence_text")
-MAX_CHARS = 20_000  # per field: a size is stated near the top, and the rules stay linear anyway
+MAX_CHARS = 20_000  # per field: a size is stated near the top
+# How far around a figure the rules look (within its clause). Bounded, so that a text full of figures costs
+# time in proportion to its length, not its square (an upload is read while the applicant waits).
+CONTEXT = 200
+MAX_FIGURES = 100  # figures read per text; a course states a handful, a text with hundreds is not a course text
 
 _CLAUSES = re.compile(r"[.;!?](?!\d)|\n")  # not the point in "7.5" or "1.680"
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?"
@@ -131,6 +136,19 @@ def _within_a_day(low: str, high: str) -> bool:
     return all((value := _decimal(v, thousands=False)) is not None and value <= 24 for v in (low, high))
 
 
+def _limited(matches: Iterator[re.Match[str]], seen: list[int]) -> Iterator[re.Match[str]]:
+    """The matches, until MAX_FIGURES have been read from the text (`seen` counts across its clauses)."""
+    for match in matches:
+        if seen[0] >= MAX_FIGURES:
+            return
+        seen[0] += 1
+        yield match
+
+
+def _before(clause: str, start: int) -> str:
+    return clause[max(0, start - CONTEXT) : start]
+
+
 def _clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSES.split(text[:MAX_CHARS]) if c and c.strip()]
 
@@ -164,12 +182,13 @@ def study_hours_in_text(text: str) -> Stated | None:
     figure of the text is taken. A range counts at its lower end, minutes as parts of an hour, and hours per week
     times the course's weeks when the text gives exactly one length in weeks."""
     weeks = _weeks(text)
+    seen = [0]
     found: list[tuple[bool, Decimal, str]] = []
     for clause in _clauses(text):
         named = bool(_LOAD_WORDS.search(clause))
         parts: list[tuple[Decimal, int, int]] = []
-        for match in _HOURS.finditer(clause):
-            before, after = clause[: match.start()], clause[match.end() :]
+        for match in _limited(_HOURS.finditer(clause), seen):
+            before, after = _before(clause, match.start()), clause[match.end() : match.end() + CONTEXT]
             if _JOINED.search(clause[match.start("n") : match.end()]) and not _LEARNING_AFTER.match(after):
                 continue
             if (_EXAM_AFTER.match(after) or _EXPERIENCE_AFTER.match(after) or _MEDIA_AFTER.match(after)
@@ -205,11 +224,12 @@ def study_hours_in_text(text: str) -> Stated | None:
 def ects_in_text(text: str) -> Stated | None:
     """The EC (ECTS credits) the text states; None when it states none. With several figures, the
     smallest: a module's text names the larger programme it belongs to more often than the reverse."""
+    seen = [0]
     found: list[tuple[Decimal, str]] = []
     for clause in _clauses(text):
-        for match in _EC.finditer(clause):
-            after = clause[match.end() :]
-            if _RATE_AFTER.match(after) or _NOT_A_LOAD_BEFORE.search(clause[: match.start()]):
+        for match in _limited(_EC.finditer(clause), seen):
+            after = clause[match.end() : match.end() + CONTEXT]
+            if _RATE_AFTER.match(after) or _NOT_A_LOAD_BEFORE.search(_before(clause, match.start())):
                 continue
             value = _decimal(match["low"] or match["n"], thousands=False)
             if value == 1 and _CONVERSION_AFTER.match(after):
