@@ -8,11 +8,13 @@ rules read what the text states and nothing more: they fill only fields no struc
 and record the sentence they read as the field's source, so assessors and applicants can check it
 (and the applicant can correct it).
 
-The rules are deliberately narrow. A number of hours counts only when it is not a rate ("8 uur per
-week"), a deadline or time of day ("binnen 48 uur", "van 9 tot 17 uur"), an exam's duration ("a
-3-hour exam"), or work experience required beforehand ("3,750 hours of work experience"). A level
-counts only with a named framework (EQF, NLQF, mbo) or an hbo/bachelor/master level word; CEFR levels
-(B1, C1) and a bare "level 3" (which framework?) are not levels here.
+The rules are deliberately narrow: a size read too large could let an exemption through, so a range
+counts at its lower end and, of several EC figures, the smallest counts. A number of hours is no study load when it is a
+deadline or time of day ("binnen 48 uur", "van 9 tot 17 uur"), an exam's duration ("a 3-hour exam"),
+the running time of videos, work experience required beforehand ("3,750 hours of work experience"),
+or a rate without a length to multiply it by ("8 uur per week"). A level counts only with a named
+framework (EQF, NLQF, mbo) or an hbo/bachelor/master level word; CEFR levels (B1, C1) and a bare
+"level 3" (which framework?) are not levels here. `evaluation/stated-size/` measures the rules.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ MAX_CHARS = 20_000  # per field: a size is stated near the top
 # time in proportion to its length, not its square (an upload is read while the applicant waits).
 CONTEXT = 200
 MAX_FIGURES = 100  # figures read per text; a course states a handful, a text with hundreds is not a course text
+MAX_HOURS = Decimal(240 * 28)  # a whole bachelor's programme; a larger figure is no course's study load
 
 _CLAUSES = re.compile(r"[.;!?](?!\d)|\n")  # not the point in "7.5" or "1.680"
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?"
@@ -164,9 +167,10 @@ def _weeks(text: str) -> int | None:
     return found.pop() if len(found) == 1 else None
 
 
+
 def _hours_value(match: re.Match[str]) -> Decimal | None:
     value = _decimal(match["low"] or match["n"], thousands=not match["low"])
-    if value is None or value <= 0:
+    if value is None or value <= 0 or value > MAX_HOURS:
         return None
     if match["unit"].lower().startswith("min"):
         value = (value / 60).quantize(Decimal("0.01"))
@@ -179,8 +183,8 @@ def study_hours_in_text(text: str) -> Stated | None:
     Where a clause names the whole load ("studiebelasting", "in total", "effort"), its figure is taken.
     Otherwise the parts a clause adds up ("e-learning (4 uur) en een bijeenkomst (3 uur)") are summed,
     leaving out those it says are included in something ("waarvan", "including"), and the largest
-    figure of the text is taken. A range counts at its lower end, minutes as parts of an hour, and hours per week
-    times the course's weeks when the text gives exactly one length in weeks."""
+    figure of the text is taken. A range counts at its lower end, minutes as parts of an hour, and
+    hours per week times the course's weeks when the text gives exactly one length in weeks."""
     weeks = _weeks(text)
     seen = [0]
     found: list[tuple[bool, Decimal, str]] = []
@@ -214,6 +218,7 @@ def study_hours_in_text(text: str) -> Stated | None:
             found.append((False, sum((v for v, _, _ in parts), Decimal(0)), _quote(clause, parts[0][1], parts[-1][2])))
         else:
             found += [(named, v, _quote(clause, a, b)) for v, a, b in parts]
+    found = [f for f in found if f[1] <= MAX_HOURS]
     if not found:
         return None
     named_figures = [f for f in found if f[0]] or found
