@@ -53,7 +53,9 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
         level_fit, workload_fit (None when the credential does not say), blockers (why not an
         exemption: "coverage", "level", "workload", "unknown_size", "disclaimed", "unverified",
         "precedent", "too_old"), weak_outcomes (when every outcome is matched: those matched at
-        "possible" only), reasons {"nl","en"} (written from those fields when read), precedents.
+        "possible" only), read_from_text (of "level" and "workload", those weighed that the intake
+        read from the credential's prose), reasons {"nl","en"} (written from those fields when
+        read), precedents.
     Precedent: unit_reference, decision ("granted"|"refused"|"partial"...), decided_on,
         case_reference, summary. A "refused" precedent blocks an exemption suggestion.
 """

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from evc.curricula.models import CurriculumVersion, LearningOutcome, Programme
 from evc.portfolios.claims import Claim
+from evc.portfolios.formats.stated_in_text import sizes_read_from_text
 
 from .engine import fusion, signals
 from .engine.encoders import Encoder, EncoderConfigError, get_encoder
@@ -241,6 +242,7 @@ def credential_input(claim: Claim, *, verified: bool | None = None) -> Credentia
         issued_on=issued.date() if isinstance(issued, dt.datetime) else issued,
         verified=verified,
         achievement_key=achievement_key(claim),
+        read_from_text=sizes_read_from_text(claim),
     )
 
 

@@ -131,6 +131,14 @@ def test_full_coverage_with_fitting_level_and_workload_suggests_an_exemption(set
     for stated in ({"eqf_level": 6}, {"ects": 5.0}):
         sized = run(index, encoder, CredentialInput(text=text, **stated), model)
         assert next(u for u in sized.units if u.reference == "P/DATA").suggestion == "exemption"
+    # A size the intake read from the credential's prose is named in the reason, for the assessor to check.
+    from_text = run(index, encoder, CredentialInput(text=text, ects=5.0, read_from_text=frozenset({"level", "workload"})),
+                    model)
+    unit = next(u for u in from_text.units if u.reference == "P/DATA")
+    assert unit.suggestion == "exemption" and unit.read_from_text == ("workload",)  # no level was weighed
+    assert "study load read from the credential's text" in unit.reasons["en"]
+    assert "studielast gelezen uit de tekst van het bewijsstuk" in unit.reasons["nl"]
+    assert "read from" not in next(u for u in sized.units if u.reference == "P/DATA").reasons["en"]
 
 
 def test_a_unit_completed_by_a_possible_match_names_that_outcome_in_its_reason(setup):

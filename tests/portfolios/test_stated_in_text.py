@@ -134,8 +134,10 @@ def test_the_intake_reads_a_size_stated_in_the_text_and_matching_uses_it() -> No
     assert "140 uur studiebelasting" in claim.sources["hours"]
     cred = credential_input(claim)
     assert cred.ects == 5.0 and cred.eqf_level == 6  # 140 hours at 28 hours per EC
+    assert cred.read_from_text == {"level", "workload"}  # so the unit reasons say so
     # A structured value stays, whatever the text says.
     achievement["creditsAvailable"] = 56
     claim = inspect_credential(json.dumps(credential).encode(), "badge.json").claim
     assert claim is not None and claim.hours == Decimal("56")
     assert claim.sources["hours"] == "credentialSubject.achievement.creditsAvailable (credit hours)"
+    assert credential_input(claim).read_from_text == {"level"}

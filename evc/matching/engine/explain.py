@@ -28,6 +28,11 @@ _T = {
         "exemption": "exemption suggested",
         "weak_one": "only a possible match for {codes}: check it first",
         "weak_many": "only possible matches for {codes}: check them first",
+        "from_text": {
+            ("level",): "level read from the credential's text: check it",
+            ("workload",): "study load read from the credential's text: check it",
+            ("level", "workload"): "level and study load read from the credential's text: check them",
+        },
         "partial": "partial: not enough for an exemption",
         "none": "no exemption",
         "blockers": {
@@ -61,6 +66,11 @@ _T = {
         "exemption": "vrijstelling voorgesteld",
         "weak_one": "alleen een mogelijke match voor {codes}: controleer die eerst",
         "weak_many": "alleen mogelijke matches voor {codes}: controleer die eerst",
+        "from_text": {
+            ("level",): "niveau gelezen uit de tekst van het bewijsstuk: controleer het",
+            ("workload",): "studielast gelezen uit de tekst van het bewijsstuk: controleer die",
+            ("level", "workload"): "niveau en studielast gelezen uit de tekst van het bewijsstuk: controleer ze",
+        },
         "partial": "gedeeltelijk: onvoldoende voor vrijstelling",
         "none": "geen vrijstelling",
         "blockers": {
@@ -160,6 +170,7 @@ def unit_reason(
     workload: float | None,
     precedents: Sequence[Precedent],
     weak: Sequence[str] = (),
+    read_from_text: Sequence[str] = (),
 ) -> str:
     t = _T[lang if lang in _T else "en"]
     # The engine suggests, the assessor judges: "found", not "evidenced". When outcomes are credited by
@@ -170,6 +181,8 @@ def unit_reason(
     if weak and suggestion != "none":
         parts.append(t["weak_many" if len(weak) > 1 else "weak_one"].format(codes=", ".join(weak)))
     parts += [t["blockers"][b] for b in blockers]
+    if read_from_text and suggestion != "none":
+        parts.append(t["from_text"][tuple(sorted(read_from_text))])
     if precedents:
         parts.append(t["precedent"].format(items=_precedent_items(precedents)))
     return "; ".join(parts) + "."

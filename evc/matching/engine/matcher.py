@@ -622,13 +622,15 @@ class MatchIndex:
             if too_old:
                 blockers.append("too_old")
             suggestion = "none" if too_old else "partial" if blockers else "exemption"
+            from_text = tuple(name for name, fit in (("level", level), ("workload", workload))
+                              if fit is not None and name in cred.read_from_text)
             weak: tuple[str, ...] = ()
             if complete[k]:
                 weak = tuple(code for code, is_weak in zip(groups[k], weak_in_order[bounds[k] : bounds[k + 1]],
                                                            strict=True) if is_weak)
             out.append(UnitSuggestion(unit.reference, unit.programme, unit.code, unit.name, coverages[k], suggestion,
                                       groups[k], sizes_list[k], level, workload, precedents, unit.unit_id,
-                                      tuple(blockers), weak))
+                                      tuple(blockers), weak, from_text))
         return out
 
     # --- convenience ---------------------------------------------------------------------

@@ -80,6 +80,9 @@ class CredentialInput:
     issued_on: dt.date | None = None
     verified: bool | None = None
     achievement_key: str = ""  # issuer id + achievement id, for precedents
+    # Which of "level" and "workload" the intake read from the credential's prose rather than from a
+    # structured field (evc/portfolios/formats/stated_in_text.py): a unit's reason says so.
+    read_from_text: frozenset[str] = frozenset()
 
 
 class LazyTexts(Mapping[str, str]):
@@ -161,6 +164,8 @@ class UnitSuggestion:
     # them for the assessor: every false exemption on the holdout and blind sets was a unit that such
     # a weak match completed.
     weak_outcomes: tuple[str, ...] = ()
+    # Of "level" and "workload", those this advice weighed that were read from the credential's prose.
+    read_from_text: tuple[str, ...] = ()
 
     @cached_property
     def reasons(self) -> Mapping[str, str]:
@@ -171,7 +176,7 @@ class UnitSuggestion:
         return LazyTexts(partial(unit_reason, coverage=self.coverage, matched=len(self.matched_outcomes),
                                  total=self.outcome_count, suggestion=self.suggestion, blockers=self.blockers,
                                  level=self.level_fit, workload=self.workload_fit, precedents=self.precedents,
-                                 weak=self.weak_outcomes))
+                                 weak=self.weak_outcomes, read_from_text=self.read_from_text))
 
 
 @dataclass

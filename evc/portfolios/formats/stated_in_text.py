@@ -292,3 +292,18 @@ def complete_from_text(claim: Claim) -> None:
             if nlqf is not None:
                 claim.nlqf_level, claim.sources["nlqf_level"] = int(nlqf.value), f"{name}: “{nlqf.quote}”"
             need_level = eqf is None and nlqf is None
+
+
+def sizes_read_from_text(claim: Claim) -> frozenset[str]:
+    """Of "level" and "workload", those whose value the matcher reads (EQF before NLQF, EC before hours)
+    came from the claim's text rather than a structured field."""
+    level = "eqf_level" if claim.eqf_level is not None else "nlqf_level" if claim.nlqf_level is not None else ""
+    workload = "ects" if claim.ects else "hours" if claim.hours else ""
+    return frozenset(name for name, field in (("level", level), ("workload", workload))
+                     if field and quoted_field(claim.sources.get(field, "")))
+
+
+def quoted_field(source: str) -> str:
+    """The claim field a source quotes ("description: “…”", as written above), "" for any other source."""
+    field, quoted, _ = source.partition(": “")
+    return field if quoted and field in TEXT_FIELDS else ""
