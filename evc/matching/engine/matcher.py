@@ -597,6 +597,7 @@ class MatchIndex:
         too_old = recency == 0.0
         units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
         any_precedents = lookup is not _no_precedents
+        read_from_text = cred.read_from_text
         out: list[UnitSuggestion] = []
         for k in ranking:
             u = matched[k]
@@ -622,8 +623,8 @@ class MatchIndex:
             if too_old:
                 blockers.append("too_old")
             suggestion = "none" if too_old else "partial" if blockers else "exemption"
-            from_text = tuple(name for name, fit in (("level", level), ("workload", workload))
-                              if fit is not None and name in cred.read_from_text)
+            from_text = () if not read_from_text else tuple(
+                name for name, fit in (("level", level), ("workload", workload)) if fit is not None and name in read_from_text)
             weak: tuple[str, ...] = ()
             if complete[k]:
                 weak = tuple(code for code, is_weak in zip(groups[k], weak_in_order[bounds[k] : bounds[k + 1]],
