@@ -36,6 +36,9 @@ from tests.portfolios import fixtures as fx
     ("Total Qualification Time (TQT): 120. Guided Learning Hours (GLH): 48.", "120"),
     ("Participants earn 1.6 CEUs (16 contact hours).", "16"),
     ("Het programma heeft een studielast van 120 SBU.", "120"),
+    ("Training: 40 hours of test automation with Playwright.", "40"),  # a course about testing, not a test
+    ("Risk assessment course (16 hours)", "16"),
+    ("Pass the PSM I assessment: 80 questions in 60 minutes.", None),
     # Otherwise the parts a clause adds up, leaving out what it says is included in something.
     ("E-learning (4 uur) en een bijeenkomst (3 uur)", "7"),
     ("24 uur contactonderwijs, 40 uur zelfstudie en 16 uur begeleide praktijk", "80"),

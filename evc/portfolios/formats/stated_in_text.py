@@ -62,12 +62,14 @@ _CONVERSION_BEFORE = re.compile(rf"(?<![\d.,])1\s*(?:EC|ECTS|studiepunt){_CONVER
 _RATE_AFTER = re.compile(r"\s*(?:per|a|an|each|every|elke|iedere|/)\s*(?P<per>week|day|dag|maand|month|jaar|year|"
                          r"sessie|session|les|lesson|bijeenkomst|meeting)\b|\s*(?P<weekly>weekly)\b|\s*daily\b",
                          re.IGNORECASE)
-_EXAM_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:exam|exams|examen|examination|tentamen|toets|test|interview|gesprek|"
-                         r"presentation|presentatie|pitch|verdediging|defence|defense)\b", re.IGNORECASE)
+# "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
+_EXAM_AFTER = re.compile(r"\s*(?!(?:of|van)\b)(?:[\w-]+\s+){0,2}(?:exam|exams|examen|examination|tentamen|toets|test|"
+                         r"interview|gesprek|presentation|presentatie|pitch|verdediging|defence|defense)\b", re.IGNORECASE)
 # An exam, its questions or an entry requirement earlier in the clause: "Examen: 40 meerkeuzevragen, 60 minuten",
-# "Candidates must have ... 35 hours of project management education".
+# "Candidates must have ... 35 hours of project management education". Not "test" or "assessment": those are
+# also what courses are about ("Software testing, 24 uur", "Risk assessment course (16 hours)").
 _EXAM_OR_REQUIREMENT_BEFORE = re.compile(
-    r"\b(?:exam|exams|examination|test|assessment|questions|must have|required|requires|eligibility|eligible|"
+    r"\b(?:exam|exams|examination|questions|must have|required|requires|eligibility|eligible|"
     r"prerequisites?|vereist|toelatingseisen?|voorwaarden?)\b"
     r"|(?:examen|examens|tentamen|toets|vragen)\b",  # Dutch compounds too: "theorietoets", "meerkeuzevragen"
     re.IGNORECASE)
