@@ -12,6 +12,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from evc.curricula.models import LearningOutcome
+from evc.portfolios.claims import Claim
+from evc.portfolios.formats.stated_in_text import complete_from_text
 
 from .models import Case, MatchingStatus, OutcomeSuggestion, UnitSuggestion
 
@@ -20,14 +22,26 @@ logger = logging.getLogger(__name__)
 TOP_K = 25
 
 
+def claim_as_matched(credential: Any) -> Claim:
+    """A credential's stored claim as the intake reads it today: a claim stored before the intake read
+    sizes stated in the text gets them here too (never overwriting a stored value)."""
+    claim = Claim.from_dict(getattr(credential, "claim", None) or {})
+    complete_from_text(claim)
+    return claim
+
+
 def _fingerprint(case: Case, credentials: list[Any]) -> str:
-    """What the suggestions depend on: the credentials' claims, the catalogue text and the year's limit
-    on the age of evidence."""
+    """What the suggestions depend on: the credentials' claims (as matched), the catalogue text, the
+    year's limit on the age of evidence and the engine (model and weights)."""
+    from evc.matching.services import engine_fingerprint
+
     outcomes = LearningOutcome.objects.filter(unit__version=case.version).order_by("pk").values_list("pk", "text")
     basis = {
-        "credentials": sorted((c.pk, json.dumps(getattr(c, "claim", {}), sort_keys=True, default=str)) for c in credentials),
+        "credentials": sorted((c.pk, json.dumps(claim_as_matched(c).to_dict(), sort_keys=True, default=str))
+                              for c in credentials),
         "outcomes": [(pk, hashlib.sha256(text.encode()).hexdigest()) for pk, text in outcomes],
         "evidence_max_age_years": case.version.evidence_max_age_years,
+        "engine": engine_fingerprint(),
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
@@ -83,13 +97,12 @@ def match_case(case_id: int) -> int:
 
 def _run_engine(case: Case, credentials: list[Any]) -> tuple[list[OutcomeSuggestion], list[UnitSuggestion]]:
     from evc.matching.api import achievement_key, match_claims
-    from evc.portfolios.claims import Claim
 
     from .selectors import precedent_lookup
 
     outcome_ids = set(LearningOutcome.objects.filter(unit__version=case.version).values_list("pk", flat=True))
     unit_ids = set(case.version.units.values_list("pk", flat=True))
-    claims = [Claim.from_dict(getattr(c, "claim", None) or {}) for c in credentials]
+    claims = [claim_as_matched(c) for c in credentials]
     if not claims:
         return [], []
     results = match_claims(

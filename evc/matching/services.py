@@ -59,6 +59,24 @@ def fusion_model_for(encoder: Encoder | None) -> fusion.FusionModel:
     return fusion.load_model(encoder.model_id if encoder else LEXICAL_MODEL_ID)
 
 
+def engine_fingerprint() -> str:
+    """Changes when the configured engine would suggest otherwise: another model, or refitted weights.
+    Read from the settings and the weights file, without loading a model. Stored suggestions are
+    re-computed when it changes (`rematch_cases`)."""
+    from .engine.encoders import model_name
+
+    if not settings.EVC_USE_EMBEDDINGS:
+        name = LEXICAL_MODEL_ID
+    else:
+        try:
+            name = model_name(settings.EVC_EMBEDDING_BACKEND, settings.EVC_EMBEDDING_MODEL_PATH)
+        except EncoderConfigError:  # matching itself reports the configuration error
+            name = f"{settings.EVC_EMBEDDING_BACKEND}:{settings.EVC_EMBEDDING_MODEL_PATH}"
+    weights = fusion.weights_file_for(name)
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest() if weights.is_file() else "no weights"
+    return f"{name}|{digest}"
+
+
 # --- catalogue -----------------------------------------------------------------------------
 
 

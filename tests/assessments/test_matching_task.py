@@ -149,6 +149,49 @@ def test_rematch_cases_queues_only_cases_whose_inputs_changed(make_case, fake_en
     assert Case.objects.get(pk=current.pk).matching_status == MatchingStatus.READY
 
 
+def test_rematch_cases_queues_open_cases_after_the_engine_changes(make_case, fake_engine, admin_user, monkeypatch):
+    from django.core.management import call_command
+
+    from evc.matching import services as matching_services
+
+    case = make_case("draft")
+    match_case.call(case.pk)
+    assert call_command("rematch_cases") == "1 open cases checked, 0 queued for matching."
+    # Refitted weights (or another model) would suggest otherwise: the stored suggestions are stale.
+    before = matching_services.engine_fingerprint()
+    monkeypatch.setattr(matching_services, "engine_fingerprint", lambda: before + "-refitted")
+    assert call_command("rematch_cases") == "1 open cases checked, 1 queued for matching."
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.PENDING
+
+
+def test_the_engine_fingerprint_follows_the_weights_file(settings, tmp_path, monkeypatch):
+    from evc.matching import services as matching_services
+    from evc.matching.engine import fusion
+
+    settings.EVC_USE_EMBEDDINGS = False  # the lexical engine: no model to resolve
+    shipped = matching_services.engine_fingerprint()
+    assert shipped.startswith("lexical-only|") and "no weights" not in shipped
+    monkeypatch.setattr(fusion, "WEIGHTS_DIR", tmp_path)
+    assert matching_services.engine_fingerprint() == "lexical-only|no weights"
+    (tmp_path / "lexical-only.json").write_text("{}")
+    assert matching_services.engine_fingerprint() not in (shipped, "lexical-only|no weights")
+
+
+def test_a_claim_stored_before_sizes_were_read_from_text_is_matched_with_them(make_case, fake_engine, admin_user):
+    case = make_case("draft")
+    credential = case.credentials.get()
+    stored = dict(credential.claim, description="Leergang van tien dagdelen (ongeveer 140 uur studiebelasting).")
+    for field in ("hours", "ects", "eqf_level", "nlqf_level"):
+        stored[field] = None
+    stored["sources"] = {k: v for k, v in stored.get("sources", {}).items() if k not in ("hours", "ects")}
+    type(credential).objects.filter(pk=credential.pk).update(claim=stored)  # as an older intake stored it
+    match_case.call(case.pk)
+    (call,) = fake_engine
+    (claim,) = call["claims"]
+    assert claim.hours == 140 and "140 uur studiebelasting" in claim.sources["hours"]
+    assert type(credential).objects.get(pk=credential.pk).claim["hours"] is None  # the stored claim is left alone
+
+
 def test_removing_a_linked_credential_queues_a_rematch(make_case, applicant, admin_user, assessor,
                                                        django_capture_on_commit_callbacks):
     from evc.portfolios.services import credential_remove

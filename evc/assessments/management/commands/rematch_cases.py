@@ -1,4 +1,5 @@
-"""Re-run matching for open cases whose credentials or catalogue text changed since the last run."""
+"""Re-run matching for open cases whose credentials, catalogue text or engine (model, weights) changed since
+the last run; run it after an upgrade too."""
 
 from __future__ import annotations
 
