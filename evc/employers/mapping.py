@@ -10,11 +10,9 @@ is the same as that of an uninterrupted run.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -98,30 +96,14 @@ def get_matcher() -> tuple[Matcher, str]:
     if path:
         matcher = import_string(path)
         return matcher, getattr(matcher, "matcher_id", path)
+    from evc.matching.api import engine_fingerprint
+
+    # Another model or refitted weights change the answers: then cached answers must not be reused.
     engine_id = (
         f"engine:{settings.EVC_EMBEDDING_BACKEND}:{settings.EVC_EMBEDDING_MODEL_PATH}:"
         f"{int(settings.EVC_USE_EMBEDDINGS)}"
     )
-    try:
-        from evc.matching import api
-    except ImportError:
-        return engine_matcher, engine_id
-    version = getattr(api, "ENGINE_VERSION", "") or _engine_weights_fingerprint()
-    return engine_matcher, f"{engine_id}:{version}"
-
-
-@functools.cache
-def _engine_weights_fingerprint() -> str:
-    """Refitted fusion weights change the answers: then cached answers must not be reused.
-
-    Until evc.matching.api offers an ENGINE_VERSION, the weights files stand in for it.
-    """
-    import evc.matching
-
-    digest = hashlib.sha256()
-    for path in sorted((Path(evc.matching.__file__).parent / "weights").glob("*.json")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:12]
+    return engine_matcher, f"{engine_id}:{engine_fingerprint()}"
 
 
 # --- catalogue keys ------------------------------------------------------------------

@@ -26,6 +26,10 @@ Functions (all read the catalogue from the database; embeddings load once per pr
         Store an assessor's accept/reject of one suggested outcome (a labelled example that
         `evaluate_matching --from-reviews` measures the engine against).
 
+    engine_fingerprint() -> str
+        Changes when the configured engine would answer otherwise (another model, refitted
+        weights); read without loading a model. Whoever stores answers keys them by it.
+
     disclaimed_clauses(text) -> list[str]
         The clauses in which a credential text says a topic is not covered ("X is outside the
         scope of this course"): the engine uses them as evidence for nothing, and the review
@@ -75,6 +79,7 @@ from evc.matching.engine.text import disclaimed_clauses
 from evc.matching.services import (
     MatchingError,
     achievement_key,
+    engine_fingerprint,
     feedback_record,
     match_claim,
     match_claims,
@@ -92,6 +97,7 @@ __all__ = [
     "UnitSuggestion",
     "achievement_key",
     "disclaimed_clauses",
+    "engine_fingerprint",
     "feedback_record",
     "match_claim",
     "match_claims",
