@@ -30,15 +30,15 @@ def claim_as_matched(credential: Any) -> Claim:
     return claim
 
 
-def _fingerprint(case: Case, credentials: list[Any]) -> str:
+def _fingerprint(case: Case, credentials: list[Any], claims: list[Claim]) -> str:
     """What the suggestions depend on: the credentials' claims (as matched), the catalogue text, the
     year's limit on the age of evidence and the engine (model and weights)."""
     from evc.matching.services import engine_fingerprint
 
     outcomes = LearningOutcome.objects.filter(unit__version=case.version).order_by("pk").values_list("pk", "text")
     basis = {
-        "credentials": sorted((c.pk, json.dumps(claim_as_matched(c).to_dict(), sort_keys=True, default=str))
-                              for c in credentials),
+        "credentials": sorted((c.pk, json.dumps(claim.to_dict(), sort_keys=True, default=str))
+                              for c, claim in zip(credentials, claims, strict=True)),
         "outcomes": [(pk, hashlib.sha256(text.encode()).hexdigest()) for pk, text in outcomes],
         "evidence_max_age_years": case.version.evidence_max_age_years,
         "engine": engine_fingerprint(),
@@ -49,7 +49,8 @@ def _fingerprint(case: Case, credentials: list[Any]) -> str:
 def fingerprint_for(case: Case) -> str:
     from .services import credentials_of
 
-    return _fingerprint(case, credentials_of(case))
+    credentials = credentials_of(case)
+    return _fingerprint(case, credentials, [claim_as_matched(c) for c in credentials])
 
 
 def _set(case_id: int, **fields: Any) -> None:
@@ -70,12 +71,13 @@ def match_case(case_id: int) -> int:
     if case is None:
         return 0
     credentials = credentials_of(case)
-    fingerprint = _fingerprint(case, credentials)
+    claims = [claim_as_matched(c) for c in credentials]  # read once: the fingerprint and the engine share them
+    fingerprint = _fingerprint(case, credentials, claims)
     if case.matching_fingerprint == fingerprint and case.matching_status == MatchingStatus.READY:
         return case.suggestions.count()
     _set(case_id, matching_status=MatchingStatus.RUNNING, matching_progress=0, matching_error="")
     try:
-        rows, unit_rows = _run_engine(case, credentials)
+        rows, unit_rows = _run_engine(case, credentials, claims)
     except Exception as exc:  # the engine failing must leave a readable state, not a stuck spinner
         logger.exception("Matching failed for case %s", case_id)
         _set(case_id, matching_status=MatchingStatus.FAILED, matching_error=str(exc)[:500])
@@ -95,14 +97,14 @@ def match_case(case_id: int) -> int:
     return len(rows)
 
 
-def _run_engine(case: Case, credentials: list[Any]) -> tuple[list[OutcomeSuggestion], list[UnitSuggestion]]:
+def _run_engine(case: Case, credentials: list[Any],
+                claims: list[Claim]) -> tuple[list[OutcomeSuggestion], list[UnitSuggestion]]:
     from evc.matching.api import achievement_key, match_claims
 
     from .selectors import precedent_lookup
 
     outcome_ids = set(LearningOutcome.objects.filter(unit__version=case.version).values_list("pk", flat=True))
     unit_ids = set(case.version.units.values_list("pk", flat=True))
-    claims = [claim_as_matched(c) for c in credentials]
     if not claims:
         return [], []
     results = match_claims(

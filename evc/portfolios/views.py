@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evc.portfolios.formats.stated_in_text import quoted_field
+from evc.portfolios.formats.stated_in_text import quoted_source
 from evc.portfolios.forms import EvidenceForm, ManualForm, UploadForm
 from evc.portfolios.models import Credential
 from evc.portfolios.selectors import credential_editable_by, credential_visible_to
@@ -191,8 +191,9 @@ def _source_label(value: str) -> str:
     claim's text fields under that field's label (see formats/stated_in_text.py), else the path as it is."""
     if value in SOURCES:
         return _(value)
-    if field := quoted_field(value):
-        return f"{FIELD_LABELS[field]}: “{value.partition(': “')[2]}"
+    if quoted := quoted_source(value):
+        field, words = quoted
+        return f"{FIELD_LABELS[field]}: {words}"
     return value
 
 

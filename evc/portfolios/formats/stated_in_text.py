@@ -37,9 +37,10 @@ MAX_HOURS = Decimal(240 * 28)  # a whole bachelor's programme; a larger figure i
 
 _CLAUSES = re.compile(r"[.;!?](?!\d)|\n")  # not the point in "7.5" or "1.680"
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?"
+_RANGE_LOW = r"(?:(?P<low>\d+(?:[.,]\d+)?)\s*(?:-|–|tot|to)\s*)?"  # "20-25 uur", "20 tot 25 uur": the lower end
 _QUALIFIER = r"(?:(?:contact|study|learning|guided learning|notional learning|lecture|teaching|klok|les|studie)\s*-?\s*)?"
 _HOURS = re.compile(
-    rf"(?<![\w/.,])(?:(?P<low>\d+(?:[.,]\d+)?)\s*(?:-|–|tot|to)\s*)?(?P<n>{_NUMBER})\s*-?\s*{_QUALIFIER}"
+    rf"(?<![\w/.,]){_RANGE_LOW}(?P<n>{_NUMBER})\s*-?\s*{_QUALIFIER}"
     r"(?P<unit>studie-?uren|studiebelastings?uren|sbu|klokuren|contacturen|lesuren|leeruren|uren|uurs?|"
     r"hours?|hrs?|minuten|minutes?|mins?)\b",
     re.IGNORECASE,
@@ -51,20 +52,29 @@ _LABELLED_HOURS = re.compile(
     re.IGNORECASE,
 )
 _EC = re.compile(
-    r"(?<![\w/.,])(?:(?P<low>\d+(?:[.,]\d+)?)\s*(?:-|–|tot|to)\s*)?(?P<n>\d+(?:[.,]\d+)?)\s*-?\s*"
+    rf"(?<![\w/.,]){_RANGE_LOW}(?P<n>\d+(?:[.,]\d+)?)\s*-?\s*"
     r"(?P<unit>EC\b|(?i:ECTS(?:[- ]?(?:credits?|punten|points))?|studiepunten|studiepunt|European credits)\b)",
 )
 # "(staat) 1 EC (staat) voor 28 uur", "1 ECTS corresponds to 25-30 hours": the convention, not this credential's size.
 _CONVERTS = r"\s*(?:=|staat voor|staat gelijk aan|is gelijk aan|komt overeen met|equals|is equal to|corresponds to|stands for|voor)\s*"
 _CONVERSION_AFTER = re.compile(rf"{_CONVERTS}\d", re.IGNORECASE)
 _CONVERSION_BEFORE = re.compile(rf"(?<![\d.,])1\s*(?:EC|ECTS|studiepunt){_CONVERTS}$", re.IGNORECASE)
+
+
+def _noun_after(nouns: str, *, words: int, lead: str = "") -> re.Pattern[str]:
+    """Matches at the start of the text after a figure when one of `nouns` follows within `words` words
+    ("12 hours of on-demand video"); `lead` constrains what comes first."""
+    return re.compile(rf"\s*{lead}(?:[\w-]+\s+){{0,{words}}}(?:{nouns})\b", re.IGNORECASE)
+
+
+_OF = r"(?:of\s+)?"
 # What makes a number of hours something other than the credential's study load.
 _RATE_AFTER = re.compile(r"\s*(?:per|a|an|each|every|elke|iedere|/)\s*(?P<per>week|day|dag|maand|month|jaar|year|"
                          r"sessie|session|les|lesson|bijeenkomst|meeting)\b|\s*(?P<weekly>weekly)\b|\s*daily\b",
                          re.IGNORECASE)
 # "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
-_EXAM_AFTER = re.compile(r"\s*(?!(?:of|van)\b)(?:[\w-]+\s+){0,2}(?:exam|exams|examen|examination|tentamen|toets|test|"
-                         r"interview|gesprek|presentation|presentatie|pitch|verdediging|defence|defense)\b", re.IGNORECASE)
+_EXAM_AFTER = _noun_after(r"exam|exams|examen|examination|tentamen|toets|test|interview|gesprek|presentation|presentatie|"
+                          r"pitch|verdediging|defence|defense", words=2, lead=r"(?!(?:of|van)\b)")
 # An exam, its questions or an entry requirement earlier in the clause: "Examen: 40 meerkeuzevragen, 60 minuten",
 # "Candidates must have ... 35 hours of project management education". Not "test" or "assessment": those are
 # also what courses are about ("Software testing, 24 uur", "Risk assessment course (16 hours)").
@@ -76,14 +86,12 @@ _EXAM_OR_REQUIREMENT_BEFORE = re.compile(
 # "a 16-hour course", "45-minute webinar": a figure joined to its unit by a hyphen describes the noun after
 # it, which must be something one learns in (not "45-minute tours", "a 12-hour practical exam").
 _JOINED = re.compile(r"\d\s*-\s*[a-z]", re.IGNORECASE)
-_LEARNING_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:course|courses|cursus|training|e-learning|module|workshop|webinar|"
-                             r"session|sessie|onboarding|les|lesson|class|masterclass|bootcamp|programme|program|opleiding|"
-                             r"leergang|seminar|studie|study)\b", re.IGNORECASE)
-_EXPERIENCE_AFTER = re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,3}(?:experience|ervaring|werkervaring|praktijkervaring)\b",
-                               re.IGNORECASE)
+_LEARNING_AFTER = _noun_after(r"course|courses|cursus|training|e-learning|module|workshop|webinar|session|sessie|onboarding|"
+                              r"les|lesson|class|masterclass|bootcamp|programme|program|opleiding|leergang|seminar|studie|"
+                              r"study", words=2)
+_EXPERIENCE_AFTER = _noun_after(r"experience|ervaring|werkervaring|praktijkervaring", words=3, lead=_OF)
 # "12 hours of on-demand video": running time of material, not study.
-_MEDIA_AFTER = re.compile(r"\s*(?:of\s+)?(?:[\w-]+\s+){0,2}(?:video|videos|video's|videomateriaal|audio|podcasts?)\b",
-                          re.IGNORECASE)
+_MEDIA_AFTER = _noun_after(r"video|videos|video's|videomateriaal|audio|podcasts?", words=2, lead=_OF)
 _NOT_A_LOAD_BEFORE = re.compile(r"\b(?:within|binnen|after|na|om|at|every|elke|iedere|each|up to|maximaal|max|until|"
                                 r"tot|code|versie|version|nr|no|artikel|art)\W*$", re.IGNORECASE)
 # "van 9 tot 17 uur", "from 9 to 17 hours": a span of the day, not a load ("een cursus van 150 uur" is one,
@@ -283,16 +291,16 @@ def complete_from_text(claim: Claim) -> None:
             # Both when both are stated ("1 EC (28 uur)"); the matcher reads EC first.
             ects, hours = ects_in_text(text), study_hours_in_text(text)
             if ects is not None:
-                claim.ects, claim.sources["ects"] = Decimal(ects.value), f"{name}: “{ects.quote}”"
+                claim.ects, claim.sources["ects"] = Decimal(ects.value), _quoted_source(name, ects)
             if hours is not None:
-                claim.hours, claim.sources["hours"] = Decimal(hours.value), f"{name}: “{hours.quote}”"
+                claim.hours, claim.sources["hours"] = Decimal(hours.value), _quoted_source(name, hours)
             need_load = ects is None and hours is None
         if need_level:
             eqf, nlqf = levels_in_text(text)
             if eqf is not None:
-                claim.eqf_level, claim.sources["eqf_level"] = int(eqf.value), f"{name}: “{eqf.quote}”"
+                claim.eqf_level, claim.sources["eqf_level"] = int(eqf.value), _quoted_source(name, eqf)
             if nlqf is not None:
-                claim.nlqf_level, claim.sources["nlqf_level"] = int(nlqf.value), f"{name}: “{nlqf.quote}”"
+                claim.nlqf_level, claim.sources["nlqf_level"] = int(nlqf.value), _quoted_source(name, nlqf)
             need_level = eqf is None and nlqf is None
 
 
@@ -302,10 +310,18 @@ def sizes_read_from_text(claim: Claim) -> frozenset[str]:
     level = "eqf_level" if claim.eqf_level is not None else "nlqf_level" if claim.nlqf_level is not None else ""
     workload = "ects" if claim.ects else "hours" if claim.hours else ""
     return frozenset(name for name, field in (("level", level), ("workload", workload))
-                     if field and quoted_field(claim.sources.get(field, "")))
+                     if field and quoted_source(claim.sources.get(field, "")))
 
 
-def quoted_field(source: str) -> str:
-    """The claim field a source quotes ("description: “…”", as written above), "" for any other source."""
-    field, quoted, _ = source.partition(": “")
-    return field if quoted and field in TEXT_FIELDS else ""
+_QUOTE_OPEN = ": “"
+
+
+def _quoted_source(field: str, stated: Stated) -> str:
+    """The source of a value read from the text: the claim field and the words ("description: “…”")."""
+    return f"{field}{_QUOTE_OPEN}{stated.quote}”"
+
+
+def quoted_source(source: str) -> tuple[str, str] | None:
+    """(claim field, “quoted words”) of a source written by `_quoted_source`; None for any other source."""
+    field, opened, quote = source.partition(_QUOTE_OPEN)
+    return (field, "“" + quote) if opened and field in TEXT_FIELDS else None
