@@ -13,7 +13,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -60,8 +61,8 @@ def fusion_model_for(encoder: Encoder | None) -> fusion.FusionModel:
 
 
 def engine_fingerprint() -> str:
-    """Changes when the configured engine would suggest otherwise: another model, or refitted weights.
-    Read from the settings and the weights file, without loading a model. Stored suggestions are
+    """Changes when the configured engine may suggest otherwise: another model, refitted weights or
+    changed engine code. Read from the settings and files, without loading a model. Stored suggestions are
     re-computed when it changes (`rematch_cases`)."""
     from .engine.encoders import model_name
 
@@ -74,7 +75,21 @@ def engine_fingerprint() -> str:
             name = f"{settings.EVC_EMBEDDING_BACKEND}:{settings.EVC_EMBEDDING_MODEL_PATH}"
     weights = fusion.weights_file_for(name)
     digest = hashlib.sha256(weights.read_bytes()).hexdigest() if weights.is_file() else "no weights"
-    return f"{name}|{digest}"
+    return f"{name}|{digest}|code {engine_code_digest()}"
+
+
+ENGINE_DIR = Path(fusion.__file__).resolve().parent
+
+
+@cache
+def engine_code_digest(folder: Path = ENGINE_DIR) -> str:
+    """A hash of the engine's code and word lists (the .py and .txt files of `folder`). A change to
+    how the engine scores, explains or advises re-matches open cases even without a refit; a change
+    that alters nothing costs one needless re-run per open case, which is cheap and safe."""
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*.py"), *folder.glob("*.txt")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 # --- catalogue -----------------------------------------------------------------------------

@@ -172,9 +172,24 @@ def test_the_engine_fingerprint_follows_the_weights_file(settings, tmp_path, mon
     shipped = matching_services.engine_fingerprint()
     assert shipped.startswith("lexical-only|") and "no weights" not in shipped
     monkeypatch.setattr(fusion, "WEIGHTS_DIR", tmp_path)
-    assert matching_services.engine_fingerprint() == "lexical-only|no weights"
+    without = matching_services.engine_fingerprint()
+    assert without.startswith("lexical-only|no weights|code ")
     (tmp_path / "lexical-only.json").write_text("{}")
-    assert matching_services.engine_fingerprint() not in (shipped, "lexical-only|no weights")
+    assert matching_services.engine_fingerprint() not in (shipped, without)
+
+
+def test_the_engine_fingerprint_follows_the_engine_code(tmp_path):
+    from evc.matching import services as matching_services
+
+    first, second, same = tmp_path / "first", tmp_path / "second", tmp_path / "same"
+    for folder, body in ((first, "THRESHOLD = 0.5\n"), (second, "THRESHOLD = 0.6\n"), (same, "THRESHOLD = 0.5\n")):
+        folder.mkdir()
+        (folder / "matcher.py").write_text(body)
+        (folder / "notes.md").write_text(f"not code: {folder.name}")  # only .py and .txt files count
+    digest = matching_services.engine_code_digest
+    assert digest(first) == digest(same) != digest(second)
+    assert matching_services.engine_fingerprint().endswith(f"|code {digest()}")
+    assert digest() == digest(matching_services.ENGINE_DIR) and len(digest()) == 16
 
 
 def test_a_claim_stored_before_sizes_were_read_from_text_is_matched_with_them(make_case, fake_engine, admin_user):
