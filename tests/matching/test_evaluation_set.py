@@ -26,6 +26,7 @@ UNSEEN = {
     "unseen-3": ROOT / "evaluation" / "unseen-3" / "human-resource-management.csv",
     "unseen-4": ROOT / "evaluation" / "unseen-4" / "communicatie.csv",
     "unseen-5": ROOT / "evaluation" / "unseen-5" / "fysiotherapie.csv",
+    "unseen-6": ROOT / "evaluation" / "unseen-6" / "werktuigbouwkunde.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
