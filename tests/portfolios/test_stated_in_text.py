@@ -100,6 +100,10 @@ def test_it_reads_the_stated_ec(text: str, ects: str | None) -> None:
     ("Studielast: 2,5 EC\nOnderwijsniveau: bachelor", 6, None),
     ("Keuzedeel receptie (mbo niveau 2)", None, 2),
     ("Cambridge C1 Advanced, CEFR level C1", None, None),
+    ("The module carries 15 credits at Level 6 of the FHEQ (equivalent to 7.5 ECTS).", 6, None),
+    ("Microcredential, Level 7 (FHEQ)", 7, None),
+    ("An RQF Level 3 award", 4, None),  # the UK's referencing: RQF 3 is EQF 4
+    ("Certificate of Higher Education (FHEQ level 4)", 5, None),
     ("Vendor Level 2 certificate", None, None),
     ("Training voor hbo-verpleegkundigen", None, None),  # who it is for, not its level
 ])

@@ -112,10 +112,15 @@ _NUMBER_WORDS = {word: n for n, words in enumerate(
 _WEEKS = re.compile(rf"\b(?P<n>\d{{1,2}}|{'|'.join(_NUMBER_WORDS)})\s*-?\s*(?:weeks?|weken|weekse?)\b", re.IGNORECASE)
 
 _FRAMEWORK_LEVEL = re.compile(
-    r"\b(?P<fw>EQF|NLQF)[\s-]*(?:niveau|level)?[\s:-]*(?P<n>[1-8])\b"
-    r"|\b(?:niveau|level)\s*(?P<n2>[1-8])\s*\(?\s*(?:van het|of the|op het|on the|in het|in the)?\s*(?P<fw2>EQF|NLQF)\b",
+    r"\b(?P<fw>EQF|NLQF|FHEQ|RQF)[\s-]*(?:niveau|level)?[\s:-]*(?P<n>[1-8])\b"
+    r"|\b(?:niveau|level)\s*(?P<n2>[1-8])\s*\(?\s*(?:van het|of the|op het|on the|in het|in the)?\s*"
+    r"(?P<fw2>EQF|NLQF|FHEQ|RQF)\b",
     re.IGNORECASE,
 )
+# British issuers (FutureLearn's microcredentials, UK universities) state the level in England's frameworks
+# for higher education (FHEQ, levels 4-8) and for regulated qualifications (RQF, 1-8). The UK's referencing
+# to the EQF places levels 4 and 5 at EQF 5, and 1-3 one EQF level higher.
+_UK_LEVEL_TO_EQF = {1: 2, 2: 3, 3: 4, 4: 5, 5: 5, 6: 6, 7: 7, 8: 8}
 _MBO = re.compile(r"\bmbo[\s-]*(?:niveau[\s-]*)?(?P<n>[1-4])\b|\bniveau\s*(?P<n2>[1-4])\s*(?:van het\s*)?mbo\b", re.IGNORECASE)
 _LEVEL_WORDS = (
     (re.compile(r"\bpost[\s-]?hbo\b|\bhbo[\s-]?(?:bachelor)?[\s-]?niveau\b|\bniveau[\s-]hbo\b|\bhbo werk- en denkniveau\b"
@@ -258,14 +263,17 @@ def ects_in_text(text: str) -> Stated | None:
 
 
 def levels_in_text(text: str) -> tuple[Stated | None, Stated | None]:
-    """(EQF level, NLQF level) the text states, each None when it states none; with several, the lowest."""
+    """(EQF level, NLQF level) the text states, each None when it states none; with several, the lowest.
+    A level in a British framework is read as the EQF level it is referenced to."""
     eqf: list[Stated] = []
     nlqf: list[Stated] = []
     for clause in _clauses(text):
         for match in _FRAMEWORK_LEVEL.finditer(clause):
             framework = (match["fw"] or match["fw2"]).upper()
             level = int(match["n"] or match["n2"])
-            (eqf if framework == "EQF" else nlqf).append(Stated(level, _quote(clause, match.start(), match.end())))
+            stated = Stated(level if framework in ("EQF", "NLQF") else _UK_LEVEL_TO_EQF[level],
+                            _quote(clause, match.start(), match.end()))
+            (nlqf if framework == "NLQF" else eqf).append(stated)
         for match in _MBO.finditer(clause):
             nlqf.append(Stated(int(match["n"] or match["n2"]), _quote(clause, match.start(), match.end())))
         for pattern, level in _LEVEL_WORDS:
