@@ -32,7 +32,7 @@ def claim_as_matched(credential: Any) -> Claim:
 
 def _fingerprint(case: Case, credentials: list[Any], claims: list[Claim]) -> str:
     """What the suggestions depend on: the credentials' claims (as matched), the catalogue text, the
-    year's limit on the age of evidence and the engine (model and weights)."""
+    year's limit on the age of evidence and the engine (model, weights and code)."""
     from evc.matching.services import engine_fingerprint
 
     outcomes = LearningOutcome.objects.filter(unit__version=case.version).order_by("pk").values_list("pk", "text")

@@ -28,7 +28,7 @@ Functions (all read the catalogue from the database; embeddings load once per pr
 
     engine_fingerprint() -> str
         Changes when the configured engine would answer otherwise (another model, refitted
-        weights); read without loading a model. Whoever stores answers keys them by it.
+        weights, changed engine code); read without loading a model. Whoever stores answers keys them by it.
 
     disclaimed_clauses(text) -> list[str]
         The clauses in which a credential text says a topic is not covered ("X is outside the

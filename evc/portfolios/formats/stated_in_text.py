@@ -13,8 +13,8 @@ counts at its lower end and, of several EC figures, the smallest counts. A numbe
 deadline or time of day ("binnen 48 uur", "van 9 tot 17 uur"), an exam's duration ("a 3-hour exam"),
 the running time of videos, work experience required beforehand ("3,750 hours of work experience"),
 or a rate without a length to multiply it by ("8 uur per week"). A level counts only with a named
-framework (EQF, NLQF, mbo) or an hbo/bachelor/master level word; CEFR levels (B1, C1) and a bare
-"level 3" (which framework?) are not levels here. `evaluation/stated-size/` measures the rules.
+framework (EQF, NLQF, mbo; the British FHEQ and RQF, read as their EQF level) or an hbo/bachelor/
+master level word; CEFR levels (B1, C1) and a bare "level 3" (which framework?) are not levels here. `evaluation/stated-size/` measures the rules.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Re-run matching for open cases whose credentials, catalogue text or engine (model, weights) changed since
-the last run; run it after an upgrade too."""
+"""Re-run matching for open cases whose credentials, catalogue text or engine (model, weights, code)
+changed since the last run; run it after an upgrade too."""
 
 from __future__ import annotations
 
