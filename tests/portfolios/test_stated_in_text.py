@@ -44,6 +44,11 @@ from tests.portfolios import fixtures as fx
     ("24 uur contactonderwijs, 40 uur zelfstudie en 16 uur begeleide praktijk", "80"),
     ("The course, 140 hours, includes 40 hours of practice.", "140"),
     ("Opleiding van 140 uur, waarvan 40 uur praktijk.", "140"),
+    # A clause about one component sizes a part only; "met praktijkopdracht (30 uur)" sizes the course.
+    ("Driedaagse training. Eindopdracht van ongeveer 16 uur. Totale studiebelasting 40 uur.", "40"),
+    ("Tweedaagse cursus met praktijkopdracht (ongeveer 30 uur)", "30"),
+    ("Incompany-training van vier dagdelen met huiswerk (24 uur)", "24"),
+    ("Stage van 400 uur bij een zorginstelling", "400"),
     # Hours per week times the one length in weeks the text gives.
     ("Gemiddeld 8 uur per week gedurende tien weken.", "80"),
     ("Length: 8 Weeks\nEffort: 4–6 hours per week", "32"),
@@ -72,6 +77,10 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     "Bereikbaar van 9 tot 17 uur.",
     "Code 95-uren bijgeschreven.",
     "Zes maanden, twaalf lesdagen.",
+    # One component of a course, not the whole ("Driedaagse training" states no hours).
+    "Driedaagse training.\nEindopdracht van ongeveer 16 uur binnen zes weken: risicobeoordeling en technisch dossier.",
+    "Final assignment (20 hours), assessed by the trainer.",
+    "Reken daarnaast op ongeveer 10 uur zelfstudie.",
 ])
 def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(text: str) -> None:
     assert study_hours_in_text(text) is None

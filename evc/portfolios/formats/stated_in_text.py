@@ -12,7 +12,8 @@ The rules are deliberately narrow: a size read too large could let an exemption 
 counts at its lower end and, of several EC figures, the smallest counts. A number of hours is no study load when it is a
 deadline or time of day ("binnen 48 uur", "van 9 tot 17 uur"), an exam's duration ("a 3-hour exam"),
 the running time of videos, work experience required beforehand ("3,750 hours of work experience"),
-or a rate without a length to multiply it by ("8 uur per week"). A level counts only with a named
+or a rate without a length to multiply it by ("8 uur per week"), nor is one component alone ("Eindopdracht van
+ongeveer 16 uur", "10 uur zelfstudie"). A level counts only with a named
 framework (EQF, NLQF, mbo; the British FHEQ and RQF, read as their EQF level) or an hbo/bachelor/
 master level word; CEFR levels (B1, C1) and a bare "level 3" (which framework?) are not levels here. `evaluation/stated-size/` measures the rules.
 """
@@ -105,6 +106,17 @@ _LOAD_WORDS = re.compile(r"studiebelasting|studielast|study ?load|workload|totaa
 # a minimum of 50 hours of supervised practice" does not give the whole.
 _INCLUSION = re.compile(r"\b(?:including|includes|included|inclusief|incl|waarvan|waaronder|of which|among which)\b",
                         re.IGNORECASE)
+# A figure that sizes one component of a course is a part of its study load, not the whole: a clause about
+# the component alone ("Eindopdracht van ongeveer 16 uur", "Final assignment (20 hours)", "10 uur zelfstudie")
+# is not read, since a three-day training with a 16-hour assignment is no 16-hour course. Beside other parts it
+# is added up; and "Tweedaagse cursus met praktijkopdracht (ongeveer 30 uur)" sizes the course, not the assignment.
+_COMPONENT = (r"(?:eind|praktijk|afstudeer|slot|final|capstone|practical)?\s*-?\s*"
+              r"(?:opdracht|opdrachten|assignment|assignments|werkstuk)"
+              r"|zelfstudie|self-study|self study|huiswerk|homework|voorbereiding|preparation")
+_COMPONENT_OPENS = re.compile(rf"^\W*(?:(?:de|het|een|the|an?)\s+)?(?:{_COMPONENT})\s*(?:\(|:|,|-|–|van|of)?\s*"
+                              r"(?:ongeveer|circa|ca\.?|about|around|approx\.?|approximately|roughly|zo'n)?\s*$",
+                              re.IGNORECASE)
+_COMPONENT_AFTER = _noun_after(_COMPONENT, words=0, lead=_OF)
 _NUMBER_WORDS = {word: n for n, words in enumerate(
     [(), ("one", "een", "één"), ("two", "twee"), ("three", "drie"), ("four", "vier"), ("five", "vijf"), ("six", "zes"),
      ("seven", "zeven"), ("eight", "acht"), ("nine", "negen"), ("ten", "tien"), ("eleven", "elf"), ("twelve", "twaalf")])
@@ -224,15 +236,16 @@ def study_hours_in_text(text: str) -> Stated | None:
                     continue
                 found.append((True, value * weeks, _quote(clause, match.start(), rate.end() + match.end())))
                 continue
-            parts.append((value, match.start(), match.end()))
+            component = bool(_COMPONENT_OPENS.match(clause[: match.start()]) or _COMPONENT_AFTER.match(after))
+            parts.append((value, match.start(), match.end(), component))
         for match in _LABELLED_HOURS.finditer(clause):
             value = _decimal(match["n"], thousands=True)
             if value is not None and value > 0:
                 found.append((True, value, _quote(clause, match.start(), match.end())))
         if len(parts) > 1 and not named:
-            found.append((False, sum((v for v, _, _ in parts), Decimal(0)), _quote(clause, parts[0][1], parts[-1][2])))
+            found.append((False, sum((v for v, _, _, _ in parts), Decimal(0)), _quote(clause, parts[0][1], parts[-1][2])))
         else:
-            found += [(named, v, _quote(clause, a, b)) for v, a, b in parts]
+            found += [(named, v, _quote(clause, a, b)) for v, a, b, component in parts if named or not component]
     found = [f for f in found if f[1] <= MAX_HOURS]
     if not found:
         return None
