@@ -27,6 +27,7 @@ UNSEEN = {
     "unseen-4": ROOT / "evaluation" / "unseen-4" / "communicatie.csv",
     "unseen-5": ROOT / "evaluation" / "unseen-5" / "fysiotherapie.csv",
     "unseen-6": ROOT / "evaluation" / "unseen-6" / "werktuigbouwkunde.csv",
+    "unseen-7": ROOT / "evaluation" / "unseen-7" / "biologie-medisch-laboratoriumonderzoek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
