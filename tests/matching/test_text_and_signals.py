@@ -105,6 +105,9 @@ def test_recency():
     "We do not cover Kubernetes in this bootcamp.",
     "Medicatie toedienen maakt geen deel uit van deze training.",
     "Wondzorg komt niet aan bod.",
+    "Mycoplasmascreening en authenticatie van cellijnen komen in deze module niet aan bod.",
+    "Sequencing and variant interpretation are not covered in this masterclass.",
+    "Not covered: cloud deployment and cost management.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -118,6 +121,12 @@ def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
      "NoSQL stores are not covered in this course."),
     ("Je observeert en rapporteert goed; zorgplanning is niet aangetoond.", "Je observeert en rapporteert goed",
      "zorgplanning is niet aangetoond."),
+    ("Het beoordelen van bloeduitstrijkjes hoort niet bij deze module; dat komt aan bod in Hematologie 2.",
+     "dat komt aan bod in Hematologie 2.", "Het beoordelen van bloeduitstrijkjes hoort niet bij deze module"),
+    ("Niet behandeld: het verwerkingsregister; daarvoor verwijzen we naar onze cursus Privacy Officer.",
+     "daarvoor verwijzen we naar onze cursus Privacy Officer.", "Niet behandeld: het verwerkingsregister"),
+    ("Het plan lag vast bij de start; een eigen onderzoeksvoorstel schrijven maakte geen deel uit van deze stage.",
+     "Het plan lag vast bij de start", "een eigen onderzoeksvoorstel schrijven maakte geen deel uit van deze stage."),
 ])
 def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     assert textmod.set_aside_exclusions([sentence]) == ([kept], [aside])
@@ -133,6 +142,8 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "Deze vervolgcursus verdiept de wondzorg en het verpleegkundig redeneren.",
     "Claims not covered by the basic package are routed to the supplementary team.",
     "De student legt uit welke zorg niet wordt vergoed uit het basispakket.",
+    "Je legt uit welke behandelingen niet bij de basisverzekering horen.",
+    "De student bespreekt met de praktijkbegeleider welke taken in de stage aan bod komen.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

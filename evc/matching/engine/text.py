@@ -124,7 +124,8 @@ def detect_language(text: str, default: str = "") -> str:
 # out to set expectations; read as evidence, those words would suggest exactly the outcomes the
 # credential disclaims, and complete a unit for an exemption it does not deserve.
 _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certification|exam|examination|"
-           r"curriculum|class|workshop|bootcamp|cursus|opleiding|programma|examen|leergang|certificaat|diploma)")
+           r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|"
+           r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
@@ -141,8 +142,12 @@ _EXCLUSION_RE = re.compile(
     rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
     rf"|\bbuiten (?:de scope|het bestek|de reikwijdte) van {_THIS_NL} {_COURSE}"
     r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
+    rf"|\bkom(?:t|en) (?:in|tijdens) {_THIS_NL} {_COURSE} niet aan (?:bod|de orde)\b"
+    rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
+    # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
+    r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
     rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
-    rf"|\b(?:maakt|maken) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
+    rf"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
     rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
     rf"|\b(?:wordt|worden) in {_THIS_NL} {_COURSE} niet (?:behandeld|besproken|getoetst)\b"
     rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
