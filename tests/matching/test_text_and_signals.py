@@ -108,6 +108,11 @@ def test_recency():
     "Mycoplasmascreening en authenticatie van cellijnen komen in deze module niet aan bod.",
     "Sequencing and variant interpretation are not covered in this masterclass.",
     "Not covered: cloud deployment and cost management.",
+    "Gezamenlijke besluitvorming komt in deze nascholing niet aan bod.",
+    "Schrijven en spreken zijn niet getoetst.",
+    "The programme has no laboratory component.",
+    "There is no lab or practical component.",
+    "No practical assignment.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -144,6 +149,8 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "De student legt uit welke zorg niet wordt vergoed uit het basispakket.",
     "Je legt uit welke behandelingen niet bij de basisverzekering horen.",
     "De student bespreekt met de praktijkbegeleider welke taken in de stage aan bod komen.",
+    "De student stelt vast welke leerdoelen niet getoetst zijn en past de toetsmatrijs aan.",
+    "Plans care for patients with no clinical signs of infection.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

@@ -125,7 +125,8 @@ def detect_language(text: str, default: str = "") -> str:
 # credential disclaims, and complete a unit for an exemption it does not deserve.
 _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certification|exam|examination|"
            r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|"
-           r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject)")
+           r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
+           r"scholing)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
@@ -151,7 +152,14 @@ _EXCLUSION_RE = re.compile(
     rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
     rf"|\b(?:wordt|worden) in {_THIS_NL} {_COURSE} niet (?:behandeld|besproken|getoetst)\b"
     rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
-    r"|\bniet aangetoond\b",
+    r"|\bniet aangetoond\b"
+    # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
+    r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
+    # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment".
+    r"|\b(?:has|have|there (?:is|are)|with|without) no (?:lab|laboratory|practical|clinical|hands-on)"
+    r"(?: or (?:lab|laboratory|practical|clinical|hands-on))? (?:components?|sessions?|work|parts?|assignments?)\b"
+    r"|^\W*no (?:lab|laboratory|practical|clinical|hands-on) (?:components?|sessions?|work|assignments?)\b"
+    r"|\b(?:bevat|heeft|kent|is er) geen (?:practicum|practica|praktijkdeel|praktijkopdracht|praktijkcomponent)\b",
     re.I,
 )
 _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
