@@ -156,8 +156,9 @@ _EXCLUSION_RE = re.compile(
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
     r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
     # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment".
-    r"|\b(?:has|have|there (?:is|are)|with|without) no (?:lab|laboratory|practical|clinical|hands-on)"
+    r"|\b(?:has|have|there (?:is|are)|with) no (?:lab|laboratory|practical|clinical|hands-on)"
     r"(?: or (?:lab|laboratory|practical|clinical|hands-on))? (?:components?|sessions?|work|parts?|assignments?)\b"
+    r"(?! experience)"  # "for people with no clinical work experience" is an audience, not a course's scope
     r"|^\W*no (?:lab|laboratory|practical|clinical|hands-on) (?:components?|sessions?|work|assignments?)\b"
     r"|\b(?:bevat|heeft|kent|is er) geen (?:practicum|practica|praktijkdeel|praktijkopdracht|praktijkcomponent)\b",
     re.I,
