@@ -152,6 +152,7 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "De student stelt vast welke leerdoelen niet getoetst zijn en past de toetsmatrijs aan.",
     "Plans care for patients with no clinical signs of infection.",
     "Designed for career changers with no clinical work experience.",
+    "No clinical work experience required.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

@@ -128,6 +128,7 @@ _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certi
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
            r"scholing)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
+_WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
 # scope", "explains which treatments are not covered by the basic insurance") stay evidence.
@@ -155,11 +156,11 @@ _EXCLUSION_RE = re.compile(
     r"|\bniet aangetoond\b"
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
     r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
-    # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment".
-    r"|\b(?:has|have|there (?:is|are)|with) no (?:lab|laboratory|practical|clinical|hands-on)"
-    r"(?: or (?:lab|laboratory|practical|clinical|hands-on))? (?:components?|sessions?|work|parts?|assignments?)\b"
-    r"(?! experience)"  # "for people with no clinical work experience" is an audience, not a course's scope
-    r"|^\W*no (?:lab|laboratory|practical|clinical|hands-on) (?:components?|sessions?|work|assignments?)\b"
+    # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment";
+    # "(for people) with no clinical work experience" is an audience, not a course's scope.
+    rf"|\b(?:has|have|there (?:is|are)|with) no {_WORK_KIND}(?: or {_WORK_KIND})? "
+    r"(?:components?|sessions?|work|parts?|assignments?)\b(?! experience)"
+    rf"|^\W*no {_WORK_KIND} (?:components?|sessions?|work|assignments?)\b(?! experience)"
     r"|\b(?:bevat|heeft|kent|is er) geen (?:practicum|practica|praktijkdeel|praktijkopdracht|praktijkcomponent)\b",
     re.I,
 )
