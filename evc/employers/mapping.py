@@ -98,12 +98,9 @@ def get_matcher() -> tuple[Matcher, str]:
         return matcher, getattr(matcher, "matcher_id", path)
     from evc.matching.api import engine_fingerprint
 
-    # Another model or refitted weights change the answers: then cached answers must not be reused.
-    engine_id = (
-        f"engine:{settings.EVC_EMBEDDING_BACKEND}:{settings.EVC_EMBEDDING_MODEL_PATH}:"
-        f"{int(settings.EVC_USE_EMBEDDINGS)}"
-    )
-    return engine_matcher, f"{engine_id}:{engine_fingerprint()}"
+    # Another model, refitted weights or changed engine code change the answers: then cached answers must
+    # not be reused. The fingerprint names the configured model, so it alone keys them.
+    return engine_matcher, f"engine:{engine_fingerprint()}"
 
 
 # --- catalogue keys ------------------------------------------------------------------
