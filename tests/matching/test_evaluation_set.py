@@ -28,6 +28,7 @@ UNSEEN = {
     "unseen-5": ROOT / "evaluation" / "unseen-5" / "fysiotherapie.csv",
     "unseen-6": ROOT / "evaluation" / "unseen-6" / "werktuigbouwkunde.csv",
     "unseen-7": ROOT / "evaluation" / "unseen-7" / "biologie-medisch-laboratoriumonderzoek.csv",
+    "unseen-8": ROOT / "evaluation" / "unseen-8" / "international-business.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
