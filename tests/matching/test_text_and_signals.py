@@ -113,6 +113,7 @@ def test_recency():
     "The programme has no laboratory component.",
     "There is no lab or practical component.",
     "No practical assignment.",
+    "Ketenonderzoek bij leveranciers behandelen we niet in deze module.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -132,6 +133,8 @@ def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
      "daarvoor verwijzen we naar onze cursus Privacy Officer.", "Niet behandeld: het verwerkingsregister"),
     ("Het plan lag vast bij de start; een eigen onderzoeksvoorstel schrijven maakte geen deel uit van deze stage.",
      "Het plan lag vast bij de start", "een eigen onderzoeksvoorstel schrijven maakte geen deel uit van deze stage."),
+    ("Een begroting opstellen doen we niet in de masterclass; dat hoort bij het vervolgtraject.",
+     "dat hoort bij het vervolgtraject.", "Een begroting opstellen doen we niet in de masterclass"),
 ])
 def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     assert textmod.set_aside_exclusions([sentence]) == ([kept], [aside])
@@ -153,6 +156,7 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "Plans care for patients with no clinical signs of infection.",
     "Designed for career changers with no clinical work experience.",
     "No clinical work experience required.",
+    "Dat doen we niet alleen in theorie maar in je eigen exportcase.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

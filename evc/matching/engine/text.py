@@ -139,6 +139,9 @@ _EXCLUSION_RE = re.compile(
     rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
     rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach)\b"
     r"|\bwe do not (?:cover|teach|address)\b"
+    # The Dutch word order: "Due diligence behandelen we niet in deze module" (not "doen we niet alleen ...").
+    r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we (?:hier )?niet\b"
+    r"(?! alleen| zomaar| zonder)"
     r"|\bnot demonstrated\b"
     r"|\b(?:in|by) a separate (?:module|course|training)\b"
     rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
