@@ -49,6 +49,9 @@ from tests.portfolios import fixtures as fx
     ("Tweedaagse cursus met praktijkopdracht (ongeveer 30 uur)", "30"),
     ("Incompany-training van vier dagdelen met huiswerk (24 uur)", "24"),
     ("Stage van 400 uur bij een zorginstelling", "400"),
+    # Hours of professional education, counted towards a registration.
+    ("One-day workshop (7 CPD hours).", "7"),
+    ("Nascholing Wft, 8 PE-uren.", "8"),
     # Hours per week times the one length in weeks the text gives.
     ("Gemiddeld 8 uur per week gedurende tien weken.", "80"),
     ("Length: 8 Weeks\nEffort: 4–6 hours per week", "32"),
@@ -81,6 +84,7 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     "Driedaagse training.\nEindopdracht van ongeveer 16 uur binnen zes weken: risicobeoordeling en technisch dossier.",
     "Final assignment (20 hours), assessed by the trainer.",
     "Reken daarnaast op ongeveer 10 uur zelfstudie.",
+    "Keep the title by earning at least 20 CPE hours annually.",
 ])
 def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(text: str) -> None:
     assert study_hours_in_text(text) is None

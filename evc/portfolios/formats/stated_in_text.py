@@ -39,7 +39,9 @@ MAX_HOURS = Decimal(240 * 28)  # a whole bachelor's programme; a larger figure i
 _CLAUSES = re.compile(r"[.;!?](?!\d)|\n")  # not the point in "7.5" or "1.680"
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)|\d+(?:[.,]\d+)?"
 _RANGE_LOW = r"(?:(?P<low>\d+(?:[.,]\d+)?)\s*(?:-|–|tot|to)\s*)?"  # "20-25 uur", "20 tot 25 uur": the lower end
-_QUALIFIER = r"(?:(?:contact|study|learning|guided learning|notional learning|lecture|teaching|klok|les|studie)\s*-?\s*)?"
+# "7 CPD hours", "20 CPE hours", "8 PE-uren": the hours of professional education that count towards a registration.
+_QUALIFIER = (r"(?:(?:contact|study|learning|guided learning|notional learning|lecture|teaching|klok|les|studie|cpd|cpe|pe)"
+              r"\s*-?\s*)?")
 _HOURS = re.compile(
     rf"(?<![\w/.,]){_RANGE_LOW}(?P<n>{_NUMBER})\s*-?\s*{_QUALIFIER}"
     r"(?P<unit>studie-?uren|studiebelastings?uren|sbu|klokuren|contacturen|lesuren|leeruren|uren|uurs?|"
@@ -71,7 +73,8 @@ def _noun_after(nouns: str, *, words: int, lead: str = "") -> re.Pattern[str]:
 _OF = r"(?:of\s+)?"
 # What makes a number of hours something other than the credential's study load.
 _RATE_AFTER = re.compile(r"\s*(?:per|a|an|each|every|elke|iedere|/)\s*(?P<per>week|day|dag|maand|month|jaar|year|"
-                         r"sessie|session|les|lesson|bijeenkomst|meeting)\b|\s*(?P<weekly>weekly)\b|\s*daily\b",
+                         r"sessie|session|les|lesson|bijeenkomst|meeting)\b|\s*(?P<weekly>weekly)\b|\s*daily\b"
+                         r"|\s*(?:annually|yearly|jaarlijks|per annum)\b",  # "20 CPE hours annually": to keep a title
                          re.IGNORECASE)
 # "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
 _EXAM_AFTER = _noun_after(r"exam|exams|examen|examination|tentamen|toets|test|interview|gesprek|presentation|presentatie|"
