@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -213,3 +214,36 @@ def test_two_threads_stemming_at_once_get_the_stems_one_thread_gets():
         sys.setswitchinterval(previous)
     assert not errors
     assert all(r == expected for r in results.values()) and len(results) == 4
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """The pattern's alternatives at depth 0 (escapes and character classes skipped)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, pattern[start:]]
+
+
+def test_every_disclaiming_phrase_names_a_word_the_quick_test_looks_for():
+    # `_disclaims` skips the long search for a text without any of these words; a phrase without one
+    # would never be searched for.
+    phrases = _top_level_alternatives(textmod._EXCLUSION_RE.pattern)
+    assert len(phrases) > 20
+    for phrase in phrases:
+        words = set(re.findall(r"[a-z]+", re.sub(r"\\[a-zA-Z]", " ", phrase).casefold()))
+        assert words & textmod._EXCLUSION_WORDS, phrase

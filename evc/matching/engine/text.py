@@ -122,7 +122,8 @@ def detect_language(text: str, default: str = "") -> str:
 # A clause saying a topic is *not* covered ("non-relational stores are outside the scope of this course",
 # "een DPIA valt buiten deze cursus", "not demonstrated"). Course descriptions name what they leave
 # out to set expectations; read as evidence, those words would suggest exactly the outcomes the
-# credential disclaims, and complete a unit for an exemption it does not deserve.
+# credential disclaims, and complete a unit for an exemption it does not deserve. Every phrase holds one of
+# _EXCLUSION_WORDS (below), which `_disclaims` looks for first: a new phrase without one needs its word there.
 _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certification|exam|examination|"
            r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|"
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
