@@ -29,6 +29,7 @@ UNSEEN = {
     "unseen-6": ROOT / "evaluation" / "unseen-6" / "werktuigbouwkunde.csv",
     "unseen-7": ROOT / "evaluation" / "unseen-7" / "biologie-medisch-laboratoriumonderzoek.csv",
     "unseen-8": ROOT / "evaluation" / "unseen-8" / "international-business.csv",
+    "unseen-9": ROOT / "evaluation" / "unseen-9" / "leraar-basisonderwijs.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
