@@ -115,6 +115,7 @@ def test_recency():
     "There is no lab or practical component.",
     "No practical assignment.",
     "Ketenonderzoek bij leveranciers behandelen we niet in deze module.",
+    "Buiten beschouwing blijven de onderwijswetgeving en de schoolsoorten.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -161,6 +162,23 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])
+
+
+@pytest.mark.parametrize(("sentences", "kept", "aside"), [
+    # A disclaimer that points back ("dat onderdeel", "This") takes the topic before it along.
+    (["Je werkt met groepsplannen.", "Dyslexie is het onderwerp van de vervolgmodule; dat onderdeel hoort niet bij deze badge."],
+     ["Je werkt met groepsplannen."], ["Dyslexie is het onderwerp van de vervolgmodule", "dat onderdeel hoort niet bij deze badge."]),
+    (["SQL queries are assessed.", "Statistics is taught in year two.", "This is not part of the course."],
+     ["SQL queries are assessed."], ["Statistics is taught in year two.", "This is not part of the course."]),
+    # One that names its own topic, or points ahead, leaves the sentence before it as evidence.
+    (["Statistics is taught in year two.", "Dit is geen onderdeel van de cursus: regressieanalyse."],
+     ["Statistics is taught in year two."], ["Dit is geen onderdeel van de cursus: regressieanalyse."]),
+    (["Trainees plan lessons with songs and stories.", "It does not deal with any national curriculum, which is not part of the course."],
+     ["Trainees plan lessons with songs and stories."],
+     ["It does not deal with any national curriculum, which is not part of the course."]),
+])
+def test_a_disclaimer_that_points_back_takes_its_topic_along(sentences, kept, aside):
+    assert textmod.set_aside_exclusions(sentences) == (kept, aside)
 
 
 def test_a_disclaimer_after_the_sentence_limit_is_still_found():

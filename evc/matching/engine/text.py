@@ -158,6 +158,7 @@ _EXCLUSION_RE = re.compile(
     rf"|\b(?:wordt|worden) in {_THIS_NL} {_COURSE} niet (?:behandeld|besproken|getoetst)\b"
     rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
     r"|\bniet aangetoond\b"
+    r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
     r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
     # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment";
@@ -180,34 +181,53 @@ def _disclaims(text: str) -> bool:
     return not _EXCLUSION_WORDS.isdisjoint(_LETTERS_RE.findall(text.casefold())) and bool(_EXCLUSION_RE.search(text))
 
 
+# A disclaimer that points back at the topic before it, without naming one itself: "Het afstemmen van lessen op
+# dyslexie is het onderwerp van de vervolgmodule; dat onderdeel hoort niet bij deze badge", "Statistics is taught in
+# year two. This is not part of the course." The clause before it goes too. ("Dit is geen onderdeel van de cursus:
+# statistiek" points ahead, and "It does not deal with X" names its topic.)
+_POINTS_BACK = re.compile(
+    r"^\W*(?:dat|dit|die|deze|this|that|these|those|it|they)"
+    r"(?:\s+(?:onderdeel|onderdelen|deel|onderwerp|onderwerpen|thema|part|parts|topic|topics|aspect|aspects))?"
+    r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|is|zijn|are|was|were|falls?|lies?)\b[^:]*$",
+    re.I,
+)
+
+
 def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[list[str], list[str]]:
     """(evidence, set aside): the clauses that say a topic is not covered are taken out of the evidence.
 
     Only the disclaiming clause goes: in "SQL is assessed, but NoSQL is outside the scope" the first
-    half stays evidence. A disclaimer wrapped over two pieces comes back joined by one space, so every
+    half stays evidence; so does the clause before it when the disclaimer points back at it (see
+    _POINTS_BACK). A disclaimer wrapped over two pieces comes back joined by one space, so every
     returned text is a substring of the credential text with its whitespace collapsed (the matcher
     removes the disclaimers from that)."""
-    joined: list[tuple[str, bool]] = []  # (piece, whether it disclaims): each piece is searched once
+    # [piece, whether it disclaims, whether a disclaimer right after it points back at it]: each piece is searched once.
+    joined: list[list] = []
     for sentence in sentences:
         disclaims = _disclaims(sentence)
         # A disclaimer wrapped over two lines (text from a PDF) arrives as two pieces, neither a disclaimer.
         if joined and not disclaims and not joined[-1][1] and _disclaims(f"{joined[-1][0]} {sentence}"):
-            joined[-1] = (f"{joined[-1][0]} {sentence}", True)
-        else:
-            joined.append((sentence, disclaims))
+            joined[-1] = [f"{joined[-1][0]} {sentence}", True, False]
+            continue
+        if disclaims and joined and not joined[-1][1] and _POINTS_BACK.match(sentence):
+            joined[-1][2] = True
+        joined.append([sentence, disclaims, False])
     kept: list[str] = []
     aside: list[str] = []
-    for sentence, disclaims in joined:
-        if not disclaims:
+    for sentence, disclaims, pointed_at in joined:
+        if not disclaims and not pointed_at:
             kept.append(sentence)
             continue
-        for clause in _CLAUSE_RE.split(sentence):
-            clause = clause.strip(" ,;:()")
-            if not clause:
-                continue
-            if _disclaims(clause):
+        clauses = [c for c in (c.strip(" ,;:()") for c in _CLAUSE_RE.split(sentence)) if c]
+        last_kept = None  # index in `kept` of this sentence's latest evidence clause
+        for n, clause in enumerate(clauses):
+            if (disclaims and _disclaims(clause)) or (pointed_at and n == len(clauses) - 1):
+                if disclaims and last_kept is not None and _POINTS_BACK.match(clause):
+                    aside.append(kept.pop(last_kept))
                 aside.append(clause)
+                last_kept = None
             elif len(clause) >= min_chars:
+                last_kept = len(kept)
                 kept.append(clause)
     return kept, aside
 
