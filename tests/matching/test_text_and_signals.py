@@ -173,6 +173,8 @@ def test_a_sentence_about_another_scope_stays_evidence(sentence):
     # One that names its own topic, or points ahead, leaves the sentence before it as evidence.
     (["Statistics is taught in year two.", "Dit is geen onderdeel van de cursus: regressieanalyse."],
      ["Statistics is taught in year two."], ["Dit is geen onderdeel van de cursus: regressieanalyse."]),
+    (["Trainees plan lessons.", "That was a start; statistics is outside the scope of this course."],
+     ["Trainees plan lessons.", "That was a start"], ["statistics is outside the scope of this course."]),
     (["Trainees plan lessons with songs and stories.", "It does not deal with any national curriculum, which is not part of the course."],
      ["Trainees plan lessons with songs and stories."],
      ["It does not deal with any national curriculum, which is not part of the course."]),

@@ -193,6 +193,10 @@ _POINTS_BACK = re.compile(
 )
 
 
+def _clauses(piece: str) -> list[str]:
+    return [c for c in (c.strip(" ,;:()") for c in _CLAUSE_RE.split(piece)) if c]
+
+
 def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[list[str], list[str]]:
     """(evidence, set aside): the clauses that say a topic is not covered are taken out of the evidence.
 
@@ -201,33 +205,33 @@ def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[
     _POINTS_BACK). A disclaimer wrapped over two pieces comes back joined by one space, so every
     returned text is a substring of the credential text with its whitespace collapsed (the matcher
     removes the disclaimers from that)."""
-    # [piece, whether it disclaims, whether a disclaimer right after it points back at it]: each piece is searched once.
-    joined: list[list] = []
+    joined: list[tuple[str, bool]] = []  # (piece, whether it disclaims): each piece is searched once
     for sentence in sentences:
         disclaims = _disclaims(sentence)
         # A disclaimer wrapped over two lines (text from a PDF) arrives as two pieces, neither a disclaimer.
         if joined and not disclaims and not joined[-1][1] and _disclaims(f"{joined[-1][0]} {sentence}"):
-            joined[-1] = [f"{joined[-1][0]} {sentence}", True, False]
-            continue
-        if disclaims and joined and not joined[-1][1] and _POINTS_BACK.match(sentence):
-            joined[-1][2] = True
-        joined.append([sentence, disclaims, False])
+            joined[-1] = (f"{joined[-1][0]} {sentence}", True)
+        else:
+            joined.append((sentence, disclaims))
     kept: list[str] = []
     aside: list[str] = []
-    for sentence, disclaims, pointed_at in joined:
-        if not disclaims and not pointed_at:
+    before: int | None = None  # index in `kept` of the evidence right before the clause at hand (always the last)
+    for sentence, disclaims in joined:
+        if not disclaims:
+            before = len(kept)
             kept.append(sentence)
             continue
-        clauses = [c for c in (c.strip(" ,;:()") for c in _CLAUSE_RE.split(sentence)) if c]
-        last_kept = None  # index in `kept` of this sentence's latest evidence clause
-        for n, clause in enumerate(clauses):
-            if (disclaims and _disclaims(clause)) or (pointed_at and n == len(clauses) - 1):
-                if disclaims and last_kept is not None and _POINTS_BACK.match(clause):
-                    aside.append(kept.pop(last_kept))
+        for clause in _clauses(sentence):
+            if _disclaims(clause):
+                if before is not None and _POINTS_BACK.match(clause):
+                    # The topic it points back at: the last clause of the evidence before it.
+                    *rest, topic = _clauses(kept.pop(before))
+                    kept += [c for c in rest if len(c) >= min_chars]
+                    aside.append(topic)
                 aside.append(clause)
-                last_kept = None
+                before = None
             elif len(clause) >= min_chars:
-                last_kept = len(kept)
+                before = len(kept)
                 kept.append(clause)
     return kept, aside
 
