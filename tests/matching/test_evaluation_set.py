@@ -30,6 +30,7 @@ UNSEEN = {
     "unseen-7": ROOT / "evaluation" / "unseen-7" / "biologie-medisch-laboratoriumonderzoek.csv",
     "unseen-8": ROOT / "evaluation" / "unseen-8" / "international-business.csv",
     "unseen-9": ROOT / "evaluation" / "unseen-9" / "leraar-basisonderwijs.csv",
+    "unseen-10": ROOT / "evaluation" / "unseen-10" / "finance-control.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
