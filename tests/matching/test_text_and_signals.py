@@ -116,6 +116,9 @@ def test_recency():
     "No practical assignment.",
     "Ketenonderzoek bij leveranciers behandelen we niet in deze module.",
     "Buiten beschouwing blijven de onderwijswetgeving en de schoolsoorten.",
+    "All visualisation is done in Excel: Power BI, data modelling and DAX are not covered.",
+    "Country-specific bookkeeping practice is not covered here.",
+    "Due diligence en waardering van ondernemingen worden niet behandeld.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -159,6 +162,14 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "Designed for career changers with no clinical work experience.",
     "No clinical work experience required.",
     "Dat doen we niet alleen in theorie maar in je eigen exportcase.",
+    # A question about what is not covered, or a clause that goes on: about the subject, not the course.
+    "Explains to clients which costs are not covered.",
+    "Checks whether a planned treatment is not covered.",
+    "Tells patients that cosmetic treatments are not covered.",
+    "Treatments that are not covered by the basic package are explained to the insured.",
+    "De student legt uit welke onderwerpen in het gesprek niet worden besproken.",
+    "De student bepaalt of een klacht niet wordt behandeld.",
+    "Klachten worden niet behandeld zonder een dossier.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

@@ -158,6 +158,13 @@ _EXCLUSION_RE = re.compile(
     rf"|\b(?:wordt|worden) in {_THIS_NL} {_COURSE} niet (?:behandeld|besproken|getoetst)\b"
     rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
     r"|\bniet aangetoond\b"
+    # A bare statement that closes its clause: "Power BI, data modelling and DAX are not covered.", "Due diligence
+    # wordt niet behandeld." Not a question about it ("explains which costs are not covered", "whether ... is not
+    # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
+    r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if)\b).*\b(?:is|are|was|were) not "
+    r"(?:covered|included|addressed|taught|treated|discussed)(?: here| in depth)?\W*$"
+    r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
+    r"(?:behandeld|besproken|aangeboden)(?: in detail)?\W*$"
     r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
     r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
