@@ -238,6 +238,56 @@ def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_languag
     return result
 
 
+def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model: FusionModel,
+                  top_k: int = 10) -> list[dict[str, Any]]:
+    """Each credential the engine gets wrong, and why: to read the failures of a split, not to tune on it.
+
+    - missed: gold outcomes outside its first five suggestions (when Recall@5 is below what five places allow), each
+      with its place in the engine's whole ordering, its score and the reason it was not shown there: "gate" (the
+      credential as a whole was judged to evidence nothing), "disclaimed", "below possible", "not a candidate"
+      (no signal brought it near the top), or "ranked lower" (shown, after five others);
+    - suggested_for_negative: what a negative was shown;
+    - false_exemptions / missed_exemptions: with the unit's coverage, and for a missed one the unit rule's blockers."""
+    out: list[dict[str, Any]] = []
+    for item, s in zip(items, scored, strict=True):
+        above = suggested(s, model)
+        shown = [index.outcomes[int(j)].reference for j, ok in zip(s.candidates, above, strict=True) if ok][:top_k]
+        order = {index.outcomes[int(j)].reference: row for row, j in enumerate(s.candidates.tolist())}
+        gated = bool(len(s.scores)) and model.gate_probability(s.X, s.document) < model.gate
+        units = {u.reference: u for u in index._units(s, model, s.prepared, None, lambda _ref: [], above)}
+        entry: dict[str, Any] = {"file": item.file, "language": item.language, "kind": item.kind}
+        gold = set(item.outcomes)
+        if item.positive and len(gold & set(shown[:5])) < min(5, len(gold)):
+            missed = []
+            for ref in item.outcomes:
+                if ref in shown[:5]:
+                    continue
+                row = order.get(ref)
+                if row is None:
+                    reason, score = "not a candidate", None
+                else:
+                    score = round(float(s.scores[row]), 3)
+                    reason = ("gate" if gated else "disclaimed" if s.disclaimed is not None and s.disclaimed[row]
+                              else "below possible" if score < model.possible else "ranked lower")
+                missed.append({"outcome": ref, "place": None if row is None else row + 1, "score": score,
+                               "reason": reason})
+            entry["missed"] = missed
+        if not item.positive and shown:
+            entry["suggested_for_negative"] = shown
+        exempted = {ref for ref, u in units.items() if u.suggestion == "exemption"}
+        if exempted - item.exemptions:
+            entry["false_exemptions"] = [{"unit": ref, "coverage": round(units[ref].coverage, 3)}
+                                         for ref in sorted(exempted - item.exemptions)]
+        if item.exemptions - exempted:
+            entry["missed_exemptions"] = [
+                {"unit": ref, "coverage": round(units[ref].coverage, 3) if ref in units else 0.0,
+                 "blockers": list(units[ref].blockers) if ref in units else ["coverage"]}
+                for ref in sorted(item.exemptions - exempted)]
+        if len(entry) > 3:
+            out.append(entry)
+    return out
+
+
 # --- fitting on dev ------------------------------------------------------------------------
 
 

@@ -119,6 +119,42 @@ def test_evaluate_matching_prints_every_metric_for_the_engine_and_both_baselines
         assert word in table
 
 
+def test_evaluate_matching_errors_lists_what_the_engine_missed_and_why(catalogue, files, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    code = catalogue.code
+    rows = [
+        # The CI/CD badge says nothing of REST APIs, and the web unit is labelled as exempted: two errors.
+        {"file": "cicd.json", "split": "dev", "language": "en", "outcomes": [f"{code}/CLOUD/CLOUD-2", f"{code}/WEB/WEB-2"],
+         "exemptions": [f"{code}/WEB"], "kind": "positive"},
+        {"file": "web.json", "split": "dev", "language": "nl", "outcomes": [f"{code}/WEB/WEB-1"], "exemptions": [],
+         "kind": "positive"},
+        {"file": "barista.json", "split": "dev", "language": "en", "outcomes": [], "exemptions": [], "kind": "negative"},
+        # The web badge again, mislabelled as a negative: what it was shown is listed.
+        {"file": "web-copy.json", "split": "dev", "language": "nl", "outcomes": [], "exemptions": [], "kind": "negative"},
+    ]
+    (tmp_path / "web-copy.json").write_bytes(files["web"].read_bytes())
+    gold.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    out = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "dev", "--errors", "--json", stdout=out)
+    error, copy = json.loads(out.getvalue())["errors"]  # the web badge and the barista course are right
+    assert copy["file"] == "web-copy.json" and f"{code}/WEB/WEB-1" in copy["suggested_for_negative"]
+    assert error["file"] == "cicd.json" and error["kind"] == "positive"
+    (missed,) = error["missed"]
+    assert missed["outcome"] == f"{code}/WEB/WEB-2"
+    assert missed["reason"] in {"gate", "disclaimed", "below possible", "not a candidate", "ranked lower"}
+    assert (missed["place"] is None) == (missed["reason"] == "not a candidate")
+    (unit,) = error["missed_exemptions"]
+    assert unit["unit"] == f"{code}/WEB" and "coverage" in unit["blockers"]
+    assert "false_exemptions" not in error and "suggested_for_negative" not in error
+    text = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "dev", "--errors", stdout=text)
+    assert "Credentials the engine gets wrong: 2" in text.getvalue()
+    assert f"missed {code}/WEB/WEB-2" in text.getvalue() and f"missed exemption {code}/WEB" in text.getvalue()
+    plain = io.StringIO()
+    call_command("evaluate_matching", str(gold), "--split", "dev", "--json", stdout=plain)
+    assert json.loads(plain.getvalue())["errors"] is None  # listed only when asked for
+
+
 def test_evaluate_matching_reads_several_gold_files_as_one_set_and_measures_a_named_split(
         catalogue, files, tmp_path, monkeypatch):
     from evc.matching.engine import fusion

@@ -1,4 +1,5 @@
-"""evaluate_matching GOLD [GOLD ...] [--split holdout|dev|all|NAME] [--from-reviews] [--fit] [--cv K] [--cv-programmes] [--json].
+"""evaluate_matching GOLD [GOLD ...] [--split holdout|dev|all|NAME] [--from-reviews] [--fit] [--cv K] [--cv-programmes]
+[--errors] [--json].
 
 Prints Recall@5, Recall@10, MRR, nDCG@10, negative rejection and unit-exemption precision
 and recall, overall and per language pair, for the engine and for two baselines computed
@@ -63,6 +64,9 @@ class Command(BaseCommand):
         parser.add_argument("--cv-programmes", action="store_true",
                             help="also cross-validate on dev leaving one programme out at a time: the engine on a "
                                  "curriculum it was not fitted on")
+        parser.add_argument("--errors", action="store_true",
+                            help="also list each credential the engine gets wrong: the gold outcomes it missed and why, "
+                                 "what it showed for a negative, and its wrong exemptions")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
     def check(self, *args: Any, **kwargs: Any) -> None:
@@ -227,6 +231,7 @@ class Command(BaseCommand):
                              for name, ranked in ranking_only.items()},
             "cross_validated_dev": cross_validated,
             "cross_validated_by_programme": by_programme,
+            "errors": ev.engine_errors(index, [s for _, s in chosen], sel_items, model) if options["errors"] else None,
             "seconds": round(time.perf_counter() - started, 1),
         }
 
@@ -352,6 +357,23 @@ class Command(BaseCommand):
             self.stdout.write(f"skipped: {problem}")
         if report["unknown_gold_outcomes"]:
             self.stdout.write("gold outcomes not in the catalogue: " + ", ".join(report["unknown_gold_outcomes"][:10]))
+        if report.get("errors") is not None:
+            self._print_errors(report["errors"])
+
+    def _print_errors(self, errors: list[dict[str, Any]]) -> None:
+        self.stdout.write(f"Credentials the engine gets wrong: {len(errors)}")
+        for e in errors:
+            self.stdout.write(f"  {e['file']} ({e['language'] or '?'}, {e['kind']})")
+            for m in e.get("missed", []):
+                where = "" if m["place"] is None else f" place {m['place']}, score {m['score']:.3f},"
+                self.stdout.write(f"    missed {m['outcome']}:{where} {m['reason']}")
+            if e.get("suggested_for_negative"):
+                self.stdout.write("    shown for a negative: " + ", ".join(e["suggested_for_negative"]))
+            for x in e.get("false_exemptions", []):
+                self.stdout.write(f"    false exemption {x['unit']} (coverage {x['coverage']:.2f})")
+            for x in e.get("missed_exemptions", []):
+                self.stdout.write(f"    missed exemption {x['unit']} (coverage {x['coverage']:.2f}; "
+                                  f"{', '.join(x['blockers']) or 'no blocker'})")
 
 
 def _ranking_part(metrics: dict[str, Any]) -> dict[str, Any]:
