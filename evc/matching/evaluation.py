@@ -245,7 +245,7 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
     - missed: gold outcomes outside its first five suggestions (when Recall@5 is below what five places allow), each
       with its place in the engine's whole ordering, its score and the reason it was not shown there: "gate" (the
       credential as a whole was judged to evidence nothing), "disclaimed", "below possible", "not a candidate"
-      (no signal brought it near the top), or "ranked lower" (shown, after five others);
+      (no signal brought it near the top), or "ranked lower" (above "possible", after five others);
     - suggested_for_negative: what a negative was shown;
     - false_exemptions / missed_exemptions: with the unit's coverage, and for a missed one the unit rule's blockers."""
     out: list[dict[str, Any]] = []
@@ -268,7 +268,7 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
                 else:
                     score = round(float(s.scores[row]), 3)
                     reason = ("gate" if gated else "disclaimed" if s.disclaimed is not None and s.disclaimed[row]
-                              else "below possible" if score < model.possible else "ranked lower")
+                              else "below possible" if s.scores[row] < model.possible else "ranked lower")
                 missed.append({"outcome": ref, "place": None if row is None else row + 1, "score": score,
                                "reason": reason})
             entry["missed"] = missed
