@@ -238,10 +238,11 @@ def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_languag
     return result
 
 
-def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], model: FusionModel,
-                  top_k: int = 10) -> list[dict[str, Any]]:
+def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], ranked: Sequence[Ranked],
+                  model: FusionModel) -> list[dict[str, Any]]:
     """Each credential the engine gets wrong, and why: to read the failures of a split, not to tune on it.
 
+    `ranked` is the engine's `engine_ranked` for each item (what the metrics count), so the list and the figures agree.
     - missed: gold outcomes outside its first five suggestions (when Recall@5 is below what five places allow), each
       with its place in the engine's whole ordering, its score and the reason it was not shown there: "gate" (the
       credential as a whole was judged to evidence nothing), "disclaimed", "below possible", "not a candidate"
@@ -249,18 +250,15 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
     - suggested_for_negative: what a negative was shown;
     - false_exemptions / missed_exemptions: with the unit's coverage, and for a missed one the unit rule's blockers."""
     out: list[dict[str, Any]] = []
-    for item, s in zip(items, scored, strict=True):
-        above = suggested(s, model)
-        shown = [index.outcomes[int(j)].reference for j, ok in zip(s.candidates, above, strict=True) if ok][:top_k]
-        order = {index.outcomes[int(j)].reference: row for row, j in enumerate(s.candidates.tolist())}
-        gated = bool(len(s.scores)) and model.gate_probability(s.X, s.document) < model.gate
-        units = {u.reference: u for u in index._units(s, model, s.prepared, None, lambda _ref: [], above)}
+    for item, s, r in zip(items, scored, ranked, strict=True):
         entry: dict[str, Any] = {"file": item.file, "language": item.language, "kind": item.kind}
         gold = set(item.outcomes)
-        if item.positive and len(gold & set(shown[:5])) < min(5, len(gold)):
+        if item.positive and len(gold & set(r.ranking[:5])) < min(5, len(gold)):
+            order = {index.outcomes[int(j)].reference: row for row, j in enumerate(s.candidates.tolist())}
+            gated = bool(len(s.scores)) and model.gate_probability(s.X, s.document) < model.gate
             missed = []
             for ref in item.outcomes:
-                if ref in shown[:5]:
+                if ref in r.ranking[:5]:
                     continue
                 row = order.get(ref)
                 if row is None:
@@ -272,17 +270,18 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
                 missed.append({"outcome": ref, "place": None if row is None else row + 1, "score": score,
                                "reason": reason})
             entry["missed"] = missed
-        if not item.positive and shown:
-            entry["suggested_for_negative"] = shown
-        exempted = {ref for ref, u in units.items() if u.suggestion == "exemption"}
-        if exempted - item.exemptions:
-            entry["false_exemptions"] = [{"unit": ref, "coverage": round(units[ref].coverage, 3)}
-                                         for ref in sorted(exempted - item.exemptions)]
-        if item.exemptions - exempted:
-            entry["missed_exemptions"] = [
-                {"unit": ref, "coverage": round(units[ref].coverage, 3) if ref in units else 0.0,
-                 "blockers": list(units[ref].blockers) if ref in units else ["coverage"]}
-                for ref in sorted(item.exemptions - exempted)]
+        if not item.positive and r.ranking:
+            entry["suggested_for_negative"] = r.ranking
+        false, lacking = sorted(r.exemptions - item.exemptions), sorted(item.exemptions - r.exemptions)
+        if false or lacking:  # the unit rule's view of them: coverage and blockers
+            units = {u.reference: u for u in index._units(s, model, s.prepared, None, lambda _ref: [])}
+            if false:
+                entry["false_exemptions"] = [{"unit": ref, "coverage": round(units[ref].coverage, 3)} for ref in false]
+            if lacking:
+                entry["missed_exemptions"] = [
+                    {"unit": ref, "coverage": round(units[ref].coverage, 3) if ref in units else 0.0,
+                     "blockers": list(units[ref].blockers) if ref in units else ["coverage"]}
+                    for ref in lacking]
         if len(entry) > 3:
             out.append(entry)
     return out

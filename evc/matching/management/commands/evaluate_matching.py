@@ -231,7 +231,8 @@ class Command(BaseCommand):
                              for name, ranked in ranking_only.items()},
             "cross_validated_dev": cross_validated,
             "cross_validated_by_programme": by_programme,
-            "errors": ev.engine_errors(index, [s for _, s in chosen], sel_items, model) if options["errors"] else None,
+            "errors": (ev.engine_errors(index, [s for _, s in chosen], sel_items, systems["engine"], model)
+                       if options["errors"] else None),
             "seconds": round(time.perf_counter() - started, 1),
         }
 
