@@ -326,3 +326,78 @@ def test_rebuild_outcome_embeddings_reports_the_count(catalogue):
     call_command("rebuild_outcome_embeddings", stdout=out)
     assert re.search(r"Encoded \d+ catalogue texts with use-multilingual-v3", out.getvalue())
     assert int(re.search(r"Encoded (\d+)", out.getvalue())[1]) > 8  # 6 outcomes, 2 units and their words
+
+
+def _data_programme(catalogue, tmp_path) -> tuple[Path, Path]:
+    """A second programme in the catalogue, a curriculum CSV naming it in its own folder, and an SQL badge."""
+    from decimal import Decimal
+
+    from evc.curricula.models import CurriculumVersion, Programme, Unit
+
+    other = Programme.objects.create(code="HBO-DATA", name="Data Science", croho_code="30000")
+    version = CurriculumVersion.objects.create(programme=other, academic_year=catalogue.versions.get().academic_year)
+    unit = Unit.objects.create(version=version, code="SQL", name="Databases", ects=Decimal("5"), eqf_level=6)
+    LearningOutcome.objects.create(unit=unit, code="SQL-1", language="en", position=0,
+                                   text="The student designs a normalised relational database and writes SQL queries.")
+    folder = tmp_path / "blind"
+    folder.mkdir()
+    (folder / "data.csv").write_text("programme_code,unit_code,outcome_code\nHBO-DATA,SQL,SQL-1\n", encoding="utf-8")
+    sql = ob2_badge(folder / "sql.json", name="SQL Associate",
+                    description="The holder designs normalised relational databases and writes complex SQL queries.")
+    return folder, sql
+
+
+def test_a_gold_file_is_matched_against_the_programmes_it_is_labelled_against(catalogue, files, tmp_path):
+    folder, sql = _data_programme(catalogue, tmp_path)
+    # The same badge in two gold files, both claiming the data programme's outcome: the main file is labelled
+    # against --programme alone, the blind set also against the curriculum beside it.
+    line = {"file": sql.name, "language": "en", "outcomes": ["HBO-DATA/SQL/SQL-1"], "exemptions": [], "kind": "positive"}
+    main = tmp_path / "gold.jsonl"
+    (tmp_path / sql.name).write_bytes(sql.read_bytes())
+    main.write_text(json.dumps(line | {"split": "dev"}), encoding="utf-8")
+    blind = folder / "gold.jsonl"
+    blind.write_text(json.dumps(line | {"split": "unseen"}), encoding="utf-8")
+    out = io.StringIO()
+    call_command("evaluate_matching", str(main), str(blind), "--split", "unseen", "--programme", catalogue.code,
+                 "--json", stdout=out)
+    assert json.loads(out.getvalue())["systems"]["engine"]["recall@5"] == 1.0
+    out = io.StringIO()
+    call_command("evaluate_matching", str(main), str(blind), "--split", "dev", "--programme", catalogue.code,
+                 "--errors", "--json", stdout=out)
+    (error,) = json.loads(out.getvalue())["errors"]
+    assert error["missed"] == [{"outcome": "HBO-DATA/SQL/SQL-1", "place": None, "score": None,
+                                "reason": "not a candidate"}]  # never matched against a programme it was not labelled on
+    # A curriculum beside a gold file that the catalogue does not hold: import it first, not a silent miss.
+    (folder / "data.csv").write_text("programme_code,unit_code\nHBO-LAW,LAW\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"HBO-LAW .* import it with import_curriculum first") as info:
+        call_command("evaluate_matching", str(main), str(blind), "--split", "unseen", stdout=io.StringIO())
+    assert info.value.returncode == 2
+
+
+def test_fit_on_several_splits_and_leave_one_gold_file_out(catalogue, files, tmp_path, monkeypatch):
+    from evc.matching.engine import fusion
+
+    folder, sql = _data_programme(catalogue, tmp_path)
+    main = _dev_gold(tmp_path, catalogue.code, files)
+    blind = folder / "gold.jsonl"
+    blind.write_text("\n".join(json.dumps(r) for r in [
+        {"file": sql.name, "split": "unseen", "language": "en", "outcomes": ["HBO-DATA/SQL/SQL-1"], "exemptions": [],
+         "kind": "positive"},
+        {"file": "../barista.json", "split": "unseen", "language": "en", "outcomes": [], "exemptions": [],
+         "kind": "negative"},
+    ]), encoding="utf-8")
+    out = io.StringIO()
+    call_command("evaluate_matching", str(main), str(blind), "--split", "unseen", "--programme", catalogue.code,
+                 "--fit-split", "dev", "--fit-split", "unseen", "--cv-files", "--json", stdout=out)
+    by_file = json.loads(out.getvalue())["cross_validated_by_file"]
+    assert by_file["files"] == [blind.as_posix()] and by_file["folds"] == 1
+    assert (by_file["n_positive"], by_file["n_negative"]) == (1, 1)  # the left-out file's credentials only
+    assert 0.0 <= by_file["recall@5"] <= 1.0
+    monkeypatch.setattr(fusion, "WEIGHTS_DIR", tmp_path)
+    call_command("evaluate_matching", str(main), str(blind), "--split", "unseen", "--programme", catalogue.code,
+                 "--fit-split", "dev", "--fit-split", "unseen", "--fit", stdout=io.StringIO(), stderr=io.StringIO())
+    meta = fusion.load_model(services.current_encoder().model_id).meta
+    assert "split=dev+unseen" in meta["fitted_on"] and meta["n_items"] == 8
+    # Only one gold file: nothing to leave out.
+    with pytest.raises(CommandError, match="--cv-files needs a second gold file"):
+        call_command("evaluate_matching", str(main), "--split", "dev", "--cv-files", stdout=io.StringIO())

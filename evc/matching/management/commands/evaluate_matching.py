@@ -1,5 +1,5 @@
-"""evaluate_matching GOLD [GOLD ...] [--split holdout|dev|all|NAME] [--from-reviews] [--fit] [--cv K] [--cv-programmes]
-[--errors] [--json].
+"""evaluate_matching GOLD [GOLD ...] [--split holdout|dev|all|NAME] [--from-reviews] [--fit] [--fit-split NAME]
+[--cv K] [--cv-programmes] [--cv-files] [--errors] [--json].
 
 Prints Recall@5, Recall@10, MRR, nDCG@10, negative rejection and unit-exemption precision
 and recall, overall and per language pair, for the engine and for two baselines computed
@@ -11,14 +11,22 @@ the dev split (never from holdout).
 Several gold files are read as one set, each resolving its credential files from its own folder:
 a separate test set (say `evaluation/unseen/gold.jsonl`, split "unseen") is measured with the
 baselines tuned on the main set's dev split by naming both files and `--split unseen`.
+
+A gold file is labelled against the programmes of `--programme` (default: every programme) plus those of
+the curriculum CSVs in its own folder (a test set's own programme), and its credentials are matched
+against exactly those: a test set is never scored against another test set's programme, whose outcomes
+its writer did not label. `--fit-split` names the splits `--fit` fits on (default dev); `--cv-files`
+leaves one gold file out at a time (fit on the first file and the others, measure it).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +38,9 @@ from django.test.utils import override_settings
 from evc.curricula.models import Programme
 from evc.matching import evaluation as ev
 from evc.matching.engine import fusion
-from evc.matching.engine.matcher import prepare
+from evc.matching.engine.encoders import Encoder
+from evc.matching.engine.matcher import MatchIndex, Scored, prepare
+from evc.matching.engine.results import CredentialInput
 from evc.matching.models import MatchFeedback
 from evc.matching.services import (
     LEXICAL_MODEL_ID,
@@ -59,11 +69,16 @@ class Command(BaseCommand):
                                  "in cases against the committee's decisions")
         parser.add_argument("--programme", action="append", metavar="CODE", help="default: every programme")
         parser.add_argument("--fit", action="store_true", help="refit the fusion weights on the dev split and save them")
+        parser.add_argument("--fit-split", action="append", metavar="SPLIT",
+                            help="a split --fit and --cv-files fit on (default: dev); name it once per split")
         parser.add_argument("--cv", type=int, default=0, metavar="K",
                             help="also cross-validate the fitting procedure on dev with K folds (holdout untouched)")
         parser.add_argument("--cv-programmes", action="store_true",
                             help="also cross-validate on dev leaving one programme out at a time: the engine on a "
                                  "curriculum it was not fitted on")
+        parser.add_argument("--cv-files", action="store_true",
+                            help="also leave one gold file out at a time: fit on the first file and all others but "
+                                 "one (their --fit-split credentials), measure that one's")
         parser.add_argument("--errors", action="store_true",
                             help="also list each credential the engine gets wrong: the gold outcomes it missed and why, "
                                  "what it showed for a negative, and its wrong exemptions")
@@ -110,11 +125,15 @@ class Command(BaseCommand):
         if options["split"] != "all" and options["split"] not in splits:
             raise CommandError(f"No credential of the gold set is in split {options['split']!r}; "
                                f"its splits are: {', '.join(splits)}.", returncode=2)
+        fit_splits = set(options["fit_split"] or ["dev"])
         started = time.perf_counter()
         codes = options["programme"] or list(Programme.objects.values_list("code", flat=True))
+        scopes = {path: _scope(path, codes) for path in paths}
         encoder = current_encoder()
         model_id = encoder.model_id if encoder else LEXICAL_MODEL_ID
-        index = index_for(codes, None, encoder)
+        # One index over every gold file's programmes; each file's credentials are scored in an index of
+        # its own programmes and lifted into this one (the same when all files share their programmes).
+        index = index_for(sorted(set().union(*scopes.values())), None, encoder)
         try:
             model = fusion_model_for(encoder)
         except (ValueError, KeyError, TypeError) as exc:
@@ -143,12 +162,7 @@ class Command(BaseCommand):
                 inputs.append(credential_input(inspection.claim, verified=None))
         finally:
             settings.EVC_FETCH_REMOTE = original_fetch
-        prepared = [prepare(c) for c in inputs]
-        scored = []
-        for start in range(0, len(prepared), 64):
-            chunk = prepared[start : start + 64]
-            for p, vectors in zip(chunk, index.encode_prepared(chunk, encoder), strict=True):
-                scored.append(index.score(p, vectors, model))
+        scored = _score(usable, inputs, scopes, index, encoder, model)
         dev_items = [i for i in usable if i.split == "dev"]
         dev_scored = [s for i, s in zip(usable, scored, strict=True) if i.split == "dev"]
         if options["cv"] and len(dev_items) < options["cv"]:
@@ -162,11 +176,13 @@ class Command(BaseCommand):
             baselines, baselines_from = ev.Baselines(**model.meta["baselines"]), "weights"
         else:
             baselines, baselines_from = ev.Baselines(), "none"
+        fit_items = [i for i in usable if i.split in fit_splits]
+        fit_scored = [s for i, s in zip(usable, scored, strict=True) if i.split in fit_splits]
         if options["fit"]:
-            if not dev_items:
-                raise CommandError("The gold set has no dev items to fit on.")
-            model = ev.fit(index, dev_scored, dev_items, model_id, semantic=encoder is not None,
-                           source=f"{gold_names} split=dev ({dt.date.today().isoformat()})")
+            if not fit_items:
+                raise CommandError(f"The gold set has no {' or '.join(sorted(fit_splits))} items to fit on.")
+            model = ev.fit(index, fit_scored, fit_items, model_id, semantic=encoder is not None,
+                           source=f"{gold_names} split={'+'.join(sorted(fit_splits))} ({dt.date.today().isoformat()})")
             model.meta["baselines"] = {"bm25": baselines.bm25, "cosine": baselines.cosine}
             target = ev.weights_path(model_id)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -194,6 +210,10 @@ class Command(BaseCommand):
             by_programme = ev.cross_validate(index, dev_scored, dev_items, model_id, semantic=encoder is not None,
                                              fold_of=fold_of, hidden=hidden)
             by_programme["programmes"] = programmes
+        by_file = None
+        if options["cv_files"]:
+            by_file = _leave_one_file_out(paths, scopes, codes, index, fit_items, fit_scored, model_id,
+                                          semantic=encoder is not None)
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
         sel_items = [i for i, _ in chosen]
         outcome_language = {o.reference: o.language for o in index.outcomes}
@@ -231,6 +251,7 @@ class Command(BaseCommand):
                              for name, ranked in ranking_only.items()},
             "cross_validated_dev": cross_validated,
             "cross_validated_by_programme": by_programme,
+            "cross_validated_by_file": by_file,
             "errors": (ev.engine_errors(index, [s for _, s in chosen], sel_items, systems["engine"], model)
                        if options["errors"] else None),
             "seconds": round(time.perf_counter() - started, 1),
@@ -340,15 +361,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"  95% intervals: {_intervals(cv['intervals'])}")
         by_programme = report.get("cross_validated_by_programme")
         if by_programme:
-            cells = "".join(f"{_fmt(by_programme.get(c)):>21}" for c in COLUMNS)
-            cross = (by_programme.get("cross_lingual") or {}).get("recall@5")
-            self.stdout.write("Dev, one programme left out at a time (fit without that programme's credentials and "
-                              "outcomes, measured on its credentials):")
-            self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}")
-            for code, m in zip(by_programme["programmes"], by_programme["per_fold"], strict=True):
-                self.stdout.write(f"  {code:<24} positives {m['n_positive']:<3} recall@5 {_fmt(m.get('recall@5'))}  "
-                                  f"mrr {_fmt(m.get('mrr'))}  negatives {m['n_negative']:<3} "
-                                  f"rejection {_fmt(m.get('negative_rejection'))}")
+            self._print_left_out("Dev, one programme left out at a time (fit without that programme's credentials and "
+                                 "outcomes, measured on its credentials):", by_programme, by_programme["programmes"], 24)
+        by_file = report.get("cross_validated_by_file")
+        if by_file:
+            self._print_left_out("One gold file left out at a time (fit on the first file and the others, measured on "
+                                 "its credentials):", by_file, by_file["files"], 32)
         any_m = next(iter(report["systems"].values()))
         self.stdout.write(f"Positives {any_m['n_positive']}, negatives {any_m['n_negative']}, "
                           f"gold exemptions {any_m['exemptions_gold']}; highest attainable recall@5 "
@@ -360,6 +378,17 @@ class Command(BaseCommand):
             self.stdout.write("gold outcomes not in the catalogue: " + ", ".join(report["unknown_gold_outcomes"][:10]))
         if report.get("errors") is not None:
             self._print_errors(report["errors"])
+
+    def _print_left_out(self, title: str, report: dict[str, Any], names: list[str], width: int) -> None:
+        cells = "".join(f"{_fmt(report.get(c)):>21}" for c in COLUMNS)
+        cross = (report.get("cross_lingual") or {}).get("recall@5")
+        self.stdout.write(title)
+        self.stdout.write(f"{'engine':<8}{cells}   cross-lingual recall@5 {_fmt(cross)}")
+        for name, m in zip(names, report["per_fold"], strict=True):
+            self.stdout.write(f"  {name:<{width}} positives {m['n_positive']:<3} recall@5 {_fmt(m.get('recall@5'))}  "
+                              f"mrr {_fmt(m.get('mrr'))}  negatives {m['n_negative']:<3} "
+                              f"rejection {_fmt(m.get('negative_rejection'))}  exemptions "
+                              f"{_fmt(m.get('exemption_precision'))}/{_fmt(m.get('exemption_recall'))}")
 
     def _print_errors(self, errors: list[dict[str, Any]]) -> None:
         self.stdout.write(f"Credentials the engine gets wrong: {len(errors)}")
@@ -375,6 +404,58 @@ class Command(BaseCommand):
             for x in e.get("missed_exemptions", []):
                 self.stdout.write(f"    missed exemption {x['unit']} (coverage {x['coverage']:.2f}; "
                                   f"{', '.join(x['blockers']) or 'no blocker'})")
+
+
+def _scope(gold: Path, codes: Sequence[str]) -> list[str]:
+    """The programmes a gold file is labelled against: `codes`, and those of the curriculum CSVs beside it."""
+    own: set[str] = set()
+    for table in sorted(gold.parent.glob("*.csv")):
+        try:
+            with open(table, encoding="utf-8-sig", newline="") as handle:
+                own |= {row["programme_code"].strip() for row in csv.DictReader(handle) if row.get("programme_code")}
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise CommandError(f"{table} (beside {gold}) cannot be read as a curriculum: {exc}", returncode=2) from exc
+    missing = sorted(own - set(Programme.objects.filter(code__in=own).values_list("code", flat=True)))
+    if missing:
+        raise CommandError(f"{gold} is labelled against {', '.join(missing)} (the curriculum beside it), which the "
+                           "catalogue does not hold: import it with import_curriculum first.", returncode=2)
+    return sorted(set(codes) | own)
+
+
+def _score(items: Sequence[ev.GoldItem], inputs: Sequence[CredentialInput], scopes: dict[Path, list[str]],
+           index: MatchIndex, encoder: Encoder | None, model: fusion.FusionModel) -> list[Scored]:
+    """Each credential scored against its gold file's programmes, addressed in `index` (see `ev.lift`)."""
+    prepared = [prepare(c) for c in inputs]
+    everything = {o.programme for o in index.outcomes}
+    by_scope: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for n, item in enumerate(items):
+        by_scope[tuple(scopes[item.source])].append(n)  # type: ignore[index]
+    scored: list[Scored | None] = [None] * len(items)
+    for scope, members in by_scope.items():
+        local = index if set(scope) >= everything else index_for(list(scope), None, encoder)
+        for start in range(0, len(members), 64):
+            chunk = members[start : start + 64]
+            vectors = local.encode_prepared([prepared[n] for n in chunk], encoder)
+            for n, v in zip(chunk, vectors, strict=True):
+                s = local.score(prepared[n], v, model)
+                scored[n] = s if local is index else ev.lift(s, local, index)
+    return [s for s in scored if s is not None]
+
+
+def _leave_one_file_out(paths: Sequence[Path], scopes: dict[Path, list[str]], codes: Sequence[str], index: MatchIndex,
+                        items: Sequence[ev.GoldItem], scored: Sequence[Scored], model_id: str, *,
+                        semantic: bool) -> dict[str, Any]:
+    """Fit on the first gold file and all others but one, measure that one; one file at a time. The model
+    for a file never sees the outcomes of the programmes only that file is labelled against."""
+    others = [p for p in paths[1:] if any(i.source == p for i in items)]
+    if not others:
+        raise CommandError("--cv-files needs a second gold file with credentials in the fitted splits.", returncode=2)
+    fold_of = [ev.TRAIN_ONLY if i.source == paths[0] else others.index(i.source) if i.source in others else ev.LEFT_OUT
+               for i in items]
+    hidden = {f: np.flatnonzero([o.programme in set(scopes[p]) - set(codes) for o in index.outcomes])
+              for f, p in enumerate(others)}
+    result = ev.cross_validate(index, scored, items, model_id, semantic=semantic, fold_of=fold_of, hidden=hidden)
+    return result | {"files": [p.as_posix() for p in others]}
 
 
 def _ranking_part(metrics: dict[str, Any]) -> dict[str, Any]:
