@@ -31,6 +31,7 @@ UNSEEN = {
     "unseen-8": ROOT / "evaluation" / "unseen-8" / "international-business.csv",
     "unseen-9": ROOT / "evaluation" / "unseen-9" / "leraar-basisonderwijs.csv",
     "unseen-10": ROOT / "evaluation" / "unseen-10" / "finance-control.csv",
+    "unseen-11": ROOT / "evaluation" / "unseen-11" / "hbo-rechten.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
