@@ -111,9 +111,10 @@ def baseline_ranked(index: MatchIndex, scored: Scored, signal: str, threshold: f
     values = scored.raw[signal]
     order = np.argsort(-values, kind="stable")[:top_k]
     # -inf marks an outcome the credential was not matched against (see `lift`): never shown.
-    refs = [index.outcomes[int(j)].reference for j in order if values[j] >= threshold and values[j] > -np.inf]
+    passes = np.isfinite(values) & (values >= threshold)
+    refs = [index.outcomes[int(j)].reference for j in order if passes[j]]
     # A baseline's unit advice: the same coverage rule, every outcome above threshold counting fully.
-    above = np.flatnonzero(values >= threshold)
+    above = np.flatnonzero(passes)
     per_unit: dict[int, int] = defaultdict(int)
     for j in above:
         per_unit[int(index.unit_of[j])] += 1
@@ -222,8 +223,9 @@ def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_languag
     result["negative_rejection"] = (
         float(np.mean([0.0 if r.ranking else 1.0 for _, r in negatives])) if negatives else None
     )
-    predicted = {(i.file, u) for i, r in zip(items, ranked, strict=True) for u in r.exemptions}
-    gold = {(i.file, u) for i in items for u in i.exemptions}
+    # Keyed by gold file too: two test sets may each hold a credential of the same file name.
+    predicted = {(i.source, i.file, u) for i, r in zip(items, ranked, strict=True) for u in r.exemptions}
+    gold = {(i.source, i.file, u) for i in items for u in i.exemptions}
     hits = len(predicted & gold)
     result["exemption_precision"] = hits / len(predicted) if predicted else (1.0 if not gold else 0.0)
     result["exemption_recall"] = hits / len(gold) if gold else None
@@ -576,19 +578,18 @@ def cross_validate(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
     }
 
 
-def lift(s: Scored, local: MatchIndex, union: MatchIndex) -> Scored:
-    """A credential scored against some programmes (`local`), addressed in an index that holds them among
-    others (`union`): gold files labelled against different programmes are then fitted and measured
-    together, each credential scored only against the programmes its labels cover. The whole-catalogue
-    signals of the baselines are -inf for the outcomes it was not matched against."""
-    position = {o.reference: j for j, o in enumerate(union.outcomes)}
-    where = np.array([position[o.reference] for o in local.outcomes], dtype=np.int64)
+def lift(s: Scored, where: np.ndarray, size: int) -> Scored:
+    """A credential scored against some programmes, addressed in an index of `size` outcomes that holds
+    them among others (`where[j]`: the position there of outcome j of the index it was scored in). Gold
+    files labelled against different programmes are then fitted and measured together, each credential
+    scored only against the programmes its labels cover. The whole-catalogue signals of the baselines are
+    -inf for the outcomes it was not matched against."""
     raw = {}
     for name, values in s.raw.items():
-        lifted = np.full(len(union.outcomes), -np.inf, dtype=np.float64)
+        lifted = np.full(size, -np.inf, dtype=np.float64)
         lifted[where] = values
         raw[name] = lifted
-    # word_matches holds the local index's word ids; they serve explanations only, which evaluation never builds.
+    # word_matches holds the first index's word ids; they serve explanations only, which evaluation never builds.
     return Scored(s.prepared, where[s.candidates], s.X, s.scores, s.best_sentence, raw, s.disclaimed, s.document, None)
 
 
@@ -652,9 +653,10 @@ def tune_baselines(index: MatchIndex, scored: Sequence[Scored], items: Sequence[
     out = Baselines()
     for signal in ("bm25", "cosine"):
         values = [s.raw[signal] for s in scored]
-        if not any(v.any() for v in values):
+        finite = [v[np.isfinite(v)] for v in values]  # -inf: outside the credential's programmes (see `lift`)
+        if not any(v.any() for v in finite):
             continue
-        pooled = np.concatenate([np.sort(v)[-20:] for v in values])
+        pooled = np.concatenate([np.sort(v)[-20:] for v in finite])
         grid = np.unique(np.round(pooled, 3))
         setattr(out, signal, _threshold(values, items, [refs] * len(values), grid))
     return out

@@ -347,8 +347,11 @@ def _data_programme(catalogue, tmp_path) -> tuple[Path, Path]:
     return folder, sql
 
 
-def test_a_gold_file_is_matched_against_the_programmes_it_is_labelled_against(catalogue, files, tmp_path):
+@pytest.mark.parametrize("named", [True, False], ids=["--programme", "default"])
+def test_a_gold_file_is_matched_against_the_programmes_it_is_labelled_against(catalogue, files, tmp_path, named):
     folder, sql = _data_programme(catalogue, tmp_path)
+    # By default every programme but a test set's own is shared; the blind set adds its own.
+    programmes = ["--programme", catalogue.code] if named else []
     # The same badge in two gold files, both claiming the data programme's outcome: the main file is labelled
     # against --programme alone, the blind set also against the curriculum beside it.
     line = {"file": sql.name, "language": "en", "outcomes": ["HBO-DATA/SQL/SQL-1"], "exemptions": [], "kind": "positive"}
@@ -358,13 +361,14 @@ def test_a_gold_file_is_matched_against_the_programmes_it_is_labelled_against(ca
     blind = folder / "gold.jsonl"
     blind.write_text(json.dumps(line | {"split": "unseen"}), encoding="utf-8")
     out = io.StringIO()
-    call_command("evaluate_matching", str(main), str(blind), "--split", "unseen", "--programme", catalogue.code,
-                 "--json", stdout=out)
+    call_command("evaluate_matching", str(main), str(blind), "--split", "unseen", *programmes, "--json", stdout=out)
     assert json.loads(out.getvalue())["systems"]["engine"]["recall@5"] == 1.0
     out = io.StringIO()
-    call_command("evaluate_matching", str(main), str(blind), "--split", "dev", "--programme", catalogue.code,
-                 "--errors", "--json", stdout=out)
-    (error,) = json.loads(out.getvalue())["errors"]
+    call_command("evaluate_matching", str(main), str(blind), "--split", "dev", *programmes, "--errors", "--json",
+                 stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["unknown_gold_outcomes"] == ["HBO-DATA/SQL/SQL-1"]  # the main file's line labels outside its programmes
+    (error,) = report["errors"]
     assert error["missed"] == [{"outcome": "HBO-DATA/SQL/SQL-1", "place": None, "score": None,
                                 "reason": "not a candidate"}]  # never matched against a programme it was not labelled on
     # A curriculum beside a gold file that the catalogue does not hold: import it first, not a silent miss.
@@ -401,3 +405,20 @@ def test_fit_on_several_splits_and_leave_one_gold_file_out(catalogue, files, tmp
     # Only one gold file: nothing to leave out.
     with pytest.raises(CommandError, match="--cv-files needs a second gold file"):
         call_command("evaluate_matching", str(main), "--split", "dev", "--cv-files", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--fit-split", "unseen"], "--fit-split goes with --fit or --cv-files"),
+    (["--fit", "--fit-split", "unsen"], "No credential of the gold set is in split 'unsen'"),
+    (["--fit", "--fit-split", "dev", "--fit-split", "holdout"], "The holdout split is never fitted on"),
+    (["--cv-files", "SAME"], "A gold file is named twice"),
+])
+def test_fitting_splits_and_gold_files_are_checked(catalogue, files, tmp_path, extra, message):
+    main = _dev_gold(tmp_path, catalogue.code, files)
+    lines = main.read_text(encoding="utf-8").splitlines()
+    main.write_text("\n".join([*lines, json.dumps(json.loads(lines[0]) | {"split": "holdout"})]), encoding="utf-8")
+    gold = [str(main), *(str(main) for a in extra if a == "SAME")]
+    with pytest.raises(CommandError, match=message) as info:
+        call_command("evaluate_matching", *gold, "--split", "dev", *(a for a in extra if a != "SAME"),
+                     stdout=io.StringIO())
+    assert info.value.returncode == 2

@@ -6,16 +6,16 @@ and recall, overall and per language pair, for the engine and for two baselines 
 in the same run (BM25 alone; embedding cosine alone). Baseline thresholds are tuned on the
 dev split by the same rule as the engine's (a gold set without a dev split uses the ones stored
 with the weights); the engine's weights come from its weights file, which `--fit` rewrites from
-the dev split (never from holdout).
+the dev split, or the splits named with `--fit-split` (never from holdout).
 
 Several gold files are read as one set, each resolving its credential files from its own folder:
 a separate test set (say `evaluation/unseen/gold.jsonl`, split "unseen") is measured with the
 baselines tuned on the main set's dev split by naming both files and `--split unseen`.
 
-A gold file is labelled against the programmes of `--programme` (default: every programme) plus those of
-the curriculum CSVs in its own folder (a test set's own programme), and its credentials are matched
-against exactly those: a test set is never scored against another test set's programme, whose outcomes
-its writer did not label. `--fit-split` names the splits `--fit` fits on (default dev); `--cv-files`
+A gold file is labelled against the programmes of `--programme` (default: every programme but those of the
+curriculum CSVs beside the gold files) plus those of the curriculum CSVs in its own folder (a test set's own
+programme), and its credentials are matched against exactly those: a test set is never scored against another
+test set's programme, whose outcomes its writer did not label. `--fit-split` names the splits `--fit` fits on (default dev); `--cv-files`
 leaves one gold file out at a time (fit on the first file and the others, measure it).
 """
 
@@ -68,7 +68,8 @@ class Command(BaseCommand):
                             help="measure against stored assessor reviews, and the exemptions the engine suggested "
                                  "in cases against the committee's decisions")
         parser.add_argument("--programme", action="append", metavar="CODE", help="default: every programme")
-        parser.add_argument("--fit", action="store_true", help="refit the fusion weights on the dev split and save them")
+        parser.add_argument("--fit", action="store_true",
+                            help="refit the fusion weights on the dev split (or the --fit-split splits) and save them")
         parser.add_argument("--fit-split", action="append", metavar="SPLIT",
                             help="a split --fit and --cv-files fit on (default: dev); name it once per split")
         parser.add_argument("--cv", type=int, default=0, metavar="K",
@@ -110,6 +111,8 @@ class Command(BaseCommand):
 
     def _from_gold(self, options: dict[str, Any]) -> dict[str, Any]:
         paths = [Path(p) for p in options["gold"]]
+        if len({p.resolve() for p in paths}) < len(paths):
+            raise CommandError("A gold file is named twice.", returncode=2)
         gold_names = " ".join(p.as_posix() for p in paths)
         items: list[ev.GoldItem] = []
         for path in paths:
@@ -126,9 +129,20 @@ class Command(BaseCommand):
             raise CommandError(f"No credential of the gold set is in split {options['split']!r}; "
                                f"its splits are: {', '.join(splits)}.", returncode=2)
         fit_splits = set(options["fit_split"] or ["dev"])
+        if options["fit_split"]:
+            if not (options["fit"] or options["cv_files"]):
+                raise CommandError("--fit-split goes with --fit or --cv-files.", returncode=2)
+            if fit_splits - set(splits):
+                raise CommandError(f"No credential of the gold set is in split {sorted(fit_splits - set(splits))[0]!r}; "
+                                   f"its splits are: {', '.join(splits)}.", returncode=2)
+        if "holdout" in fit_splits:
+            raise CommandError("The holdout split is never fitted on.", returncode=2)
         started = time.perf_counter()
-        codes = options["programme"] or list(Programme.objects.values_list("code", flat=True))
-        scopes = {path: _scope(path, codes) for path in paths}
+        own = {path: _programmes_beside(path) for path in paths}
+        # By default every programme in the catalogue, except a test set's own: only its own file is labelled on it.
+        beside = set().union(*own.values())
+        codes = options["programme"] or [c for c in Programme.objects.values_list("code", flat=True) if c not in beside]
+        scopes = {path: sorted(set(codes) | own[path]) for path in paths}
         encoder = current_encoder()
         model_id = encoder.model_id if encoder else LEXICAL_MODEL_ID
         # One index over every gold file's programmes; each file's credentials are scored in an index of
@@ -142,7 +156,9 @@ class Command(BaseCommand):
             # Refitting replaces the file anyway; until then hand-set weights order the candidates.
             model = fusion.hand_set(model_id)
         known = {o.reference for o in index.outcomes}
-        unknown = sorted({ref for i in items for ref in i.outcomes if ref not in known})
+        # A gold outcome outside its own file's programmes is a labelling mistake, not a miss of the engine.
+        unknown = sorted({ref for i in items for ref in i.outcomes
+                          if ref not in known or ref.split("/", 1)[0] not in scopes[i.source]})  # type: ignore[index]
         # Verification must not depend on the network during an evaluation.
         original_fetch = settings.EVC_FETCH_REMOTE
         settings.EVC_FETCH_REMOTE = False
@@ -183,6 +199,9 @@ class Command(BaseCommand):
                 raise CommandError(f"The gold set has no {' or '.join(sorted(fit_splits))} items to fit on.")
             model = ev.fit(index, fit_scored, fit_items, model_id, semantic=encoder is not None,
                            source=f"{gold_names} split={'+'.join(sorted(fit_splits))} ({dt.date.today().isoformat()})")
+            if options["split"] == "all" or options["split"] in fit_splits:
+                self.stderr.write(f"The figures below are for split {options['split']}, which these weights were just "
+                                  "fitted on: they are in-sample, not an estimate.")
             model.meta["baselines"] = {"bm25": baselines.bm25, "cosine": baselines.cosine}
             target = ev.weights_path(model_id)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -212,7 +231,7 @@ class Command(BaseCommand):
             by_programme["programmes"] = programmes
         by_file = None
         if options["cv_files"]:
-            by_file = _leave_one_file_out(paths, scopes, codes, index, fit_items, fit_scored, model_id,
+            by_file = _leave_one_file_out(paths, own, index, fit_items, fit_scored, model_id,
                                           semantic=encoder is not None)
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
         sel_items = [i for i, _ in chosen]
@@ -406,20 +425,25 @@ class Command(BaseCommand):
                                   f"{', '.join(x['blockers']) or 'no blocker'})")
 
 
-def _scope(gold: Path, codes: Sequence[str]) -> list[str]:
-    """The programmes a gold file is labelled against: `codes`, and those of the curriculum CSVs beside it."""
+def _programmes_beside(gold: Path) -> set[str]:
+    """The programmes of the curriculum CSVs in a gold file's folder (a test set's own programme). A CSV
+    without a programme_code column is not a curriculum and is passed over."""
     own: set[str] = set()
     for table in sorted(gold.parent.glob("*.csv")):
         try:
             with open(table, encoding="utf-8-sig", newline="") as handle:
-                own |= {row["programme_code"].strip() for row in csv.DictReader(handle) if row.get("programme_code")}
+                for row in csv.DictReader(handle):
+                    # Headers as import_curriculum reads them: case and spaces do not matter.
+                    code = next((str(v or "").strip() for k, v in row.items() if str(k or "").strip().lower() == "programme_code"), "")
+                    if code:
+                        own.add(code)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise CommandError(f"{table} (beside {gold}) cannot be read as a curriculum: {exc}", returncode=2) from exc
     missing = sorted(own - set(Programme.objects.filter(code__in=own).values_list("code", flat=True)))
     if missing:
         raise CommandError(f"{gold} is labelled against {', '.join(missing)} (the curriculum beside it), which the "
                            "catalogue does not hold: import it with import_curriculum first.", returncode=2)
-    return sorted(set(codes) | own)
+    return own
 
 
 def _score(items: Sequence[ev.GoldItem], inputs: Sequence[CredentialInput], scopes: dict[Path, list[str]],
@@ -427,33 +451,36 @@ def _score(items: Sequence[ev.GoldItem], inputs: Sequence[CredentialInput], scop
     """Each credential scored against its gold file's programmes, addressed in `index` (see `ev.lift`)."""
     prepared = [prepare(c) for c in inputs]
     everything = {o.programme for o in index.outcomes}
+    position = {o.reference: j for j, o in enumerate(index.outcomes)}
     by_scope: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for n, item in enumerate(items):
         by_scope[tuple(scopes[item.source])].append(n)  # type: ignore[index]
     scored: list[Scored | None] = [None] * len(items)
     for scope, members in by_scope.items():
         local = index if set(scope) >= everything else index_for(list(scope), None, encoder)
+        where = np.array([position[o.reference] for o in local.outcomes], dtype=np.int64)
         for start in range(0, len(members), 64):
             chunk = members[start : start + 64]
             vectors = local.encode_prepared([prepared[n] for n in chunk], encoder)
             for n, v in zip(chunk, vectors, strict=True):
                 s = local.score(prepared[n], v, model)
-                scored[n] = s if local is index else ev.lift(s, local, index)
-    return [s for s in scored if s is not None]
+                scored[n] = s if local is index else ev.lift(s, where, len(index.outcomes))
+    assert all(s is not None for s in scored)
+    return scored  # type: ignore[return-value]
 
 
-def _leave_one_file_out(paths: Sequence[Path], scopes: dict[Path, list[str]], codes: Sequence[str], index: MatchIndex,
+def _leave_one_file_out(paths: Sequence[Path], own: dict[Path, set[str]], index: MatchIndex,
                         items: Sequence[ev.GoldItem], scored: Sequence[Scored], model_id: str, *,
                         semantic: bool) -> dict[str, Any]:
     """Fit on the first gold file and all others but one, measure that one; one file at a time. The model
-    for a file never sees the outcomes of the programmes only that file is labelled against."""
+    for a file never sees the outcomes of the programmes of the curriculum beside it (its own programme),
+    not even as negatives of another file's credentials."""
     others = [p for p in paths[1:] if any(i.source == p for i in items)]
     if not others:
         raise CommandError("--cv-files needs a second gold file with credentials in the fitted splits.", returncode=2)
     fold_of = [ev.TRAIN_ONLY if i.source == paths[0] else others.index(i.source) if i.source in others else ev.LEFT_OUT
                for i in items]
-    hidden = {f: np.flatnonzero([o.programme in set(scopes[p]) - set(codes) for o in index.outcomes])
-              for f, p in enumerate(others)}
+    hidden = {f: np.flatnonzero([o.programme in own[p] for o in index.outcomes]) for f, p in enumerate(others)}
     result = ev.cross_validate(index, scored, items, model_id, semantic=semantic, fold_of=fold_of, hidden=hidden)
     return result | {"files": [p.as_posix() for p in others]}
 
