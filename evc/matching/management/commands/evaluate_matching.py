@@ -15,8 +15,8 @@ baselines tuned on the main set's dev split by naming both files and `--split un
 A gold file is labelled against the programmes of `--programme` (default: every programme but those of the
 curriculum CSVs beside the gold files) plus those of the curriculum CSVs in its own folder (a test set's own
 programme), and its credentials are matched against exactly those: a test set is never scored against another
-test set's programme, whose outcomes its writer did not label. `--fit-split` names the splits `--fit` fits on (default dev); `--cv-files`
-leaves one gold file out at a time (fit on the first file and the others, measure it).
+test set's programme, whose outcomes its writer did not label. `--fit-split` names the splits `--fit` fits on
+(default dev); `--cv-files` leaves one gold file out at a time (fit on the first file and the others, measure it).
 """
 
 from __future__ import annotations
@@ -67,7 +67,10 @@ class Command(BaseCommand):
         parser.add_argument("--from-reviews", action="store_true",
                             help="measure against stored assessor reviews, and the exemptions the engine suggested "
                                  "in cases against the committee's decisions")
-        parser.add_argument("--programme", action="append", metavar="CODE", help="default: every programme")
+        parser.add_argument("--programme", action="append", metavar="CODE",
+                            help="a programme to match against (default: every programme); a gold file is also "
+                                 "matched against the programmes of the curriculum CSV in its own folder, which the "
+                                 "default leaves to that file alone")
         parser.add_argument("--fit", action="store_true",
                             help="refit the fusion weights on the dev split (or the --fit-split splits) and save them")
         parser.add_argument("--fit-split", action="append", metavar="SPLIT",
