@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from evc.matching import evaluation as ev
 from evc.matching.engine.fusion import FusionModel, UnitRule, hand_set
@@ -183,3 +184,19 @@ def test_credentials_without_an_out_of_fold_model_do_not_tune_the_thresholds():
     pair = [0, len(items) - 1]
     tiny = ev.fit(index, [scored[n] for n in pair], [items[n] for n in pair], "test-hashing@1", source="unit test")
     assert tiny.meta["tuned_in_sample"] is True and tiny.meta["n_tuned"] == 2
+
+
+def test_possible_is_chosen_where_the_objective_is_high_over_a_window_not_at_a_spike():
+    pooled = np.linspace(-6.0, 2.0, 200)
+
+    def objective(logit: float) -> float:
+        spike = 1.06 if abs(logit - 1.0) < 0.03 else 0.0  # one grid point, a hair above the plateau
+        plateau = 1.05 if -3.0 <= logit <= -1.5 else 1.0
+        return max(spike, plateau)
+
+    value, chosen = ev._smoothed_best(pooled, objective)
+    # The plateau's points whose whole window lies on it tie; the stricter end of them wins.
+    assert chosen == pytest.approx(-1.75, abs=0.03) and value == pytest.approx(1.05)
+    # A grid point by grid point choice would have taken the spike.
+    grid = np.arange(-6.0, 1.84 + ev.POSSIBLE_STEP, ev.POSSIBLE_STEP)
+    assert abs(max(grid, key=objective) - 1.0) < 0.03
