@@ -32,6 +32,7 @@ UNSEEN = {
     "unseen-9": ROOT / "evaluation" / "unseen-9" / "leraar-basisonderwijs.csv",
     "unseen-10": ROOT / "evaluation" / "unseen-10" / "finance-control.csv",
     "unseen-11": ROOT / "evaluation" / "unseen-11" / "hbo-rechten.csv",
+    "unseen-12": ROOT / "evaluation" / "unseen-12" / "bouwkunde.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
