@@ -372,10 +372,11 @@ def _smoothed_best(pooled: np.ndarray, objective: Callable[[float], float]) -> t
 
     The objective is flat near its top and moves in small steps: the best single point jumped between
     fits on nearly the same data (logit -1.15 fitted on dev and blind sets 1-10, -2.27 with set 11
-    added; both within 0.005 of the best) and between the folds of one fit ("possible" from 0.09 to 0.24
-    leaving one of eleven blind sets out). Smoothed, it stays between 0.10 and 0.15 there, and leaving one set out gives
-    Recall@5 0.893 -> 0.901, MRR 0.968 -> 0.973, exemption precision 0.892 -> 0.906, the rest the same
-    (the window was set before that was measured, not tuned). Ties go to the stricter threshold."""
+    added; both within 0.005 of the best) and between the folds of one fit ("possible" from 0.09 to
+    0.24 leaving one of eleven blind sets out). Smoothed, it stays between 0.10 and 0.15 there, and
+    leaving one set out gives Recall@5 0.893 -> 0.901, MRR 0.968 -> 0.973, exemption precision
+    0.892 -> 0.906, the rest the same (the window was set before that was measured, not tuned).
+    Ties go to the stricter threshold."""
     low, high = np.quantile(pooled, [0.0, 0.98])
     grid = np.arange(low, high + POSSIBLE_STEP, POSSIBLE_STEP)
     values = np.array([objective(float(x)) for x in grid])
@@ -525,8 +526,9 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
         "n_positive_pairs": n_positive,
         "method": f"cross-language imputation of {', '.join(fusion.LANGUAGE_BOUND)} by least squares on same-language "
                   f"pairs; sklearn LogisticRegression(C={C}) on candidate (credential, outcome) pairs. On out-of-fold "
-                  f"scores ({OOF_FOLDS} folds of dev): possible threshold maximising (Recall@5 + MRR) / 2 + "
-                  f"{PRECISION_WEIGHT} x precision on positive items, averaged over +-{POSSIBLE_WINDOW} logit; credential gate (LogisticRegression on "
+                  f"scores ({OOF_FOLDS} folds of the fitting credentials): possible threshold maximising (Recall@5 + MRR) / 2 + "
+                  f"{PRECISION_WEIGHT} x precision on positive items, averaged over +-{POSSIBLE_WINDOW} logit; "
+                  "credential gate (LogisticRegression on "
                   f"{', '.join(fusion.GATE_FEATURES)}; the probe is LogisticRegression(C={PROBE_C}) on the credentials' "
                   "whole-text vectors, read out of fold while the gate is fitted) threshold maximising (Recall@5 + MRR) / 2 + "
                   f"{REJECTION_WEIGHT} x negative rejection; "
