@@ -37,7 +37,7 @@ import numpy as np
 
 from .engine import fusion
 from .engine.fusion import FEATURES, FusionModel, UnitRule
-from .engine.matcher import MatchIndex, Scored, suggested
+from .engine.matcher import MatchIndex, Scored, _no_precedents, suggested
 
 K_VALUES = (5, 10)
 
@@ -102,7 +102,7 @@ class Ranked:
 def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
     refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, suggested(scored, model), strict=True)
             if ok][:top_k]
-    units = index._units(scored, model, scored.prepared, None, lambda _ref: [])
+    units = index._units(scored, model, scored.prepared, None, _no_precedents)
     return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"})
 
 
@@ -279,7 +279,7 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
             entry["suggested_for_negative"] = r.ranking
         false, lacking = sorted(r.exemptions - item.exemptions), sorted(item.exemptions - r.exemptions)
         if false or lacking:  # the unit rule's view of them: coverage and blockers
-            units = {u.reference: u for u in index._units(s, model, s.prepared, None, lambda _ref: [])}
+            units = {u.reference: u for u in index._units(s, model, s.prepared, None, _no_precedents)}
             if false:
                 entry["false_exemptions"] = [{"unit": ref, "coverage": round(units[ref].coverage, 3)} for ref in false]
             if lacking:
@@ -623,7 +623,7 @@ def programme_folds(items: Sequence[GoldItem], programme_of: dict[str, str]) -> 
 
     A positive item belongs to the programme holding most of its gold outcomes; negatives are spread
     round robin over the folds (in file-name order), so every fold is measured on both kinds. A
-    positive whose gold outcomes are all outside the catalogue gets fold -1: it is left out."""
+    positive whose gold outcomes are all outside the catalogue gets fold LEFT_OUT."""
     def home(item: GoldItem) -> str:
         counts: dict[str, int] = defaultdict(int)
         for ref in item.outcomes:
@@ -633,7 +633,7 @@ def programme_folds(items: Sequence[GoldItem], programme_of: dict[str, str]) -> 
 
     homes = [home(i) if i.positive else "" for i in items]
     programmes = sorted(set(homes) - {""})
-    fold = [programmes.index(h) if h else -1 for h in homes]
+    fold = [programmes.index(h) if h else LEFT_OUT for h in homes]
     negatives = sorted((i for i, item in enumerate(items) if not item.positive), key=lambda i: items[i].file)
     for n, i in enumerate(negatives):
         fold[i] = n % max(1, len(programmes))

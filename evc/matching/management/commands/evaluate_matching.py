@@ -481,8 +481,8 @@ def _leave_one_file_out(paths: Sequence[Path], own: dict[Path, set[str]], index:
     others = [p for p in paths[1:] if any(i.source == p for i in items)]
     if not others:
         raise CommandError("--cv-files needs a second gold file with credentials in the fitted splits.", returncode=2)
-    fold_of = [ev.TRAIN_ONLY if i.source == paths[0] else others.index(i.source) if i.source in others else ev.LEFT_OUT
-               for i in items]
+    # Every fitting credential comes from one of the gold files: the first, or one of the others.
+    fold_of = [ev.TRAIN_ONLY if i.source == paths[0] else others.index(i.source) for i in items]
     hidden = {f: np.flatnonzero([o.programme in own[p] for o in index.outcomes]) for f, p in enumerate(others)}
     result = ev.cross_validate(index, scored, items, model_id, semantic=semantic, fold_of=fold_of, hidden=hidden)
     return result | {"files": [p.as_posix() for p in others]}
