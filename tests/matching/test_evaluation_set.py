@@ -33,6 +33,7 @@ UNSEEN = {
     "unseen-10": ROOT / "evaluation" / "unseen-10" / "finance-control.csv",
     "unseen-11": ROOT / "evaluation" / "unseen-11" / "hbo-rechten.csv",
     "unseen-12": ROOT / "evaluation" / "unseen-12" / "bouwkunde.csv",
+    "unseen-13": ROOT / "evaluation" / "unseen-13" / "hotel-hospitality-management.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
