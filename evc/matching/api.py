@@ -42,7 +42,9 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
 
     MatchResult: language, model_id, outcomes: list[OutcomeMatch] (only "possible" matches:
         the credential passed the engine's credential-level gate and the outcome's score is at or
-        above the "possible" threshold; best first, at most top_k), units: list[UnitSuggestion]
+        above the "possible" threshold, or, beside a "strong" best match, it is among the first
+        five and scores at least a quarter of "possible" (counts_for_unit False: shown, never
+        counted towards a unit); best first, at most top_k), units: list[UnitSuggestion]
         (units with any coverage, best first), sentences, verified, set_aside (clauses in which the
         credential disclaims a topic, "X is outside the scope of this course": not used as evidence,
         and an outcome closest to one is never suggested); `to_contract()` gives the
@@ -51,7 +53,7 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
         text, language, score (fused relevance 0..1), confidence (score lowered for failed
         verification / old evidence), strength "strong"|"possible", signals {name: value},
         contributions {name: share of the logit}, evidence_sentence, shared_terms,
-        explanations {"nl","en"} and explanation(lang), precedents.
+        explanations {"nl","en"} and explanation(lang), precedents, counts_for_unit.
     UnitSuggestion: reference "PROG/UNIT", programme, unit, unit_id (pk), name, coverage 0..1,
         suggestion "exemption"|"partial"|"none", matched_outcomes (codes), outcome_count,
         level_fit, workload_fit (None when the credential does not say), blockers (why not an

@@ -37,7 +37,7 @@ import numpy as np
 
 from .engine import fusion
 from .engine.fusion import FEATURES, FusionModel, UnitRule
-from .engine.matcher import MatchIndex, Scored, _no_precedents, suggested
+from .engine.matcher import MatchIndex, Scored, shown, suggested
 
 K_VALUES = (5, 10)
 
@@ -100,9 +100,9 @@ class Ranked:
 
 
 def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
-    refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, suggested(scored, model), strict=True)
+    refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, shown(scored, model), strict=True)
             if ok][:top_k]
-    units = index._units(scored, model, scored.prepared, None, _no_precedents)
+    units = index.unit_suggestions(scored, model)
     return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"})
 
 
@@ -279,7 +279,7 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
             entry["suggested_for_negative"] = r.ranking
         false, lacking = sorted(r.exemptions - item.exemptions), sorted(item.exemptions - r.exemptions)
         if false or lacking:  # the unit rule's view of them: coverage and blockers
-            units = {u.reference: u for u in index._units(s, model, s.prepared, None, _no_precedents)}
+            units = {u.reference: u for u in index.unit_suggestions(s, model)}
             if false:
                 entry["false_exemptions"] = [{"unit": ref, "coverage": round(units[ref].coverage, 3)} for ref in false]
             if lacking:
@@ -482,7 +482,7 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     refs = [[index.outcomes[int(j)].reference for j in s.candidates] for s in rescored]
     logits = [m.logits(s.X) for s, m in zip(rescored, per_item, strict=True)]
     # What the thresholds are tuned on: the candidates `suggested()` can show (never a disclaimed one).
-    shown = [z if s.disclaimed is None else np.where(s.disclaimed, -np.inf, z) for z, s in zip(logits, rescored, strict=True)]
+    showable = [z if s.disclaimed is None else np.where(s.disclaimed, -np.inf, z) for z, s in zip(logits, rescored, strict=True)]
     # The credential-level gate: logistic regression on items (positive credential or not).
     gate_X = np.array([m.gate_row(s.X, s.document) for s, m in zip(rescored, per_item, strict=True)])
     gate_y = np.array([item.positive for item in items])
@@ -496,10 +496,10 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     # First "possible" (how far down the list of a relevant credential goes), on positives only;
     # then the gate (whether a credential evidences anything), trading recall against rejection.
     best_possible = _smoothed_best(
-        pooled, lambda possible: _objective(shown, gates, items, refs, -1.0, possible, positives_only=True))
+        pooled, lambda possible: _objective(showable, gates, items, refs, -1.0, possible, positives_only=True))
     best_gate: tuple[float, float] | None = None
     for gate in np.unique(np.quantile(gates, np.linspace(0.0, 0.8, 41))):
-        value = _objective(shown, gates, items, refs, gate, best_possible[1])
+        value = _objective(showable, gates, items, refs, gate, best_possible[1])
         if best_gate is None or value >= best_gate[0]:
             best_gate = (value, gate)
     assert best_gate is not None

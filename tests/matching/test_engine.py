@@ -8,7 +8,7 @@ import pytest
 import threadpoolctl
 
 from evc.matching.engine.fusion import FEATURES, FusionModel, UnitRule, hand_set, load_model
-from evc.matching.engine.matcher import MatchIndex, prepare, suggested
+from evc.matching.engine.matcher import NEAR_FRACTION, NEAR_PLACES, MatchIndex, prepare, shown, suggested
 from evc.matching.engine.results import CredentialInput, Precedent
 
 from .helpers import HashingEncoder, synthetic_catalogue
@@ -41,7 +41,7 @@ def test_the_best_matching_outcome_comes_first(setup):
     result = run(index, encoder, cred, model)
     assert result.outcomes[0].reference == "P/DATA/D1"
     assert [m.score for m in result.outcomes] == sorted((m.score for m in result.outcomes), reverse=True)
-    assert all(m.score >= model.possible for m in result.outcomes)
+    assert all(m.score >= model.possible or not m.counts_for_unit for m in result.outcomes)
 
 
 def test_a_credential_about_nothing_in_the_catalogue_yields_no_outcomes(setup):
@@ -641,3 +641,35 @@ def test_a_unit_reason_says_found_not_evidenced_and_why_a_weighted_coverage_is_l
     weighted = unit_reason("en", coverage=1 / 3, matched=4, total=6, suggestion="partial", blockers=["coverage"],
                            level=None, workload=None, precedents=[])
     assert weighted.startswith("4 of 6 outcomes found in the evidence (weighted coverage 0.33: possible matches count in part)")
+
+
+def test_beside_a_strong_match_the_first_places_just_below_possible_are_shown_but_never_count(setup):
+    index, encoder = setup
+    model = make_model(sem_best=8.0, lex_cov=2.0)
+    prepared = prepare(CredentialInput(text="Designs a relational database schema and writes SQL queries.",
+                                       eqf_level=6, ects=5.0))
+    real = index.score(prepared, index.encode_prepared([prepared], encoder)[0], model)
+    n = len(real.candidates)
+    assert n >= NEAR_PLACES + 1
+    floor = NEAR_FRACTION * model.possible
+    # Best first: one strong, then scores under "possible" that all pass the floor, the last one a place too far.
+    scores = np.array([0.9, 0.45] + [floor + 0.01 * (NEAR_PLACES - k) for k in range(2, n)])
+    scored = real.take(np.arange(n), scores)
+    counted = suggested(scored, model)
+    assert counted.tolist() == [True] + [False] * (n - 1)
+    assert shown(scored, model).tolist() == [True] * NEAR_PLACES + [False] * (n - NEAR_PLACES)
+    below = real.take(np.arange(n), np.array([0.9, 0.45, floor - 0.001] + [0.0] * (n - 3)))
+    assert shown(below, model).tolist() == [True, True] + [False] * (n - 2)
+    result = index.result(scored, model)
+    assert [m.counts_for_unit for m in result.outcomes] == [True] + [False] * (NEAR_PLACES - 1)
+    assert all(m.strength == "possible" for m in result.outcomes[1:])
+    beside = result.outcomes[1]
+    assert "strong match" in beside.explanation("en") and "sterke match" in beside.explanation("nl")
+    assert "strong match" not in result.outcomes[0].explanation("en")
+    # Only the counted outcome reaches a unit, and the contract says which ones count.
+    first = index.outcomes[int(scored.candidates[0])].reference
+    assert [u.matched_outcomes for u in result.units] == [(first.rsplit("/", 1)[1],)]
+    assert [o["counts_for_unit"] for o in result.to_contract()["outcomes"]] == [True] + [False] * (NEAR_PLACES - 1)
+    # Without a strong best match, nothing under "possible" is shown.
+    weaker = real.take(np.arange(n), np.where(np.arange(n) == 0, model.strong - 0.01, scores))
+    assert shown(weaker, model).tolist() == suggested(weaker, model).tolist() == [True] + [False] * (n - 1)

@@ -139,6 +139,7 @@ class OutcomeMatch:
     precedents: tuple[Precedent, ...] = ()
     outcome_id: int | None = None
     related_terms: tuple[tuple[str, str], ...] = ()  # (credential word, outcome word) of like meaning
+    counts_for_unit: bool = True  # False: shown beside a strong match, below "possible" (matcher.shown)
 
     def explanation(self, language: str = "nl") -> str:
         return self.explanations.get(language) or self.explanations.get("en", "")
@@ -211,6 +212,7 @@ class MatchResult:
                     "contributions": {k: round(v, 4) for k, v in m.contributions.items()},
                     "evidence_sentence": m.evidence_sentence,
                     "shared_terms": list(m.shared_terms),
+                    "counts_for_unit": m.counts_for_unit,
                 }
                 for m in self.outcomes
             ],
