@@ -55,6 +55,8 @@ from tests.portfolios import fixtures as fx
     # Hours per week times the one length in weeks the text gives.
     ("Gemiddeld 8 uur per week gedurende tien weken.", "80"),
     ("Length: 8 Weeks\nEffort: 4–6 hours per week", "32"),
+    ("About 6-8 hours of work per week over 8 weeks.", "48"),
+    ("Reken op 4 uur zelfstudie per week, tien weken lang.", "40"),
 ])
 def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     stated = study_hours_in_text(text)
@@ -63,6 +65,8 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
 
 @pytest.mark.parametrize("text", [
     "Studying 6 hours a week.",  # no length in weeks to multiply by
+    "Expect 5 hours of study per week.",
+    "Gemiddeld 3 uur zelfstudie per week.",
     "Examen: 40 meerkeuzevragen, 60 minuten.",
     "Pass the exam (180 questions, 4.5 hours).",
     "De cursus wordt afgesloten met een theorietoets van 90 minuten.",
