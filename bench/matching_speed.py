@@ -240,8 +240,8 @@ def main() -> None:
     # The work after the products grows with the outcomes a credential matches: this catalogue is
     # denser than the shipped one (words from one small pool), so it costs more per credential.
     print(f"per credential, median: {statistics.median(above):.0f} outcomes above \"possible\" in "
-          f"{statistics.median(matched_units):.0f} units (against the real catalogues far fewer: "
-          "evaluate_matching prints the evaluation credentials' mean, of at most ten shown, as \"shown per credential\")")
+          f"{statistics.median(matched_units):.0f} units (far fewer against the real catalogues; for scale, "
+          "evaluate_matching prints the evaluation credentials' mean shown, at most ten each, as \"shown per credential\")")
     print(f"encode-only, same {n_texts} texts: {encode_rate:.1f} credentials/s")
     # The median round: one round in which something else ran says little about the engine.
     print(f"ratio batch / encode-only: {statistics.median(ratios):.2f}, the median of {args.rounds} rounds "

@@ -141,7 +141,7 @@ class OutcomeSuggestion(models.Model):
     outcome = models.ForeignKey(LearningOutcome, on_delete=models.PROTECT, related_name="+")
     score = models.FloatField()
     confidence = models.FloatField(null=True, blank=True)
-    strength = models.CharField(max_length=16, blank=True)  # strong | possible
+    strength = models.CharField(max_length=16, blank=True)  # strong | possible | beside (matching.engine.matcher.shown)
     explanation = models.TextField(blank=True)  # Dutch
     explanation_en = models.TextField(blank=True)
     evidence_sentence = models.TextField(blank=True)

@@ -212,14 +212,16 @@ def precedent_lookup(achievement_key: str, unit_reference: str) -> list[Any]:
 
 
 def unit_coverage(case: Case) -> dict[int, dict[str, Any]]:
-    """Per unit of the case's programme year: how many of its outcomes the engine suggested (not a decision)."""
+    """Per unit of the case's programme year: how many of its outcomes the engine suggested (not a decision);
+    outcomes shown only beside a strong match ("beside") do not count, as they do not in the engine's units."""
     from .models import OutcomeSuggestion
 
     totals = dict(
         Unit.objects.filter(version=case.version).annotate(n=Count("outcomes")).values_list("pk", "n")
     )
     suggested: dict[int, set[int]] = {}
-    for unit_id, outcome_id in OutcomeSuggestion.objects.filter(case=case).values_list("outcome__unit_id", "outcome_id"):
+    for unit_id, outcome_id in OutcomeSuggestion.objects.filter(case=case).exclude(strength="beside").values_list(
+            "outcome__unit_id", "outcome_id"):
         suggested.setdefault(unit_id, set()).add(outcome_id)
     return {
         unit_id: {"suggested": len(suggested.get(unit_id, ())), "total": total,

@@ -40,20 +40,21 @@ Functions (all read the catalogue from the database; embeddings load once per pr
 
 Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
 
-    MatchResult: language, model_id, outcomes: list[OutcomeMatch] (only "possible" matches:
-        the credential passed the engine's credential-level gate and the outcome's score is at or
-        above the "possible" threshold, or, beside a "strong" best match, it is among the first
-        five and scores at least a quarter of "possible" (counts_for_unit False: shown, never
-        counted towards a unit); best first, at most top_k), units: list[UnitSuggestion]
+    MatchResult: language, model_id, outcomes: list[OutcomeMatch] (the outcomes shown: the
+        credential passed the engine's credential-level gate and the outcome's score is at or above
+        the "possible" threshold; and, when the best is "strong", those among the first five that
+        score at least a quarter of "possible", strength "beside", never counted towards a unit;
+        best first, at most top_k), units: list[UnitSuggestion]
         (units with any coverage, best first), sentences, verified, set_aside (clauses in which the
         credential disclaims a topic, "X is outside the scope of this course": not used as evidence,
         and an outcome closest to one is never suggested); `to_contract()` gives the
-        `outcomes`/`units` parts of the match_credential JSON line.
+        `outcomes`/`units` parts of the match_credential JSON line (`outcomes` at or above "possible"
+        only, as the contract says; the "beside" ones in an added `beside_strong` list).
     OutcomeMatch: reference "PROG/UNIT/LO", programme, unit, outcome (codes), outcome_id (pk),
         text, language, score (fused relevance 0..1), confidence (score lowered for failed
-        verification / old evidence), strength "strong"|"possible", signals {name: value},
+        verification / old evidence), strength "strong"|"possible"|"beside", signals {name: value},
         contributions {name: share of the logit}, evidence_sentence, shared_terms,
-        explanations {"nl","en"} and explanation(lang), precedents, counts_for_unit.
+        explanations {"nl","en"} and explanation(lang), precedents, counts_for_unit (not "beside").
     UnitSuggestion: reference "PROG/UNIT", programme, unit, unit_id (pk), name, coverage 0..1,
         suggestion "exemption"|"partial"|"none", matched_outcomes (codes), outcome_count,
         level_fit, workload_fit (None when the credential does not say), blockers (why not an

@@ -336,3 +336,17 @@ def test_the_decide_screen_asks_for_english_grounds_for_an_english_applicant(mak
     applicant.preferred_language = "en"
     applicant.save(update_fields=["preferred_language"])
     assert "schrijf de motivering in het Engels" in client_for(chair).get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_unit_coverage_leaves_out_outcomes_shown_only_beside_a_strong_match(make_case) -> None:  # type: ignore[no-untyped-def]
+    from evc.assessments import selectors
+    from evc.assessments.models import OutcomeSuggestion
+
+    case = make_case("submitted")
+    best = OutcomeSuggestion.objects.filter(case=case).order_by("-score").first()
+    unit_id = best.outcome.unit_id
+    before = selectors.unit_coverage(case)[unit_id]["suggested"]
+    assert before > 1
+    OutcomeSuggestion.objects.filter(case=case, outcome__unit_id=unit_id).exclude(pk=best.pk).update(strength="beside")
+    assert selectors.unit_coverage(case)[unit_id]["suggested"] == 1

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ def test_the_best_matching_outcome_comes_first(setup):
     result = run(index, encoder, cred, model)
     assert result.outcomes[0].reference == "P/DATA/D1"
     assert [m.score for m in result.outcomes] == sorted((m.score for m in result.outcomes), reverse=True)
-    assert all(m.score >= model.possible or not m.counts_for_unit for m in result.outcomes)
+    assert all(m.counts_for_unit == (m.score >= model.possible) for m in result.outcomes)
 
 
 def test_a_credential_about_nothing_in_the_catalogue_yields_no_outcomes(setup):
@@ -565,7 +566,6 @@ def test_the_mean_of_the_two_best_sentences_equals_a_partition():
 
 
 def test_a_similar_unit_in_another_programme_takes_neither_the_sentences_nor_the_rank_of_a_unit():
-    from dataclasses import replace
 
     from evc.matching.engine.fusion import FEATURES as NAMES
 
@@ -662,14 +662,26 @@ def test_beside_a_strong_match_the_first_places_just_below_possible_are_shown_bu
     assert shown(below, model).tolist() == [True, True] + [False] * (n - 2)
     result = index.result(scored, model)
     assert [m.counts_for_unit for m in result.outcomes] == [True] + [False] * (NEAR_PLACES - 1)
-    assert all(m.strength == "possible" for m in result.outcomes[1:])
+    assert [m.strength for m in result.outcomes] == ["strong"] + ["beside"] * (NEAR_PLACES - 1)
     beside = result.outcomes[1]
-    assert "strong match" in beside.explanation("en") and "sterke match" in beside.explanation("nl")
-    assert "strong match" not in result.outcomes[0].explanation("en")
-    # Only the counted outcome reaches a unit, and the contract says which ones count.
+    assert beside.explanation("en").startswith("Shown beside a strong match")
+    assert "not counted towards the unit" in beside.explanation("en")
+    assert beside.explanation("nl").startswith("Getoond naast een sterke match")
+    assert "telt niet mee" in beside.explanation("nl")
+    assert "beside" not in result.outcomes[0].explanation("en")
+    # Only the counted outcome reaches a unit; the contract's `outcomes` stay at or above "possible".
     first = index.outcomes[int(scored.candidates[0])].reference
     assert [u.matched_outcomes for u in result.units] == [(first.rsplit("/", 1)[1],)]
-    assert [o["counts_for_unit"] for o in result.to_contract()["outcomes"]] == [True] + [False] * (NEAR_PLACES - 1)
+    contract = result.to_contract()
+    assert [o["reference"] for o in contract["outcomes"]] == [first]
+    assert [o["reference"] for o in contract["beside_strong"]] == [m.reference for m in result.outcomes[1:]]
+    assert all(o["score"] < model.possible for o in contract["beside_strong"])
     # Without a strong best match, nothing under "possible" is shown.
     weaker = real.take(np.arange(n), np.where(np.arange(n) == 0, model.strong - 0.01, scores))
     assert shown(weaker, model).tolist() == suggested(weaker, model).tolist() == [True] + [False] * (n - 1)
+    # A disclaimed candidate is never shown, a closed gate shows nothing, and fewer candidates than places is fine.
+    disclaimed = np.zeros(n, dtype=bool)
+    disclaimed[2] = True
+    assert not shown(replace(scored, disclaimed=disclaimed), model)[2]
+    assert not shown(scored, replace(model, gate=1.0)).any()
+    assert shown(real.take(np.arange(3), scores[:3]), model).tolist() == [True, True, True]

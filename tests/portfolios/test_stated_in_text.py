@@ -57,6 +57,12 @@ from tests.portfolios import fixtures as fx
     ("Length: 8 Weeks\nEffort: 4–6 hours per week", "32"),
     ("About 6-8 hours of work per week over 8 weeks.", "48"),
     ("Reken op 4 uur zelfstudie per week, tien weken lang.", "40"),
+    # A word that joins a length of time keeps the figure a load, and "week-long" is no rate.
+    ("Intensive bootcamp: 40 hours in a week.", "40"),
+    ("The course takes 60 hours over a month.", "60"),
+    ("Complete 100 hours within a year.", "100"),
+    ("16 hours including a day of fieldwork", "16"),
+    ("12 hours and a week-long project, over 6 weeks.", "12"),
 ])
 def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     stated = study_hours_in_text(text)
@@ -66,7 +72,7 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
 @pytest.mark.parametrize("text", [
     "Studying 6 hours a week.",  # no length in weeks to multiply by
     "Expect 5 hours of study per week.",
-    "Gemiddeld 3 uur zelfstudie per week.",
+    "Reken op 3 uur zelfstudie per week.",
     "Examen: 40 meerkeuzevragen, 60 minuten.",
     "Pass the exam (180 questions, 4.5 hours).",
     "De cursus wordt afgesloten met een theorietoets van 90 minuten.",
@@ -101,6 +107,7 @@ def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(t
     ("Module (5 EC) uit de minor Data Science (30 EC)", "5"),  # the module, not the minor
     ("Studielast: 3 EC. Volgens het studiepuntensysteem staat 1 EC voor 28 uur.", "3"),  # not the convention's 1
     ("Directive 2002/58/EC on privacy", None),
+    ("Minor of 30 EC over a year", "30"),
     ("Passed with an ECG interpretation test of 5 ECG strips.", None),
 ])
 def test_it_reads_the_stated_ec(text: str, ects: str | None) -> None:

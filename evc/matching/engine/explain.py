@@ -17,7 +17,8 @@ _T = {
         "no_terms": "no shared terms (meaning only)",
         "related": "words of like meaning: {pairs}",
         "estimated": "estimated across languages",
-        "beside_strong": "shown beside this credential's strong match: too weak to count towards the unit on its own",
+        "beside": "Shown beside a strong match",
+        "beside_strong": "below the possible-match threshold: not counted towards the unit",
         "aligned": "framework alignment: {refs}",
         "signals": "signals: {items}",
         "unverified": "the credential failed verification: confidence lowered",
@@ -56,7 +57,8 @@ _T = {
         "no_terms": "geen gedeelde termen (alleen betekenis)",
         "related": "woorden met dezelfde betekenis: {pairs}",
         "estimated": "geschat over talen heen",
-        "beside_strong": "getoond naast de sterke match van dit bewijsstuk: te zwak om zelf mee te tellen voor de eenheid",
+        "beside": "Getoond naast een sterke match",
+        "beside_strong": "onder de drempel voor een mogelijke match: telt niet mee voor de eenheid",
         "aligned": "kaderkoppeling: {refs}",
         "signals": "signalen: {items}",
         "unverified": "het bewijsstuk is niet geverifieerd: lagere zekerheid",
@@ -130,12 +132,11 @@ def outcome_explanation(
     verified: bool | None,
     recency: float | None,
     precedents: Sequence[Precedent],
-    beside_strong: bool = False,
 ) -> str:
     t = _T[lang if lang in _T else "en"]
     labels = FEATURE_LABELS[lang if lang in FEATURE_LABELS else "en"]
     parts = [f"{t[strength]} — " + t["evidence"].format(sentence=_short(sentence)), t["outcome"].format(outcome=_short(outcome_text))]
-    if beside_strong:
+    if strength == "beside":
         parts.append(t["beside_strong"])
     if shared_terms or not related_terms:
         parts.append(t["terms"].format(terms=", ".join(shared_terms)) if shared_terms else t["no_terms"])

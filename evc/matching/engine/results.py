@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Literal
 
-Strength = Literal["strong", "possible"]
+Strength = Literal["strong", "possible", "beside"]  # "beside": see matcher.shown
 UnitAdvice = Literal["exemption", "partial", "none"]
 
 
@@ -139,10 +139,14 @@ class OutcomeMatch:
     precedents: tuple[Precedent, ...] = ()
     outcome_id: int | None = None
     related_terms: tuple[tuple[str, str], ...] = ()  # (credential word, outcome word) of like meaning
-    counts_for_unit: bool = True  # False: shown beside a strong match, below "possible" (matcher.shown)
 
     def explanation(self, language: str = "nl") -> str:
         return self.explanations.get(language) or self.explanations.get("en", "")
+
+    @property
+    def counts_for_unit(self) -> bool:
+        """False for an outcome shown beside a strong match below "possible" (`matcher.shown`)."""
+        return self.strength != "beside"
 
 
 @dataclass  # not frozen: see OutcomeMatch
@@ -189,33 +193,19 @@ class MatchResult:
 
     language: str
     model_id: str
-    outcomes: list[OutcomeMatch] = field(default_factory=list)  # above "possible", best first, at most top_k
+    outcomes: list[OutcomeMatch] = field(default_factory=list)  # shown (matcher.shown), best first, at most top_k
     units: list[UnitSuggestion] = field(default_factory=list)  # units with any coverage, best first
     sentences: list[str] = field(default_factory=list)
     verified: bool | None = None
     set_aside: list[str] = field(default_factory=list)  # clauses disclaiming a topic: not used as evidence
 
     def to_contract(self, language: str = "en") -> dict[str, Any]:
-        """The `outcomes` and `units` parts of the match_credential JSON line (ARCHITECTURE §4.3)."""
+        """The `outcomes` and `units` parts of the match_credential JSON line (ARCHITECTURE §4.3). As the
+        contract says, `outcomes` holds only those at or above "possible"; those shown beside a strong match
+        below it (`matcher.shown`) come in an added list, `beside_strong`, of the same shape."""
         return {
-            "outcomes": [
-                {
-                    "programme": m.programme,
-                    "unit": m.unit,
-                    "outcome": m.outcome,
-                    "reference": m.reference,
-                    "score": round(m.score, 4),
-                    "confidence": round(m.confidence, 4),
-                    "strength": m.strength,
-                    "explanation": m.explanation(language),
-                    "signals": {k: round(v, 4) for k, v in m.signals.items()},
-                    "contributions": {k: round(v, 4) for k, v in m.contributions.items()},
-                    "evidence_sentence": m.evidence_sentence,
-                    "shared_terms": list(m.shared_terms),
-                    "counts_for_unit": m.counts_for_unit,
-                }
-                for m in self.outcomes
-            ],
+            "outcomes": [self._outcome_line(m, language) for m in self.outcomes if m.counts_for_unit],
+            "beside_strong": [self._outcome_line(m, language) for m in self.outcomes if not m.counts_for_unit],
             "units": [
                 {
                     "programme": u.programme,
@@ -229,4 +219,21 @@ class MatchResult:
                 }
                 for u in self.units
             ],
+        }
+
+    @staticmethod
+    def _outcome_line(m: OutcomeMatch, language: str) -> dict[str, Any]:
+        return {
+            "programme": m.programme,
+            "unit": m.unit,
+            "outcome": m.outcome,
+            "reference": m.reference,
+            "score": round(m.score, 4),
+            "confidence": round(m.confidence, 4),
+            "strength": m.strength,
+            "explanation": m.explanation(language),
+            "signals": {k: round(v, 4) for k, v in m.signals.items()},
+            "contributions": {k: round(v, 4) for k, v in m.contributions.items()},
+            "evidence_sentence": m.evidence_sentence,
+            "shared_terms": list(m.shared_terms),
         }

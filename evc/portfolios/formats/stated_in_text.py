@@ -72,10 +72,12 @@ def _noun_after(nouns: str, *, words: int, lead: str = "") -> re.Pattern[str]:
 
 _OF = r"(?:of\s+)?"
 # What makes a number of hours something other than the credential's study load. The rate may follow a word
-# or two about the hours ("6-8 hours of work per week", "4 uur zelfstudie per week").
-_RATE_AFTER = re.compile(r"\s*(?:(?:of|aan|van)\s+)?(?:[\w-]+\s+)??"
+# about the hours ("6-8 hours of work per week", "4 uur zelfstudie per week"), but not a word that joins a
+# length of time ("40 hours in a week", "30 EC over a year", "12 hours and a week-long project"): those are a load.
+_RATE_JOINS = r"and|or|plus|in|over|within|during|across|with|including|en|of|met|binnen|gedurende|verspreid|inclusief"
+_RATE_AFTER = re.compile(rf"\s*(?:(?:of|aan|van)\s+)?(?:(?!(?:{_RATE_JOINS})\b)[\w-]+\s+)??"
                          r"(?:(?:per|a|an|each|every|elke|iedere|/)\s*(?P<per>week|day|dag|maand|month|jaar|year|"
-                         r"sessie|session|les|lesson|bijeenkomst|meeting)\b|(?P<weekly>weekly)\b|daily\b)"
+                         r"sessie|session|les|lesson|bijeenkomst|meeting)\b(?!-)|(?P<weekly>weekly)\b|daily\b)"
                          r"|\s*(?:annually|yearly|jaarlijks|per annum)\b",  # "20 CPE hours annually": to keep a title
                          re.IGNORECASE)
 # "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
