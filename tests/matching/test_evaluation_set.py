@@ -34,6 +34,7 @@ UNSEEN = {
     "unseen-11": ROOT / "evaluation" / "unseen-11" / "hbo-rechten.csv",
     "unseen-12": ROOT / "evaluation" / "unseen-12" / "bouwkunde.csv",
     "unseen-13": ROOT / "evaluation" / "unseen-13" / "hotel-hospitality-management.csv",
+    "unseen-14": ROOT / "evaluation" / "unseen-14" / "voeding-en-dietetiek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
