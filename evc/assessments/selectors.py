@@ -213,7 +213,7 @@ def precedent_lookup(achievement_key: str, unit_reference: str) -> list[Any]:
 
 def unit_coverage(case: Case) -> dict[int, dict[str, Any]]:
     """Per unit of the case's programme year: how many of its outcomes the engine suggested (not a decision);
-    outcomes shown only beside a strong match ("beside") do not count, as they do not in the engine's units."""
+    outcomes shown only beside a suggested one ("beside") do not count, as they do not in the engine's units."""
     from .models import OutcomeSuggestion
 
     totals = dict(

@@ -42,14 +42,14 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
 
     MatchResult: language, model_id, outcomes: list[OutcomeMatch] (the outcomes shown: the
         credential passed the engine's credential-level gate and the outcome's score is at or above
-        the "possible" threshold; and, when the best is "strong", those among the first five that
-        score at least a quarter of "possible", strength "beside", never counted towards a unit;
+        the "possible" threshold; and, beside those, the others among the first five that score at
+        least a quarter of "possible", strength "beside", never counted towards a unit;
         best first, at most top_k), units: list[UnitSuggestion]
         (units with any coverage, best first), sentences, verified, set_aside (clauses in which the
         credential disclaims a topic, "X is outside the scope of this course": not used as evidence,
         and an outcome closest to one is never suggested); `to_contract()` gives the
         `outcomes`/`units` parts of the match_credential JSON line (`outcomes` at or above "possible"
-        only, as the contract says; the "beside" ones in an added `beside_strong` list).
+        only, as the contract says; the "beside" ones in an added `beside` list).
     OutcomeMatch: reference "PROG/UNIT/LO", programme, unit, outcome (codes), outcome_id (pk),
         text, language, score (fused relevance 0..1), confidence (score lowered for failed
         verification / old evidence), strength "strong"|"possible"|"beside", signals {name: value},

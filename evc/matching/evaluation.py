@@ -10,7 +10,7 @@ sentence or the whole text), each baseline with one threshold tuned on dev with 
 recall-versus-rejection weight as the engine's gate. A "ranking only" view (first ten, no
 threshold) is reported too. Definitions:
 - Recall@k: share of an item's gold outcomes among its first k suggestions (suggestions are
-  what the engine shows: above "possible", and beside a strong match a few just below it, best
+  what the engine shows: above "possible", and beside those a few just below it, best
   first; see `matcher.shown`); averaged over positive items.
 - MRR: 1 / rank of the first gold outcome (0 when none is suggested). nDCG@10: binary gains.
 - Negative rejection: share of negative items with no suggestion at all.
@@ -483,7 +483,7 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     refs = [[index.outcomes[int(j)].reference for j in s.candidates] for s in rescored]
     logits = [m.logits(s.X) for s, m in zip(rescored, per_item, strict=True)]
     # What the thresholds are tuned on: the candidates `suggested()` can show (never a disclaimed one).
-    # The objective leaves out the outcomes `shown` adds beside a strong match: it tunes "possible" as
+    # The objective leaves out the outcomes `shown` adds beside the suggested ones: it tunes "possible" as
     # what counts towards units and is shown on its own (folding `shown` in was not tried).
     showable = [z if s.disclaimed is None else np.where(s.disclaimed, -np.inf, z) for z, s in zip(logits, rescored, strict=True)]
     # The credential-level gate: logistic regression on items (positive credential or not).

@@ -643,7 +643,7 @@ def test_a_unit_reason_says_found_not_evidenced_and_why_a_weighted_coverage_is_l
     assert weighted.startswith("4 of 6 outcomes found in the evidence (weighted coverage 0.33: possible matches count in part)")
 
 
-def test_beside_a_strong_match_the_first_places_just_below_possible_are_shown_but_never_count(setup):
+def test_beside_a_suggested_match_the_first_places_just_below_possible_are_shown_but_never_count(setup):
     index, encoder = setup
     model = make_model(sem_best=8.0, lex_cov=2.0)
     prepared = prepare(CredentialInput(text="Designs a relational database schema and writes SQL queries.",
@@ -664,9 +664,9 @@ def test_beside_a_strong_match_the_first_places_just_below_possible_are_shown_bu
     assert [m.counts_for_unit for m in result.outcomes] == [True] + [False] * (NEAR_PLACES - 1)
     assert [m.strength for m in result.outcomes] == ["strong"] + ["beside"] * (NEAR_PLACES - 1)
     beside = result.outcomes[1]
-    assert beside.explanation("en").startswith("Shown beside a strong match")
+    assert beside.explanation("en").startswith("Shown beside a suggested match")
     assert "not counted towards the unit" in beside.explanation("en")
-    assert beside.explanation("nl").startswith("Getoond naast een sterke match")
+    assert beside.explanation("nl").startswith("Getoond naast een voorgestelde match")
     assert "telt niet mee" in beside.explanation("nl")
     assert "beside" not in result.outcomes[0].explanation("en")
     # Only the counted outcome reaches a unit; the contract's `outcomes` stay at or above "possible".
@@ -674,11 +674,13 @@ def test_beside_a_strong_match_the_first_places_just_below_possible_are_shown_bu
     assert [u.matched_outcomes for u in result.units] == [(first.rsplit("/", 1)[1],)]
     contract = result.to_contract()
     assert [o["reference"] for o in contract["outcomes"]] == [first]
-    assert [o["reference"] for o in contract["beside_strong"]] == [m.reference for m in result.outcomes[1:]]
-    assert all(o["score"] < model.possible for o in contract["beside_strong"])
-    # Without a strong best match, nothing under "possible" is shown.
+    assert [o["reference"] for o in contract["beside"]] == [m.reference for m in result.outcomes[1:]]
+    assert all(o["score"] < model.possible for o in contract["beside"])
+    # Beside a merely possible best match too; with nothing suggested, nothing under "possible" is shown.
     weaker = real.take(np.arange(n), np.where(np.arange(n) == 0, model.strong - 0.01, scores))
-    assert shown(weaker, model).tolist() == suggested(weaker, model).tolist() == [True] + [False] * (n - 1)
+    assert shown(weaker, model).tolist() == [True] * NEAR_PLACES + [False] * (n - NEAR_PLACES)
+    nothing = real.take(np.arange(n), np.where(np.arange(n) == 0, model.possible - 0.01, scores))
+    assert not suggested(nothing, model).any() and not shown(nothing, model).any()
     # A disclaimed candidate is never shown, a closed gate shows nothing, and fewer candidates than places is fine.
     disclaimed = np.zeros(n, dtype=bool)
     disclaimed[2] = True

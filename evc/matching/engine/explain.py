@@ -17,8 +17,8 @@ _T = {
         "no_terms": "no shared terms (meaning only)",
         "related": "words of like meaning: {pairs}",
         "estimated": "estimated across languages",
-        "beside": "Shown beside a strong match",
-        "beside_strong": "below the possible-match threshold: not counted towards the unit",
+        "beside": "Shown beside a suggested match",
+        "not_counted": "below the possible-match threshold: not counted towards the unit",
         "aligned": "framework alignment: {refs}",
         "signals": "signals: {items}",
         "unverified": "the credential failed verification: confidence lowered",
@@ -57,8 +57,8 @@ _T = {
         "no_terms": "geen gedeelde termen (alleen betekenis)",
         "related": "woorden met dezelfde betekenis: {pairs}",
         "estimated": "geschat over talen heen",
-        "beside": "Getoond naast een sterke match",
-        "beside_strong": "onder de drempel voor een mogelijke match: telt niet mee voor de eenheid",
+        "beside": "Getoond naast een voorgestelde match",
+        "not_counted": "onder de drempel voor een mogelijke match: telt niet mee voor de eenheid",
         "aligned": "kaderkoppeling: {refs}",
         "signals": "signalen: {items}",
         "unverified": "het bewijsstuk is niet geverifieerd: lagere zekerheid",
@@ -137,7 +137,7 @@ def outcome_explanation(
     labels = FEATURE_LABELS[lang if lang in FEATURE_LABELS else "en"]
     parts = [f"{t[strength]} — " + t["evidence"].format(sentence=_short(sentence)), t["outcome"].format(outcome=_short(outcome_text))]
     if strength == "beside":
-        parts.append(t["beside_strong"])
+        parts.append(t["not_counted"])
     if shared_terms or not related_terms:
         parts.append(t["terms"].format(terms=", ".join(shared_terms)) if shared_terms else t["no_terms"])
     if related_terms:

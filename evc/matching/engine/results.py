@@ -145,7 +145,7 @@ class OutcomeMatch:
 
     @property
     def counts_for_unit(self) -> bool:
-        """False for an outcome shown beside a strong match below "possible" (`matcher.shown`)."""
+        """False for an outcome shown beside a suggested one, below "possible" (`matcher.shown`)."""
         return self.strength != "beside"
 
 
@@ -201,11 +201,11 @@ class MatchResult:
 
     def to_contract(self, language: str = "en") -> dict[str, Any]:
         """The `outcomes` and `units` parts of the match_credential JSON line (ARCHITECTURE §4.3). As the
-        contract says, `outcomes` holds only those at or above "possible"; those shown beside a strong match
-        below it (`matcher.shown`) come in an added list, `beside_strong`, of the same shape."""
+        contract says, `outcomes` holds only those at or above "possible"; those shown beside a suggested one
+        below it (`matcher.shown`) come in an added list, `beside`, of the same shape."""
         return {
             "outcomes": [self._outcome_line(m, language) for m in self.outcomes if m.counts_for_unit],
-            "beside_strong": [self._outcome_line(m, language) for m in self.outcomes if not m.counts_for_unit],
+            "beside": [self._outcome_line(m, language) for m in self.outcomes if not m.counts_for_unit],
             "units": [
                 {
                     "programme": u.programme,
