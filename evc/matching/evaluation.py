@@ -101,9 +101,10 @@ class Ranked:
 
 
 def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
-    refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, shown(scored, model), strict=True)
+    counted = suggested(scored, model)  # the gate and "possible", worked out once for both
+    refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, shown(scored, model, counted), strict=True)
             if ok][:top_k]
-    units = index.unit_suggestions(scored, model)
+    units = index.unit_suggestions(scored, model, counted)
     return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"})
 
 

@@ -560,10 +560,12 @@ class MatchIndex:
             sentences=prepared.sentences, verified=cred.verified, set_aside=prepared.set_aside,
         )
 
-    def unit_suggestions(self, scored: Scored, model: FusionModel) -> list[UnitSuggestion]:
+    def unit_suggestions(self, scored: Scored, model: FusionModel,
+                         counted: np.ndarray | None = None) -> list[UnitSuggestion]:
         """The unit rule's conclusions for a scored credential, with no precedents and no age limit:
-        what the engine itself concludes (the evaluation measures this)."""
-        return self._units(scored, model, scored.prepared, None, _no_precedents)
+        what the engine itself concludes (the evaluation measures this). `counted`: `suggested(scored,
+        model)` when the caller has it already."""
+        return self._units(scored, model, scored.prepared, None, _no_precedents, counted)
 
     def _units(self, scored: Scored, model: FusionModel, prepared: Prepared, recency: float | None,
                lookup: Callable[[str], list], above: np.ndarray | None = None) -> list[UnitSuggestion]:
