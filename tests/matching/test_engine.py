@@ -621,6 +621,28 @@ def test_an_outcome_the_credential_disclaims_is_not_suggested_and_blocks_the_exe
         assert not suggested(scored, model)[scored.disclaimed].any()
 
 
+def test_a_disclaimer_about_an_outcome_of_a_unit_blocks_its_exemption_even_when_the_outcome_stays_suggested(setup):
+    index, encoder = setup
+    covered = ("Designs a normalised relational database schema and writes SQL queries.\n"
+               "Tunes query performance with indexes and execution plans.\n")
+    # A near-miss names what it leaves out; its other sentences still evidence that outcome, so the clause is
+    # not the outcome's closest text (the outcome stays suggested), but it is about the unit: no exemption.
+    near_miss = covered + "Query performance on distributed clusters is not covered in this course."
+    unrelated = covered + "Mobile apps for Android are not covered in this course."
+    lexical = MatchIndex(index.outcomes, index.units, model_id="lexical-only")
+    for engine, enc, model in ((index, encoder, make_model(sem_best=10.0, lex_cov=2.0)),
+                               (lexical, None, make_model(lex_cov=8.0, bm25_rel=1.0))):
+        result = engine.match_many([CredentialInput(text=near_miss, eqf_level=6, ects=5.0)], model, enc)[0]
+        assert result.set_aside == ["Query performance on distributed clusters is not covered in this course."]
+        assert {"P/DATA/D1", "P/DATA/D2"} <= {m.reference for m in result.outcomes}
+        unit = next(u for u in result.units if u.reference == "P/DATA")
+        assert unit.coverage == 1.0 and unit.suggestion == "partial" and unit.blockers == ("disclaimed",)
+        # A clause about nothing in the unit leaves the exemption alone.
+        other = engine.match_many([CredentialInput(text=unrelated, eqf_level=6, ects=5.0)], model, enc)[0]
+        assert other.set_aside == ["Mobile apps for Android are not covered in this course."]
+        assert next(u for u in other.units if u.reference == "P/DATA").suggestion == "exemption"
+
+
 def test_a_disclaimer_repeated_in_capitals_or_used_as_title_is_no_evidence(setup):
     index, encoder = setup
     model = make_model(sem_best=10.0, lex_cov=2.0)

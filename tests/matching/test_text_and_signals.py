@@ -119,6 +119,9 @@ def test_recency():
     "All visualisation is done in Excel: Power BI, data modelling and DAX are not covered.",
     "Country-specific bookkeeping practice is not covered here.",
     "Due diligence en waardering van ondernemingen worden niet behandeld.",
+    "Environmental performance calculations are not part of this summer school.",
+    "Het evalueren van interventies komt pas in de vervolgmodule aan bod.",
+    "Audit sampling is only covered in the follow-up course.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -170,6 +173,9 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "De student legt uit welke onderwerpen in het gesprek niet worden besproken.",
     "De student bepaalt of een klacht niet wordt behandeld.",
     "Klachten worden niet behandeld zonder een dossier.",
+    # Later in the same course is no disclaimer.
+    "Statistiek komt pas in week 5 aan bod.",
+    "Only the first part is covered in the next lesson.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

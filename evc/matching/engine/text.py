@@ -125,9 +125,9 @@ def detect_language(text: str, default: str = "") -> str:
 # credential disclaims, and complete a unit for an exemption it does not deserve. Every phrase holds one of
 # _EXCLUSION_WORDS (below), which `_disclaims` looks for first: a new phrase without one needs its word there.
 _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certification|exam|examination|"
-           r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|"
+           r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|summer school|"
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
-           r"scholing)")
+           r"scholing|zomerschool)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
 _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
@@ -149,6 +149,11 @@ _EXCLUSION_RE = re.compile(
     rf"|\bbuiten (?:de scope|het bestek|de reikwijdte) van {_THIS_NL} {_COURSE}"
     r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
     rf"|\bkom(?:t|en) (?:in|tijdens) {_THIS_NL} {_COURSE} niet aan (?:bod|de orde)\b"
+    # Left to a later course: "Het evalueren van interventies komt pas in de vervolgmodule aan bod", "Audit
+    # sampling is only covered in the follow-up course" (not "komt pas in week 5 aan bod", later in the same one).
+    r"|\bkom(?:t|en) pas (?:in|tijdens|bij) (?:de |het |een )?(?:vervolg\w+|volgende (?:module|cursus|leergang))\b"
+    r"|\b(?:is|are) only (?:covered|taught|addressed|dealt with) in (?:a|the) (?:follow-up|follow-on|subsequent|later|next) "
+    r"(?:module|course|training|programme)\b"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
     # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
     r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
@@ -180,7 +185,7 @@ _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
 # Every phrase of _EXCLUSION_RE holds one of these words, so a text without any is no disclaimer.
 # Most sentences have none, and looking for them is 18 times as fast as the search (6 against 108 us).
 _EXCLUSION_WORDS = frozenset({"not", "no", "niet", "geen", "buiten", "outside", "beyond", "scope", "excluded",
-                              "omitted", "separate"})
+                              "omitted", "separate", "pas", "only"})
 _LETTERS_RE = re.compile(r"[a-z]+")
 
 
