@@ -35,6 +35,7 @@ UNSEEN = {
     "unseen-12": ROOT / "evaluation" / "unseen-12" / "bouwkunde.csv",
     "unseen-13": ROOT / "evaluation" / "unseen-13" / "hotel-hospitality-management.csv",
     "unseen-14": ROOT / "evaluation" / "unseen-14" / "voeding-en-dietetiek.csv",
+    "unseen-15": ROOT / "evaluation" / "unseen-15" / "elektrotechniek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
