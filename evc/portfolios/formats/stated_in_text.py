@@ -195,9 +195,15 @@ def _quote(clause: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if a else "") + clause[a:b].strip() + ("…" if b < len(clause) else "")
 
 
+# "Elke zes weken een ontwikkelgesprek", "every two weeks": how often, not how long.
+_EVERY_BEFORE = re.compile(r"\b(?:elke|iedere|om de|every|each|once every)\W*$", re.IGNORECASE)
+
+
 def _weeks(text: str) -> int | None:
     """The course's length in weeks, when the text gives exactly one ("8 Weeks", "gedurende tien weken")."""
-    found = {int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()] for m in _WEEKS.finditer(text[:MAX_CHARS])}
+    text = text[:MAX_CHARS]
+    found = {int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()] for m in _WEEKS.finditer(text)
+             if not _EVERY_BEFORE.search(text[max(0, m.start() - 20) : m.start()])}
     return found.pop() if len(found) == 1 else None
 
 
