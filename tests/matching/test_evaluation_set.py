@@ -36,6 +36,7 @@ UNSEEN = {
     "unseen-13": ROOT / "evaluation" / "unseen-13" / "hotel-hospitality-management.csv",
     "unseen-14": ROOT / "evaluation" / "unseen-14" / "voeding-en-dietetiek.csv",
     "unseen-15": ROOT / "evaluation" / "unseen-15" / "elektrotechniek.csv",
+    "unseen-16": ROOT / "evaluation" / "unseen-16" / "ruimtelijke-ordening-planologie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
