@@ -10,7 +10,7 @@ import threadpoolctl
 
 from evc.matching.engine.fusion import FEATURES, FusionModel, UnitRule, hand_set, load_model
 from evc.matching.engine.matcher import NEAR_FRACTION, NEAR_PLACES, MatchIndex, prepare, shown, suggested
-from evc.matching.engine.results import CredentialInput, Precedent
+from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit, CredentialInput, Precedent
 
 from .helpers import HashingEncoder, synthetic_catalogue
 
@@ -637,10 +637,29 @@ def test_a_disclaimer_about_an_outcome_of_a_unit_blocks_its_exemption_even_when_
         assert {"P/DATA/D1", "P/DATA/D2"} <= {m.reference for m in result.outcomes}
         unit = next(u for u in result.units if u.reference == "P/DATA")
         assert unit.coverage == 1.0 and unit.suggestion == "partial" and unit.blockers == ("disclaimed",)
+        # Another blocker does not hide it: the assessor who corrects the study load still sees it.
+        small = engine.match_many([CredentialInput(text=near_miss, eqf_level=6, ects=1.0)], model, enc)[0]
+        assert next(u for u in small.units if u.reference == "P/DATA").blockers == ("workload", "disclaimed")
         # A clause about nothing in the unit leaves the exemption alone.
         other = engine.match_many([CredentialInput(text=unrelated, eqf_level=6, ects=5.0)], model, enc)[0]
         assert other.set_aside == ["Mobile apps for Android are not covered in this course."]
         assert next(u for u in other.units if u.reference == "P/DATA").suggestion == "exemption"
+
+
+def test_the_words_of_a_disclaimer_itself_do_not_make_it_about_an_outcome_on_courses():
+    # "... not covered in this course" says nothing about an outcome on designing courses.
+    outcomes, units = synthetic_catalogue()  # other outcomes, so that "course" is a rare term
+    units = [*units, CatalogueUnit("T/DID", "T", "DID", "Didactiek", 5.0, 6)]
+    outcomes = [*outcomes,
+                CatalogueOutcome("T/DID/D1", "T", "DID", "D1", "Designs a course for adults.", "en", ()),
+                CatalogueOutcome("T/DID/D2", "T", "DID", "D2", "Evaluates a course with a learner survey.", "en", ())]
+    lexical = MatchIndex(outcomes, units, model_id="lexical-only")
+    model = make_model(lex_cov=8.0, bm25_rel=1.0)
+    text = ("Designs a course for adults.\nEvaluates the course with a learner survey.\n"
+            "Mobile apps for Android are not covered in this course.")
+    result = lexical.match_many([CredentialInput(text=text, eqf_level=6, ects=5.0)], model, None)[0]
+    assert result.set_aside == ["Mobile apps for Android are not covered in this course."]
+    assert next(u for u in result.units if u.reference == "T/DID").suggestion == "exemption"
 
 
 def test_a_disclaimer_repeated_in_capitals_or_used_as_title_is_no_evidence(setup):

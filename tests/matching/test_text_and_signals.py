@@ -176,6 +176,8 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     # Later in the same course is no disclaimer.
     "Statistiek komt pas in week 5 aan bod.",
     "Only the first part is covered in the next lesson.",
+    "De patiënt komt pas bij het vervolggesprek terug.",
+    "Het eigen ontwerp komt pas in de vervolgopdracht aan bod.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

@@ -98,6 +98,8 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     # A frequency in weeks is no length to multiply a weekly rate by.
     "Werkt sinds 2021 bij ons (32 uur per week). Elke zes weken voert hij een ontwikkelgesprek.",
     "Studying 6 hours a week, with a review every two weeks.",
+    "Werkt 32 uur per week. Eens per zes weken een ontwikkelgesprek.",
+    "Works 24 hours per week; feedback every 2-3 weeks.",
 ])
 def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(text: str) -> None:
     assert study_hours_in_text(text) is None

@@ -45,7 +45,7 @@ _T = {
             "unverified": "the credential failed verification",
             "precedent": "the committee refused this badge for this unit before",
             "too_old": "the evidence is too old",
-            "disclaimed": "the credential says an outcome of this unit is outside its scope",
+            "disclaimed": "the credential says a topic of this unit is outside its scope",
         },
     },
     "nl": {
@@ -85,7 +85,7 @@ _T = {
             "unverified": "het bewijsstuk is niet geverifieerd",
             "precedent": "de commissie wees deze badge eerder af voor deze eenheid",
             "too_old": "het bewijs is te oud",
-            "disclaimed": "volgens het bewijsstuk valt een leeruitkomst van deze eenheid erbuiten",
+            "disclaimed": "volgens het bewijsstuk valt een onderwerp van deze eenheid erbuiten",
         },
     },
 }

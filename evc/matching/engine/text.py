@@ -151,9 +151,10 @@ _EXCLUSION_RE = re.compile(
     rf"|\bkom(?:t|en) (?:in|tijdens) {_THIS_NL} {_COURSE} niet aan (?:bod|de orde)\b"
     # Left to a later course: "Het evalueren van interventies komt pas in de vervolgmodule aan bod", "Audit
     # sampling is only covered in the follow-up course" (not "komt pas in week 5 aan bod", later in the same one).
-    r"|\bkom(?:t|en) pas (?:in|tijdens|bij) (?:de |het |een )?(?:vervolg\w+|volgende (?:module|cursus|leergang))\b"
-    r"|\b(?:is|are) only (?:covered|taught|addressed|dealt with) in (?:a|the) (?:follow-up|follow-on|subsequent|later|next) "
-    r"(?:module|course|training|programme)\b"
+    r"|\bkom(?:t|en) pas (?:in|tijdens|bij) (?:de |het |een )?"
+    r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^.;]*?\baan (?:bod|de orde)\b"
+    r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
+    r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
     # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
     r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
@@ -259,6 +260,12 @@ def evidence_and_disclaimers(text: str) -> tuple[list[str], list[str]]:
     the end of a long text must not count as evidence through its words."""
     kept, aside = set_aside_exclusions(split_sentences(text, max_sentences=100_000))
     return kept[:MAX_SENTENCES], aside[:MAX_DISCLAIMERS]
+
+
+def disclaimed_topic(clause: str) -> str:
+    """A disclaiming clause without its disclaiming words ("X is not covered in this course" -> "X"): what it
+    is about. Those words ("course", "covered", "module") would otherwise bring it near outcomes about courses."""
+    return _EXCLUSION_RE.sub(" ", clause).strip()
 
 
 def disclaimed_clauses(text: str) -> list[str]:

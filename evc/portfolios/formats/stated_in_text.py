@@ -195,8 +195,9 @@ def _quote(clause: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if a else "") + clause[a:b].strip() + ("…" if b < len(clause) else "")
 
 
-# "Elke zes weken een ontwikkelgesprek", "every two weeks": how often, not how long.
-_EVERY_BEFORE = re.compile(r"\b(?:elke|iedere|om de|every|each|once every)\W*$", re.IGNORECASE)
+# "Elke zes weken een ontwikkelgesprek", "eens per zes weken", "every 2-3 weeks": how often, not how long.
+_EVERY_BEFORE = re.compile(r"\b(?:elke|iedere|om de|eens per|eens in de|per|every|each|once in)\W*(?:\d+\s*[-–]\s*)?$",
+                           re.IGNORECASE)
 
 
 def _weeks(text: str) -> int | None:
