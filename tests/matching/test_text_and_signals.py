@@ -202,6 +202,17 @@ def test_a_disclaimer_that_points_back_takes_its_topic_along(sentences, kept, as
     assert textmod.set_aside_exclusions(sentences) == (kept, aside)
 
 
+@pytest.mark.parametrize(("clause", "topic"), [
+    ("Tuning query performance is outside the scope of this course.", "Tuning query performance"),
+    ("Not covered: cloud deployment and cost management.", "cloud deployment and cost management"),
+    ("Power BI, data modelling and DAX are not covered.", "Power BI, data modelling and DAX"),
+    ("Due diligence en waardering van ondernemingen worden niet behandeld.", "Due diligence en waardering van ondernemingen"),
+    ("Het evalueren van interventies komt pas in de vervolgmodule aan bod.", "Het evalueren van interventies"),
+])
+def test_a_disclaimers_topic_is_the_clause_without_its_disclaiming_words(clause, topic):
+    assert textmod.disclaimed_topic(clause) == topic
+
+
 def test_a_disclaimer_after_the_sentence_limit_is_still_found():
     text = "".join(f"Topic {n} is taught with worked examples.\n" for n in range(60))
     text += "Query tuning is outside the scope of this course."

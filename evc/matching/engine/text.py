@@ -262,10 +262,16 @@ def evidence_and_disclaimers(text: str) -> tuple[list[str], list[str]]:
     return kept[:MAX_SENTENCES], aside[:MAX_DISCLAIMERS]
 
 
+_TRAILING_COPULA_RE = re.compile(r"\s+(?:is|are|was|were|zijn|wordt|worden)$", re.I)  # "X is [outside the scope ...]"
+_NEGATED_VERB_RE = re.compile(r"\b(?:is|are|was|were|zijn|wordt|worden|werd|werden)\s+(?:not|niet)\b", re.I)
+
+
 def disclaimed_topic(clause: str) -> str:
     """A disclaiming clause without its disclaiming words ("X is not covered in this course" -> "X"): what it
     is about. Those words ("course", "covered", "module") would otherwise bring it near outcomes about courses."""
-    return _EXCLUSION_RE.sub(" ", clause).strip()
+    topic = _TRAILING_COPULA_RE.sub("", _EXCLUSION_RE.sub(" ", clause).strip(" .;:,"))
+    # A bare statement is matched whole ("X are not covered."): its topic is what comes before the verb.
+    return topic or _NEGATED_VERB_RE.split(clause, maxsplit=1)[0].strip(" .;:,")
 
 
 def disclaimed_clauses(text: str) -> list[str]:
