@@ -634,13 +634,8 @@ class MatchIndex:
         too_old = recency == 0.0
         units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
         any_precedents = lookup is not _no_precedents
-        near_by_programme: dict[int, set[int]] = {}
-
-        def near_disclaimers(programme: int) -> set[int]:
-            if programme not in near_by_programme:
-                near_by_programme[programme] = self._units_near_disclaimers(prepared, programme)
-            return near_by_programme[programme]
-
+        # Per programme, worked out only when a unit of it would otherwise be exempted.
+        near_disclaimers = cache(partial(self._units_near_disclaimers, prepared))
         read_from_text = cred.read_from_text
         out: list[UnitSuggestion] = []
         for k in ranking:

@@ -204,7 +204,7 @@ def _weeks(text: str) -> int | None:
     """The course's length in weeks, when the text gives exactly one ("8 Weeks", "gedurende tien weken")."""
     text = text[:MAX_CHARS]
     found = {int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()] for m in _WEEKS.finditer(text)
-             if not _EVERY_BEFORE.search(text[max(0, m.start() - 20) : m.start()])}
+             if not _EVERY_BEFORE.search(_before(text, m.start()))}
     return found.pop() if len(found) == 1 else None
 
 
