@@ -123,3 +123,25 @@ def test_the_helper_stops_when_the_caller_leaves_early():
         raise KeyError("the caller failed while matching")
     assert not any(t.name == "evc-encode" and t.is_alive() for t in threading.enumerate())
     assert len(encode.calls) <= 3
+
+
+def test_the_caller_encodes_its_chunks_its_own_way_when_given_one():
+    """The helper hands its chunks on (to a child process in the matcher); the caller encodes its own."""
+    helper = Recorder(ahead=3)
+    ways: dict[int, str] = {}
+
+    def by_helper(i: int) -> tuple[int, str]:
+        ways[i] = "helper's way"
+        return helper(i)
+
+    def by_caller(i: int) -> tuple[int, str]:
+        ways[i] = "caller's way"
+        return helper(i)
+
+    with EncodeAhead(12, by_helper, ahead=3, encode_in_caller=by_caller) as chunks:
+        for i in range(12):
+            chunks.get(i)
+            helper.taken = i + 1
+    threads = {i: name for i, name, _ in helper.calls}
+    assert set(threads.values()) == {threading.current_thread().name, "evc-encode"}  # both encoded (Recorder meets)
+    assert all(ways[i] == ("helper's way" if name == "evc-encode" else "caller's way") for i, name in threads.items())

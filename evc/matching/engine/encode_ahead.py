@@ -27,11 +27,14 @@ class EncodeAhead(Generic[T]):
     is encoded; the caller meets the failure when it gets to that chunk (an interrupt in the caller's
     own encoding is raised at once)."""
 
-    def __init__(self, count: int, encode: Callable[[int], T], *, ahead: int = 3) -> None:
+    def __init__(self, count: int, encode: Callable[[int], T], *, ahead: int = 3,
+                 encode_in_caller: Callable[[int], T] | None = None) -> None:
         if ahead < 1:
             raise ValueError("ahead must be at least 1: no chunk could be encoded")
         self._count = count
         self._encode = encode
+        # The caller's own way, where the helper's is another (e.g. a child process the helper waits on).
+        self._encode_in_caller = encode_in_caller or encode
         self._ahead = ahead
         self._chunks: list[Future[T] | None] = [Future() for _ in range(count)]  # None once taken
         self._claimed = 0  # chunks 0.._claimed-1 have been started, by either thread
@@ -86,7 +89,7 @@ class EncodeAhead(Generic[T]):
 
     def _run(self, i: int, chunk: Future[T], *, in_caller: bool = False) -> None:
         try:
-            chunk.set_result(self._encode(i))
+            chunk.set_result((self._encode_in_caller if in_caller else self._encode)(i))
         except BaseException as exc:  # handed to the caller, in its thread, when it gets to chunk i
             chunk.set_exception(exc)
             with self._state:

@@ -123,6 +123,17 @@ class UseEncoder:
             self._single_threaded = UseEncoder(model=model)
         return self._single_threaded
 
+    def in_child_process(self) -> Encoder | None:
+        """The same model in a child process, on one BLAS thread of its own: a long batch's second
+        encoder, beside the matching (see `encode_process`). Should the child fail, it encodes with
+        the single-threaded twin. None when there is no twin."""
+        twin = self.single_threaded()
+        if twin is None:
+            return None
+        from .encode_process import child_encoder
+
+        return child_encoder(twin)
+
 
 _HUB_NAME_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 

@@ -689,9 +689,11 @@ class MatchIndex:
     ) -> list[MatchResult]:
         """Match many credentials; their sentences are encoded together, chunk by chunk.
 
-        With more than one chunk and an encoder that can run on one BLAS thread, two threads share the
-        encoding (see `EncodeAhead`) and this one matches: the encoder's numpy products release the
-        interpreter lock, so both cores keep busy (see bench/matching_speed.py). Which thread encodes a
+        With more than one chunk and an encoder that can run on one BLAS thread, a helper thread and
+        this one share the encoding (see `EncodeAhead`) and this one matches. The helper hands its
+        chunks to the encoder's child process where it has one (`in_child_process`: matching is mostly
+        Python, and a thread encoding beside it would wait for the interpreter lock), else encodes them
+        itself; either way both cores keep busy (see bench/matching_speed.py). Which one encodes a
         credential word first then varies from run to run, and a word's vector differs in the seventh
         decimal with the texts it is encoded with, so a score may too. (That was already so between
         processes that had cached their words in different company.)"""
@@ -705,9 +707,12 @@ class MatchIndex:
             for part in chunks:
                 results += match(*self._prepare_and_encode(part, encoder))
             return results
+        in_child = getattr(encoder, "in_child_process", None)
+        helper = (in_child() if in_child is not None else None) or twin
         # One BLAS thread for the whole batch (threadpoolctl's limit is process-wide): two threads
         # each asking for two would put four on two cores.
-        with _single_blas_thread(), EncodeAhead(len(chunks), lambda i: self._prepare_and_encode(chunks[i], twin)) as encoded:
+        with _single_blas_thread(), EncodeAhead(len(chunks), lambda i: self._prepare_and_encode(chunks[i], helper),
+                                                encode_in_caller=lambda i: self._prepare_and_encode(chunks[i], twin)) as encoded:
             for i in range(len(chunks)):
                 results += match(*encoded.get(i))
         return results
