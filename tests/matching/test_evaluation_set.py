@@ -37,6 +37,7 @@ UNSEEN = {
     "unseen-14": ROOT / "evaluation" / "unseen-14" / "voeding-en-dietetiek.csv",
     "unseen-15": ROOT / "evaluation" / "unseen-15" / "elektrotechniek.csv",
     "unseen-16": ROOT / "evaluation" / "unseen-16" / "ruimtelijke-ordening-planologie.csv",
+    "unseen-17": ROOT / "evaluation" / "unseen-17" / "maritiem-officier.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
