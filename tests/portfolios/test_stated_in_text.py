@@ -57,6 +57,10 @@ from tests.portfolios import fixtures as fx
     ("Length: 8 Weeks\nEffort: 4–6 hours per week", "32"),
     ("About 6-8 hours of work per week over 8 weeks.", "48"),
     ("Reken op 4 uur zelfstudie per week, tien weken lang.", "40"),
+    # The rate may come first: "wekelijks een avond van 2,5 uur" over twelve weeks is 30 hours, not one evening.
+    ("Cursus van twaalf weken (wekelijks een avond van 2,5 uur plus huiswerk).", "30.0"),
+    ("Weekly sessions of 3 hours over 8 weeks.", "24"),
+    ("Een cursus van 8 weken met wekelijks bijeenkomsten; totaal 40 uur.", "40"),  # the rate's clause names no hours
     # A word that joins a length of time keeps the figure a load, and "week-long" is no rate.
     ("Intensive bootcamp: 40 hours in a week.", "40"),
     ("The course takes 60 hours over a month.", "60"),
@@ -100,6 +104,9 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     "Studying 6 hours a week, with a review every two weeks.",
     "Werkt 32 uur per week. Eens per zes weken een ontwikkelgesprek.",
     "Works 24 hours per week; feedback every 2-3 weeks.",
+    # A rate named first, without a length in weeks, or by the day.
+    "Wekelijks een avond van 2,5 uur.",
+    "Dagelijks 2 uur oefenen gedurende 4 weken.",
 ])
 def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(text: str) -> None:
     assert study_hours_in_text(text) is None

@@ -81,6 +81,11 @@ _RATE_AFTER = re.compile(rf"\s*(?:(?:of|aan|van)\s+)?(?:(?!(?:{_RATE_JOINS})\b)[
                          r"|\s*(?:annually|yearly|jaarlijks|per annum)\b",  # "20 CPE hours annually": to keep a title
                          re.IGNORECASE)
 # "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
+# The rate named before the figure: "wekelijks een avond van 2,5 uur", "weekly sessions of 3 hours", "elke week
+# ongeveer 4 uur" (a few words between at most; "een cursus van 8 weken, wekelijks bijeenkomsten; totaal 40 uur"
+# names its load after the rate's clause).
+_RATE_BEFORE = re.compile(r"\b(?P<rate>wekelijks|weekly|elke week|iedere week|every week|each week|dagelijks|daily)"
+                          r"(?:\W+[\w'-]+){0,5}?\W*$", re.IGNORECASE)
 _EXAM_AFTER = _noun_after(r"exam|exams|examen|examination|tentamen|toets|test|interview|gesprek|presentation|presentatie|"
                           r"pitch|verdediging|defence|defense", words=2, lead=r"(?!(?:of|van)\b)")
 # An exam, its questions or an entry requirement earlier in the clause: "Examen: 40 meerkeuzevragen, 60 minuten",
@@ -249,6 +254,13 @@ def study_hours_in_text(text: str) -> Stated | None:
                 if weeks is None or not (rate["weekly"] or (rate["per"] or "").lower() == "week"):
                     continue
                 found.append((True, value * weeks, _quote(clause, match.start(), rate.end() + match.end())))
+                continue
+            rate_before = _RATE_BEFORE.search(before)
+            if rate_before is not None:
+                if weeks is None or rate_before["rate"].lower() in {"dagelijks", "daily"}:
+                    continue
+                found.append((True, value * weeks, _quote(clause, match.start() - len(before) + rate_before.start(),
+                                                          match.end())))
                 continue
             component = bool(_COMPONENT_OPENS.match(clause[: match.start()]) or _COMPONENT_AFTER.match(after))
             parts.append((value, match.start(), match.end(), component))
