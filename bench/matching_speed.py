@@ -14,8 +14,8 @@ pure engine (`evc.matching.engine`, no database):
 3. encode-only throughput of the same encoder on exactly the texts the batch encodes;
 and prints batch / encode-only (target: >= 0.70), alternating the two for --rounds rounds (with
 --in-turn, each round also times the batch without the overlap). Each round also times encoding
-alone the batch's way, in two threads of one BLAS thread each: on 2 cores that is faster than the
-encoder's own call, so batch / that is the stricter ratio; then
+alone in two threads of one BLAS thread each (two workers of one thread, as the batch's encoding):
+on 2 cores that is faster than the encoder's own call, so batch / that is the stricter ratio; then
 4. the matching work alone (given the encoder's output), to show where the batch's time goes.
 """
 
@@ -103,8 +103,8 @@ def token_counts(encoder: Encoder, texts: list[str]) -> list[int] | None:
 
 
 def encode_in_two_threads(encoder: Encoder, chunks: list[list[str]]) -> float | None:
-    """Seconds to encode the chunks in two threads with one BLAS thread each (the batch's way of
-    encoding); None for an encoder without a single-threaded twin. On 2 cores this beats the
+    """Seconds to encode the chunks in two threads with one BLAS thread each (two single-threaded
+    workers, as the batch's encoding: the caller and the helper's child process); None for an encoder without a single-threaded twin. On 2 cores this beats the
     encoder's own call on two BLAS threads, so it is the stricter reference for the batch."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -196,7 +196,8 @@ def main() -> None:
 
     # 2 and 3. Batch through the engine vs encode-only of exactly the texts the batch encodes (in the
     # encoder's own chunks of 64 credentials). The batch is one `match_many` call, as the application
-    # makes it: two threads share the encoding while the caller matches. The two alternate, round by
+    # makes it: the caller and the helper (its child process) share the encoding while the caller
+    # matches. The two alternate, round by
     # round, so a machine that gets busier slows both alike; each round's ratio is printed too.
     batch_seconds = encode_seconds = 0.0
     above: list[int] = []  # per credential: outcomes above "possible"
