@@ -41,6 +41,7 @@ UNSEEN = {
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
+    "holdout-2": (ROOT / "evaluation" / "holdout-2" / "gold.jsonl", SHIPPED, {"holdout"}),
     **{name: (csv.parent / "gold.jsonl", [*SHIPPED, csv], {"unseen"}) for name, csv in UNSEEN.items()},
 }
 
