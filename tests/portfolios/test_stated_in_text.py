@@ -61,6 +61,19 @@ from tests.portfolios import fixtures as fx
     ("Cursus van twaalf weken (wekelijks een avond van 2,5 uur plus huiswerk).", "30.0"),
     ("Weekly sessions of 3 hours over 8 weeks.", "24"),
     ("Een cursus van 8 weken met wekelijks bijeenkomsten; totaal 40 uur.", "40"),  # the rate's clause names no hours
+    # ...but a total after a weekly word is no rate, and a stated total beats a product (never too large).
+    ("Cursus van 10 weken, wekelijks een bijeenkomst, in totaal 30 uur.", "30"),
+    ("Studiebelasting: wekelijks 4 uur, totaal 32 uur, 8 weken.", "32"),
+    ("De opleiding duurt 10 weken met wekelijks contact, studiebelasting 120 uur.", "120"),
+    ("A 12-week programme with weekly mentoring, 100 hours of study.", "100"),
+    ("Weekly Digest Writing Course (40 hours), 6 weeks.", "40"),
+    ("Every week new content is released, 40 hours of material, access for 52 weeks.", "40"),
+    ("Online course with daily exercises, 40 hours in total over 6 weeks.", "40"),
+    ("Weekly webinars and a total of 40 hours of study.", "40"),
+    ("Weekly 2 hour sessions; 10 weeks; total 16 hours.", "16"),
+    ("2 hours per week; 10 weeks; total 16 hours.", "16"),
+    ("Bi-weekly sessions of 3 hours over 8 weeks.", "3"),  # not every week: the figure alone, the smaller
+    ("2-wekelijks een avond van 3 uur, 8 weken.", "3"),
     # A word that joins a length of time keeps the figure a load, and "week-long" is no rate.
     ("Intensive bootcamp: 40 hours in a week.", "40"),
     ("The course takes 60 hours over a month.", "60"),
@@ -107,6 +120,10 @@ def test_it_reads_the_stated_study_hours(text: str, hours: str | None) -> None:
     # A rate named first, without a length in weeks, or by the day.
     "Wekelijks een avond van 2,5 uur.",
     "Dagelijks 2 uur oefenen gedurende 4 weken.",
+    # A deadline or an access period in weeks is no length to multiply by.
+    "Wekelijks een avond van 3 uur; het certificaat volgt binnen 6 weken na afloop.",
+    "Weekly sessions of 2 hours. Access to the platform for 52 weeks.",
+    "Elke week 3 uur les. Je kunt tot 12 weken na de start instromen.",
 ])
 def test_it_does_not_take_rates_exams_deadlines_or_experience_for_a_study_load(text: str) -> None:
     assert study_hours_in_text(text) is None

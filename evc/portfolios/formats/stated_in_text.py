@@ -82,10 +82,15 @@ _RATE_AFTER = re.compile(rf"\s*(?:(?:of|aan|van)\s+)?(?:(?!(?:{_RATE_JOINS})\b)[
                          re.IGNORECASE)
 # "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
 # The rate named before the figure: "wekelijks een avond van 2,5 uur", "weekly sessions of 3 hours", "elke week
-# ongeveer 4 uur" (a few words between at most; "een cursus van 8 weken, wekelijks bijeenkomsten; totaal 40 uur"
-# names its load after the rate's clause).
-_RATE_BEFORE = re.compile(r"\b(?P<rate>wekelijks|weekly|elke week|iedere week|every week|each week|dagelijks|daily)"
-                          r"(?:\W+[\w'-]+){0,5}?\W*$", re.IGNORECASE)
+# ongeveer 4 uur". Only a few plain words may stand between: no figure, no punctuation, no "and", "total" or other
+# load word ("Cursus van 10 weken, wekelijks een bijeenkomst, in totaal 30 uur" states its load: 30 hours). Not
+# "bi-weekly" or "2-wekelijks", and never a figure above WEEKLY_RATE_MAX: that is no week's work.
+_RATE_GAP_STOP = (r"(?:and|en|or|plus|totaal|total|studiebelasting|studielast|workload|effort|waarvan|including|"
+                  r"inclusief|incl)")
+_RATE_BEFORE = re.compile(
+    r"(?<![\w-])(?P<rate>wekelijks|weekly|elke week|iedere week|every week|each week|dagelijks|daily)"
+    rf"(?:\s+(?!{_RATE_GAP_STOP}\b)[^\W\d][\w'-]*){{0,5}}?\s*$", re.IGNORECASE)
+WEEKLY_RATE_MAX = Decimal(40)
 _EXAM_AFTER = _noun_after(r"exam|exams|examen|examination|tentamen|toets|test|interview|gesprek|presentation|presentatie|"
                           r"pitch|verdediging|defence|defense", words=2, lead=r"(?!(?:of|van)\b)")
 # An exam, its questions or an entry requirement earlier in the clause: "Examen: 40 meerkeuzevragen, 60 minuten",
@@ -205,11 +210,17 @@ _EVERY_BEFORE = re.compile(r"\b(?:elke|iedere|om de|eens per|eens in de|per|ever
                            re.IGNORECASE)
 
 
+# "binnen 6 weken na afloop", "tot 12 weken na de start", "access for 52 weeks": a deadline or an access period.
+# ("van februari tot en met juli 2024 (26 weken, ...)" is a length: the deadline word must stand right before it.)
+_NOT_A_LENGTH_BEFORE = re.compile(r"\b(?:binnen|within|na|after|tot|until|up to|uiterlijk)\W*$"
+                                  r"|\b(?:access|toegang)\b[^.;:]{0,25}$", re.IGNORECASE)
+
+
 def _weeks(text: str) -> int | None:
     """The course's length in weeks, when the text gives exactly one ("8 Weeks", "gedurende tien weken")."""
     text = text[:MAX_CHARS]
     found = {int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()] for m in _WEEKS.finditer(text)
-             if not _EVERY_BEFORE.search(_before(text, m.start()))}
+             if not _EVERY_BEFORE.search(_before(text, m.start())) and not _NOT_A_LENGTH_BEFORE.search(_before(text, m.start()))}
     return found.pop() if len(found) == 1 else None
 
 
@@ -253,14 +264,16 @@ def study_hours_in_text(text: str) -> Stated | None:
             if rate is not None:
                 if weeks is None or not (rate["weekly"] or (rate["per"] or "").lower() == "week"):
                     continue
-                found.append((True, value * weeks, _quote(clause, match.start(), rate.end() + match.end())))
+                # Named only where its own clause names the load ("Effort: 4-6 hours per week"): a total stated
+                # elsewhere ("... 10 weeks; total 16 hours") wins over the product.
+                found.append((named, value * weeks, _quote(clause, match.start(), rate.end() + match.end())))
                 continue
             rate_before = _RATE_BEFORE.search(before)
-            if rate_before is not None:
+            if rate_before is not None and value <= WEEKLY_RATE_MAX:
                 if weeks is None or rate_before["rate"].lower() in {"dagelijks", "daily"}:
                     continue
-                found.append((True, value * weeks, _quote(clause, match.start() - len(before) + rate_before.start(),
-                                                          match.end())))
+                found.append((named, value * weeks, _quote(clause, match.start() - len(before) + rate_before.start(),
+                                                           match.end())))
                 continue
             component = bool(_COMPONENT_OPENS.match(clause[: match.start()]) or _COMPONENT_AFTER.match(after))
             parts.append((value, match.start(), match.end(), component))
