@@ -103,8 +103,8 @@ def token_counts(encoder: Encoder, texts: list[str]) -> list[int] | None:
 
 
 def encode_in_two_threads(encoder: Encoder, chunks: list[list[str]]) -> float | None:
-    """Seconds to encode the chunks in two threads with one BLAS thread each (two single-threaded
-    workers, as the batch's encoding: the caller and the helper's child process); None for an encoder without a single-threaded twin. On 2 cores this beats the
+    """Seconds to encode the chunks in two threads of this process with one BLAS thread each (two
+    single-threaded workers, as in the batch, where the second is the helper's child process); None for an encoder without a single-threaded twin. On 2 cores this beats the
     encoder's own call on two BLAS threads, so it is the stricter reference for the batch."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -185,13 +185,14 @@ def main() -> None:
           f"encoding its texts alone: p50 {statistics.median(encode_latencies):.1f} ms, "
           f"p95 {encode_latencies[int(0.95 * (len(encode_latencies) - 1))]:.1f} ms")
 
-    # The child process encoder starts with the first batch of more than one chunk (and loads the
-    # model): a one-off, like loading the model here, so a warm-up batch starts it.
+    # The child process encoder starts with the first batch of more than one chunk and loads the model
+    # meanwhile (that batch encodes here until it is ready): a one-off, like loading the model here, so a
+    # warm-up batch starts it.
     in_child = getattr(encoder, "in_child_process", None)
     child = in_child() if in_child is not None else None
     index.match_many(creds[:128], model, encoder, chunk=64)
-    helper = ("a child process" if child is not None and not getattr(child, "failed", True)
-              else "a thread of this process")
+    ready = getattr(child, "ready", None)
+    helper = "a child process" if ready is not None and ready(timeout=60) else "a thread of this process"
     print(f"batch: the helper's chunks are encoded in {helper}")
 
     # 2 and 3. Batch through the engine vs encode-only of exactly the texts the batch encodes (in the

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,7 @@ def test_the_child_process_encodes_as_this_process_does(use):
     child = use.in_child_process()
     assert isinstance(child, ChildEncoder) and child is use.in_child_process()  # one per process
     assert child.model_id == use.model_id and child.dimension == use.dimension
+    assert child.ready(timeout=60)
     np.testing.assert_allclose(child.encode(TEXTS), use.encode(TEXTS), atol=1e-5)
     assert not child.failed
     assert child._process is not None and child._process.poll() is None and child._process.pid != os.getpid()
@@ -56,6 +59,7 @@ def test_a_batch_matches_alike_with_and_without_the_child(use):
     model = hand_set(use.model_id)
     creds = [CredentialInput(text=t) for t in TEXTS * 2]
     child = use.in_child_process()
+    assert child.ready(timeout=60)
     before = child._process
     with_child = index.match_many(creds, model, use, chunk=2)  # four chunks: the helper hands them to the child
     assert child._process is before and not child.failed  # the same child, still well
@@ -69,6 +73,7 @@ def test_when_the_child_dies_this_process_encodes_and_says_so(use, caplog):
     twin = use.single_threaded()
     child = ChildEncoder(twin)
     try:
+        assert child.ready(timeout=60)
         first = child.encode(TEXTS[:2])
         child._process.kill()
         child._process.wait(10)
@@ -93,6 +98,7 @@ def test_a_child_with_another_model_is_not_used(caplog):
     child = ChildEncoder(Other())
     try:
         with caplog.at_level(logging.WARNING, logger="evc.matching.engine.encode_process"):
+            assert not child.ready(timeout=60)
             vectors = child.encode(["anything"])
         assert vectors.shape == (1, 3) and child.failed
         assert "not 'another-model@1'" in caplog.text
@@ -111,12 +117,12 @@ def test_the_child_does_not_run_the_parents_script_again(tmp_path):
         f"open({str(marker)!r}, 'a').write('ran\\n')\n"
         "from evc.matching.engine.encoders import get_encoder\n"
         "child = get_encoder('use').in_child_process()\n"
-        "print(child.encode(['De student ontwerpt een database.']).shape, child.failed)\n"
+        "print(child.ready(timeout=60), child.encode(['De student ontwerpt een database.']).shape, child.failed)\n"
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path,
                           env=dict(os.environ, HF_HUB_OFFLINE="1"))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "(1, 512) False"
+    assert done.stdout.strip() == "True (1, 512) False"
     assert marker.read_text() == "ran\n"
 
 
@@ -131,3 +137,74 @@ def test_a_child_that_cannot_start_leaves_the_encoding_here(use, monkeypatch, ca
         child = ChildEncoder(use.single_threaded())
     assert child.failed and "could not start" in caplog.text
     np.testing.assert_allclose(child.encode(TEXTS[:1]), use.encode(TEXTS[:1]), atol=1e-5)
+
+
+def test_until_the_child_has_loaded_the_model_this_process_encodes(use):
+    child = ChildEncoder(use.single_threaded())
+    try:
+        os.kill(child._process.pid, signal.SIGSTOP)  # it cannot get as far as loading the model
+        np.testing.assert_allclose(child.encode(TEXTS), use.encode(TEXTS), atol=1e-5)
+        assert not child.failed and not child.ready()
+        os.kill(child._process.pid, signal.SIGCONT)
+        assert child.ready(timeout=60)
+    finally:
+        child.close()
+
+
+def test_a_child_that_hangs_is_given_up_and_its_late_answer_never_read(use, monkeypatch, caplog):
+    from evc.matching.engine import encode_process
+
+    child = ChildEncoder(use.single_threaded())
+    try:
+        assert child.ready(timeout=60)
+        monkeypatch.setattr(encode_process, "REPLY_TIMEOUT", 1.0)
+        pid = child._process.pid
+        os.kill(pid, signal.SIGSTOP)
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="evc.matching.engine.encode_process"):
+            vectors = child.encode(TEXTS[:2])
+        assert time.monotonic() - started < 15 and "no answer in 1 s" in caplog.text
+        np.testing.assert_allclose(vectors, use.encode(TEXTS[:2]), atol=1e-5)
+        assert child.failed and child._process is None  # killed and reaped
+        np.testing.assert_allclose(child.encode(TEXTS[2:]), use.encode(TEXTS[2:]), atol=1e-5)
+    finally:
+        child.close()
+
+
+def test_a_failure_between_a_chunk_and_its_answer_retires_the_pipe(use):
+    """The answer may still come: read for the next chunk it would be the wrong vectors."""
+    child = ChildEncoder(use.single_threaded())
+    try:
+        assert child.ready(timeout=60)
+        real = child._conn
+
+        class Interrupted:
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+            def poll(self, timeout):
+                raise KeyboardInterrupt
+
+        child._conn = Interrupted()
+        with pytest.raises(KeyboardInterrupt):
+            child.encode(TEXTS[:2])  # sent; its answer is left in the pipe
+        assert child.failed
+        np.testing.assert_allclose(child.encode(TEXTS[2:]), use.encode(TEXTS[2:]), atol=1e-5)
+    finally:
+        child.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_process_leaves_its_parents_child_alone(use):
+    from evc.matching.engine import encode_process
+
+    child = use.in_child_process()
+    assert child.ready(timeout=60)
+    pid = os.fork()
+    if pid == 0:  # the forked copy: the inherited child is not its own, and it touches nothing of it
+        ok = encode_process._children == {} and child.failed and child._conn is None and not child.ready()
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not child.failed and child.ready()
+    np.testing.assert_allclose(child.encode(TEXTS), use.encode(TEXTS), atol=1e-5)
