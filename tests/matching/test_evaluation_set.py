@@ -38,6 +38,7 @@ UNSEEN = {
     "unseen-15": ROOT / "evaluation" / "unseen-15" / "elektrotechniek.csv",
     "unseen-16": ROOT / "evaluation" / "unseen-16" / "ruimtelijke-ordening-planologie.csv",
     "unseen-17": ROOT / "evaluation" / "unseen-17" / "maritiem-officier.csv",
+    "unseen-18": ROOT / "evaluation" / "unseen-18" / "toegepaste-psychologie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
