@@ -104,8 +104,9 @@ def token_counts(encoder: Encoder, texts: list[str]) -> list[int] | None:
 
 def encode_in_two_threads(encoder: Encoder, chunks: list[list[str]]) -> float | None:
     """Seconds to encode the chunks in two threads of this process with one BLAS thread each (two
-    single-threaded workers, as in the batch, where the second is the helper's child process); None for an encoder without a single-threaded twin. On 2 cores this beats the
-    encoder's own call on two BLAS threads, so it is the stricter reference for the batch."""
+    single-threaded workers, as in the batch, where the second is the helper's child process); None
+    for an encoder without a single-threaded twin. On 2 cores this beats the encoder's own call on
+    two BLAS threads, so it is the stricter reference for the batch."""
     from concurrent.futures import ThreadPoolExecutor
 
     from threadpoolctl import threadpool_limits
