@@ -72,6 +72,9 @@ class EncodeAhead(Generic[T]):
     def _help(self) -> None:
         while (claimed := self._claim(wait=True)) is not None:
             self._run(*claimed)
+            # Let go before waiting for the next claim: the caller may take and drop this chunk meanwhile, and a
+            # reference kept here would hold its vectors until this thread woke up.
+            del claimed
 
     def _claim(self, *, wait: bool) -> tuple[int, Future[T]] | None:
         """The next chunk to encode and where its result goes (read under the lock: the caller lets
