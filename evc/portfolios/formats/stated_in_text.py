@@ -80,7 +80,6 @@ _RATE_AFTER = re.compile(rf"\s*(?:(?:of|aan|van)\s+)?(?:(?!(?:{_RATE_JOINS})\b)[
                          r"sessie|session|les|lesson|bijeenkomst|meeting)\b(?!-)|(?P<weekly>weekly)\b|daily\b)"
                          r"|\s*(?:annually|yearly|jaarlijks|per annum)\b",  # "20 CPE hours annually": to keep a title
                          re.IGNORECASE)
-# "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
 # The rate named before the figure: "wekelijks een avond van 2,5 uur", "weekly sessions of 3 hours", "elke week
 # ongeveer 4 uur". Only a few plain words may stand between: no figure, no punctuation, no "and", "total" or other
 # load word ("Cursus van 10 weken, wekelijks een bijeenkomst, in totaal 30 uur" states its load: 30 hours). Not
@@ -91,6 +90,7 @@ _RATE_BEFORE = re.compile(
     r"(?<![\w-])(?P<rate>wekelijks|weekly|elke week|iedere week|every week|each week|dagelijks|daily)"
     rf"(?:\s+(?!{_RATE_GAP_STOP}\b)[^\W\d][\w'-]*){{0,5}}?\s*$", re.IGNORECASE)
 WEEKLY_RATE_MAX = Decimal(40)
+# "a 3-hour written exam", "90 minuten toets" (but "40 hours of test automation" is a course).
 _EXAM_AFTER = _noun_after(r"exam|exams|examen|examination|tentamen|toets|test|interview|gesprek|presentation|presentatie|"
                           r"pitch|verdediging|defence|defense", words=2, lead=r"(?!(?:of|van)\b)")
 # An exam, its questions or an entry requirement earlier in the clause: "Examen: 40 meerkeuzevragen, 60 minuten",
@@ -219,8 +219,11 @@ _NOT_A_LENGTH_BEFORE = re.compile(r"\b(?:binnen|within|na|after|tot|until|up to|
 def _weeks(text: str) -> int | None:
     """The course's length in weeks, when the text gives exactly one ("8 Weeks", "gedurende tien weken")."""
     text = text[:MAX_CHARS]
-    found = {int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()] for m in _WEEKS.finditer(text)
-             if not _EVERY_BEFORE.search(_before(text, m.start())) and not _NOT_A_LENGTH_BEFORE.search(_before(text, m.start()))}
+    found: set[int] = set()
+    for m in _WEEKS.finditer(text):
+        before = _before(text, m.start())
+        if not (_EVERY_BEFORE.search(before) or _NOT_A_LENGTH_BEFORE.search(before)):
+            found.add(int(m["n"]) if m["n"].isdigit() else _NUMBER_WORDS[m["n"].lower()])
     return found.pop() if len(found) == 1 else None
 
 
