@@ -30,7 +30,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ import numpy as np
 
 from .engine import fusion
 from .engine.fusion import FEATURES, FusionModel, UnitRule
-from .engine.matcher import MatchIndex, Scored, shown, suggested
+from .engine.matcher import MatchIndex, Reserve, Scored, complete, shown, suggested
 
 K_VALUES = (5, 10)
 
@@ -101,6 +101,7 @@ class Ranked:
 
 
 def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
+    scored = complete(scored, model, index.unit_of)  # with this model's suggestions (see `MatchIndex.score`)
     counted = suggested(scored, model)  # the gate and "possible", worked out once for both
     refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, shown(scored, model, counted), strict=True)
             if ok][:top_k]
@@ -259,10 +260,12 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
     out: list[dict[str, Any]] = []
     for item, s, r in zip(items, scored, ranked, strict=True):
         entry: dict[str, Any] = {"file": item.file, "language": item.language, "kind": item.kind}
+        s = complete(s, model, index.unit_of)  # as `engine_ranked` saw it
         gold = set(item.outcomes)
         if item.positive and len(gold & set(r.ranking[:5])) < min(5, len(gold)):
             order = {index.outcomes[int(j)].reference: row for row, j in enumerate(s.candidates.tolist())}
-            gated = bool(len(s.scores)) and model.gate_probability(s.X, s.document) < model.gate
+            picked = s.X if s.pool is None else s.X[s.pool]  # what the gate reads (see `suggested`)
+            gated = bool(len(s.scores)) and model.gate_probability(picked, s.document) < model.gate
             missed = []
             for ref in item.outcomes:
                 if ref in r.ranking[:5]:
@@ -451,6 +454,7 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     """
     from sklearn.linear_model import LogisticRegression
 
+    scored = [s.picked() for s in scored]  # what the signals picked; `complete` adds per model, after the fit
     model, n_pairs, n_positive = _fit_pairs(index, scored, items, model_id, semantic, C)
     model.probe_weights, model.probe_bias = _fit_probe(scored, items, semantic)
     fold = _folds(items, OOF_FOLDS)
@@ -614,12 +618,16 @@ def lift(s: Scored, where: np.ndarray, size: int) -> Scored:
         lifted[where] = values
         raw[name] = lifted
     # word_matches holds the first index's word ids; they serve explanations only, which evaluation never builds.
-    return Scored(s.prepared, where[s.candidates], s.X, s.scores, s.best_sentence, raw, s.disclaimed, s.document, None)
+    r = s.reserve
+    reserve = None if r is None else Reserve(where[r.candidates], r.X, r.best_sentence, r.disclaimed, None)
+    return Scored(s.prepared, where[s.candidates], s.X, s.scores, s.best_sentence, raw, s.disclaimed, s.document, None,
+                  s.pool, reserve)
 
 
 def _without(s: Scored, outcomes: np.ndarray) -> Scored:
-    """The scored credential without the candidate rows of these outcomes."""
-    return s.take(np.flatnonzero(~np.isin(s.candidates, outcomes)))
+    """The scored credential without the candidate rows of these outcomes (and no reserve, which could
+    bring them back)."""
+    return replace(s.take(np.flatnonzero(~np.isin(s.candidates, outcomes))), reserve=None)
 
 
 def programme_folds(items: Sequence[GoldItem], programme_of: dict[str, str]) -> tuple[list[int], list[str]]:

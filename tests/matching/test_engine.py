@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 import threadpoolctl
 
-from evc.matching.engine.fusion import FEATURES, FusionModel, UnitRule, hand_set, load_model
-from evc.matching.engine.matcher import NEAR_FRACTION, NEAR_PLACES, MatchIndex, prepare, shown, suggested
+from evc.matching.engine import matcher
+from evc.matching.engine.fusion import FEATURES, GATE_FEATURES, FusionModel, UnitRule, hand_set, load_model
+from evc.matching.engine.matcher import (
+    NEAR_FRACTION,
+    NEAR_PLACES,
+    MatchIndex,
+    complete,
+    prepare,
+    shown,
+    suggested,
+)
 from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit, CredentialInput, Precedent
 
 from .helpers import HashingEncoder, synthetic_catalogue
@@ -682,6 +691,63 @@ def test_a_unit_reason_says_found_not_evidenced_and_why_a_weighted_coverage_is_l
     weighted = unit_reason("en", coverage=1 / 3, matched=4, total=6, suggestion="partial", blockers=["coverage"],
                            level=None, workload=None, precedents=[])
     assert weighted.startswith("4 of 6 outcomes found in the evidence (weighted coverage 0.33: possible matches count in part)")
+
+
+def test_a_unit_with_a_suggested_outcome_has_all_its_outcomes_scored_even_outside_the_candidates(setup, monkeypatch):
+    index, encoder = setup
+    # Scored on their unit's closeness as well as their own: the second outcome of a unit the credential
+    # evidences can pass without being among the best outcomes by any one signal.
+    model = make_model(sem_best=8.0, unit_max_sem=8.0)
+    credential = CredentialInput(text="Designs a normalised relational database schema and writes SQL queries.",
+                                 eqf_level=6, ects=5.0)
+    prepared = prepare(credential)
+    vectors = index.encode_prepared([prepared], encoder)[0]
+    everything = index.score(prepared, vectors, model)  # the catalogue is smaller than the candidate pool
+    assert everything.pool is None and len(everything.candidates) == len(index.outcomes)
+    monkeypatch.setattr(matcher, "CANDIDATES_PER_SIGNAL", 1)  # now only D1 is picked by a signal
+    scored = index.score(prepared, vectors, model)
+    refs = [index.outcomes[int(j)].reference for j in scored.candidates]
+    assert refs == ["P/DATA/D1", "P/DATA/D2"] and scored.pool.tolist() == [True, False]
+    assert suggested(scored, model).all()
+    # The added outcome's row is the one it gets among all candidates: no row depends on the others.
+    row = {index.outcomes[int(j)].reference: x for j, x in zip(everything.candidates, everything.X, strict=True)}
+    assert np.array_equal(scored.X[1], row["P/DATA/D2"])
+    unit = next(u for u in run(index, encoder, credential, model).units if u.reference == "P/DATA")
+    assert unit.suggestion == "exemption" and set(unit.matched_outcomes) == {"D1", "D2"}
+    # Without completion, D2 is no candidate and the unit cannot be complete.
+    bare = index.score(prepared, vectors, model, reserve_all=True)
+    assert [index.outcomes[int(j)].reference for j in bare.candidates] == ["P/DATA/D1"]
+    assert [u.suggestion for u in index.unit_suggestions(bare, model)] == ["partial"]
+    # The evaluation keeps every outcome of the candidates' units in reserve and completes with the model it
+    # measures: the same candidates and scores as the matcher.
+    assert {index.outcomes[int(j)].reference for j in bare.reserve.candidates} == {"P/DATA/D2"}
+    again = complete(bare, model, index.unit_of)
+    assert np.array_equal(again.candidates, scored.candidates) and np.allclose(again.scores, scored.scores)
+    assert again.reserve is None and complete(again, model, index.unit_of) is again
+    # The fit learns from the signals' rows only: `picked` drops what `complete` added.
+    assert np.array_equal(again.picked().candidates, bare.candidates)
+    # A unit with nothing suggested is not completed: with a gate no credential clears, nothing is added.
+    closed = replace(model, gate=1.01, gate_weights=np.zeros(len(GATE_FEATURES)), gate_bias=0.0)
+    assert [index.outcomes[int(j)].reference for j in complete(bare, closed, index.unit_of).candidates] == ["P/DATA/D1"]
+
+
+def test_completing_a_unit_never_opens_the_gate(setup, monkeypatch):
+    index, encoder = setup
+    monkeypatch.setattr(matcher, "CANDIDATES_PER_SIGNAL", 1)
+    model = make_model(sem_best=8.0, unit_max_sem=8.0)
+    credential = CredentialInput(text="Designs a normalised relational database schema and writes SQL queries.")
+    prepared = prepare(credential)
+    scored = index.score(prepared, index.encode_prepared([prepared], encoder)[0], model, reserve_all=True)
+    # A gate that reads the best candidate's closeness in meaning: D1's is high, D2's lower.
+    gate = replace(model, gate_weights=np.array([10.0 if f == "sem_best" else 0.0 for f in GATE_FEATURES]),
+                   gate_bias=-5.0)
+    gate.gate = gate.gate_probability(scored.X, scored.document)
+    merged = complete(scored, gate, index.unit_of)
+    assert len(merged.candidates) == 2 and suggested(merged, gate).any()
+    # The added row, put first, would read differently; the gate reads only the rows the signals picked.
+    flipped = merged.take(np.array([1, 0]))
+    assert gate.gate_probability(flipped.X, flipped.document) != gate.gate
+    assert suggested(flipped, gate).any()
 
 
 def test_beside_a_suggested_match_the_first_places_just_below_possible_are_shown_but_never_count(setup):

@@ -4,9 +4,10 @@ Pipeline per credential: split the text into sentences, setting aside the clause
 topic ("X is outside the scope of this course") -> encode them (the whole text is
 their mean vector) -> cosine against every outcome and unit -> BM25 and term coverage over the
 catalogue -> framework alignments -> pick candidates (the best few hundred by any
-signal) -> feature matrix -> fused score -> outcomes above "possible" (and beside a suggested one, a
-few just below it, never counted towards a unit: `shown`), except those closest to a disclaiming
-clause -> unit coverage and suggestion -> explanations. Vectors of the catalogue are computed (or read from the
+signal) -> feature matrix -> fused score -> every outcome of a unit largely suggested scored too
+(`complete`) -> outcomes above "possible" (and beside a suggested one, a few just below it, never counted
+towards a unit: `shown`), except those closest to a disclaiming clause -> unit coverage and suggestion ->
+explanations. Vectors of the catalogue are computed (or read from the
 cache) once, when the index is built.
 """
 
@@ -117,6 +118,39 @@ class WordMatches:
 
 
 @dataclass
+class _Signals:
+    """One credential's whole-catalogue signals, from which any outcome's feature row is read."""
+
+    sims: np.ndarray | None  # (sentences, outcomes) cosines; None without vectors
+    sem_best: np.ndarray
+    sem_doc: np.ndarray
+    unit_sem: np.ndarray
+    unit_support: np.ndarray
+    cred_fit: float
+    bm25: np.ndarray
+    lex_cov: np.ndarray
+    align: np.ndarray
+    aligned_units: set[int]
+    unit_max_sem: np.ndarray
+    unit_max_lex: np.ndarray
+    best_by_language: np.ndarray  # the best sem_best per catalogue language
+    # Each programme's sorted sem_best and lex_cov, filled by the first `_features` call that needs them.
+    sem_ordered: dict[int, np.ndarray] = field(default_factory=dict)
+    lex_ordered: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class Reserve:
+    """Outcomes outside the candidate pool, with their feature rows, that `complete` may add."""
+
+    candidates: np.ndarray
+    X: np.ndarray
+    best_sentence: np.ndarray
+    disclaimed: np.ndarray
+    word_matches: WordMatches | None
+
+
+@dataclass
 class Scored:
     """All candidate outcomes of one credential with their features and fused scores: best first, the
     disclaimed ones after all others."""
@@ -130,12 +164,19 @@ class Scored:
     disclaimed: np.ndarray | None = None  # per candidate: the credential says this topic is outside its scope
     document: np.ndarray | None = None  # the whole text's vector (None in the lexical-only engine)
     word_matches: WordMatches | None = None  # the candidates' words and their closest credential words
+    # Per row: picked by a signal (True) or added by `complete` (False); None: all picked by a signal.
+    pool: np.ndarray | None = None
+    reserve: Reserve | None = None  # what `complete` may add
 
     def take(self, rows: np.ndarray, scores: np.ndarray | None = None) -> Scored:
         """These candidate rows, in this order (with new scores, if given)."""
         return Scored(self.prepared, self.candidates[rows], self.X[rows], (self.scores if scores is None else scores)[rows],
                       self.best_sentence[rows], self.raw, None if self.disclaimed is None else self.disclaimed[rows],
-                      self.document, self.word_matches)
+                      self.document, self.word_matches, None if self.pool is None else self.pool[rows], self.reserve)
+
+    def picked(self) -> Scored:
+        """Only the rows the signals picked, none that `complete` added: what the fit learns from."""
+        return self if self.pool is None else self.take(np.flatnonzero(self.pool))
 
     def ranked(self, scores: np.ndarray) -> Scored:
         """Rescored and sorted best first; disclaimed candidates after all others, so the suggested
@@ -210,7 +251,7 @@ def _single_blas_thread() -> Iterator[None]:
             _blas_depth -= 1
 
 
-def _ranks(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+def _ranks(values: np.ndarray, positions: np.ndarray, ordered: np.ndarray | None = None) -> np.ndarray:
     """0-based rank (best = 0) of values[positions] within all values: how many values are greater.
 
     A value of zero is no evidence at all and ranks last (len(values)), however few values beat it:
@@ -220,7 +261,8 @@ def _ranks(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
     # cheaper than anything cleverer (10,000 values, 150 candidates: 23 us against 370 us for
     # placing every value among the sorted candidates).
     wanted = values[positions]
-    out = (len(values) - np.searchsorted(np.sort(values), wanted, side="right")).astype(np.float32)
+    ordered = np.sort(values) if ordered is None else ordered  # `ordered`: the values sorted, when known
+    out = (len(values) - np.searchsorted(ordered, wanted, side="right")).astype(np.float32)
     out[wanted == 0] = len(values)
     return out
 
@@ -334,7 +376,14 @@ class MatchIndex:
             return vectors @ self.O.T, vectors @ self.U.T
 
     def score(self, prepared: Prepared, vectors: np.ndarray | None, model: FusionModel,
-              sims_all: tuple[np.ndarray, np.ndarray] | None = None) -> Scored:
+              sims_all: tuple[np.ndarray, np.ndarray] | None = None, *, reserve_all: bool = False) -> Scored:
+        """The credential's candidates with their features and scores, best first, completed (see
+        `complete`): every outcome of a unit with at least COMPLETE_SHARE of its outcomes suggested is a
+        candidate.
+
+        `reserve_all` (for the evaluation, which scores with many models): no completion here; instead
+        the features of every outcome of every unit with a candidate are kept in `Scored.reserve`, and
+        `complete` picks from them for whichever model it is given."""
         n = len(self.outcomes)
         k = len(prepared.sentences)
         if self.semantic and vectors is not None and k:
@@ -364,58 +413,79 @@ class MatchIndex:
         picked = [np.flatnonzero(align)] + [_top(values, CANDIDATES_PER_SIGNAL) for values in (sem_best, sem_doc, lex_cov, bm25)
                                             if values.any()]
         candidates = np.unique(np.concatenate(picked)).astype(np.int64)
-        unit_max_sem = self._unit_max(sem_best)
-        unit_max_lex = self._unit_max(lex_cov)
-        aligned_units = {int(self.unit_of[j]) for j in np.flatnonzero(align)}
-        # Which sentence is closest, and the two best sentences, matter for the candidates only: taken
-        # over their columns alone, not over the whole catalogue.
-        if sims is not None:
-            candidate_sims = sims[:, candidates]
-            best_sentence = candidate_sims.argmax(axis=0)
-            sem_top2 = (sem_best[candidates] if k < 2
-                        else _mean_of_top_two(candidate_sims, sem_best[candidates], best_sentence))
-        else:
-            best_sentence = np.full(len(candidates), -1)
-            sem_top2 = np.zeros(len(candidates), dtype=np.float32)
-        X = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
-        word_matches = None
-        if len(candidates):
-            c = candidates
-            X[:, COLUMN["sem_best"]] = sem_best[c]
-            X[:, COLUMN["sem_doc"]] = sem_doc[c]
-            X[:, COLUMN["sem_top2"]] = sem_top2
-            X[:, COLUMN["unit_sem"]] = unit_sem[c]
-            X[:, COLUMN["sem_gap"]] = sem_best[c] - sem_best.max()
-            X[:, COLUMN["lex_cov"]] = lex_cov[c]
-            top_bm25 = bm25.max()
-            X[:, COLUMN["bm25_rel"]] = bm25[c] / top_bm25 if top_bm25 > 0 else 0.0
-            X[:, COLUMN["lex_gap"]] = lex_cov[c] - lex_cov.max()
-            X[:, COLUMN["align"]] = align[c]
-            if aligned_units:
-                X[:, COLUMN["align_unit"]] = np.isin(self.unit_of[c], list(aligned_units))
-            cross = (self._language_array[c] != prepared.language if prepared.language
-                     else np.zeros(len(c), dtype=bool)).astype(np.float32)
-            X[:, COLUMN["cross"]] = cross
-            X[:, COLUMN["cross_sem"]] = cross * sem_best[c]
-            X[:, COLUMN["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
-            X[:, COLUMN["unit_max_sem"]] = unit_max_sem[self.unit_of[c]]
-            X[:, COLUMN["unit_max_lex"]] = unit_max_lex[self.unit_of[c]]
-            X[:, COLUMN["sem_rank"]] = 1.0 / (1.0 + self._programme_ranks(sem_best, c))
-            X[:, COLUMN["lex_rank"]] = 1.0 / (1.0 + self._programme_ranks(lex_cov, c))
-            X[:, COLUMN["unit_support"]] = unit_support[self.unit_of[c]]
-            candidate_units, unit_row = _unique_ids(self.unit_of[c], len(self.units))
-            X[:, COLUMN["unit_terms"]] = self.lexical.group_term_share(
-                prepared.token_stems, self.unit_of, len(self.units), candidate_units)[unit_row]
-            X[:, COLUMN["cred_fit"]] = cred_fit
-            best_by_language = _group_max(sem_best, self._language_groups)
-            X[:, COLUMN["sem_gap_lang"]] = sem_best[c] - best_by_language[self._language_index[c]]
-            X[:, COLUMN["term_sem"]], word_matches = self._word_meaning(prepared, c)
+        signals_of = _Signals(sims, sem_best, sem_doc, unit_sem, unit_support, cred_fit, bm25, lex_cov, align,
+                              {int(self.unit_of[j]) for j in np.flatnonzero(align)},
+                              self._unit_max(sem_best), self._unit_max(lex_cov),
+                              _group_max(sem_best, self._language_groups))
+        X, best_sentence, word_matches = self._features(prepared, signals_of, candidates)
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
-        unordered = Scored(prepared, candidates, X, scores, best_sentence, raw,
-                           self._disclaimed(prepared, candidates, sem_best, lex_cov),
-                           None if vectors is None or not self.semantic else vectors[0], word_matches)
-        return unordered.ranked(scores)
+        document = None if vectors is None or not self.semantic else vectors[0]
+        picked = Scored(prepared, candidates, X, scores, best_sentence, raw,
+                        self._disclaimed(prepared, candidates, sem_best, lex_cov), document, word_matches).ranked(scores)
+        if reserve_all:
+            units = np.unique(self.unit_of[candidates])
+        else:
+            units = units_to_complete(picked.candidates[suggested(picked, model)], self.unit_of)
+        if not len(units):
+            return picked
+        missing = np.setdiff1d(np.concatenate([self.unit_members[u] for u in units.tolist()]), candidates)
+        if not len(missing):
+            return picked
+        X, best_sentence, word_matches = self._features(prepared, signals_of, missing)
+        picked.reserve = Reserve(missing, X, best_sentence, self._disclaimed(prepared, missing, sem_best, lex_cov),
+                                 word_matches)
+        return picked if reserve_all else complete(picked, model, self.unit_of)
+
+    def _features(self, prepared: Prepared, s: _Signals,
+                  c: np.ndarray) -> tuple[np.ndarray, np.ndarray, WordMatches | None]:
+        """The feature rows of candidates `c`, each candidate's closest sentence (-1: none) and their words'
+        closest credential words. Every row depends on its own outcome and the whole-catalogue signals
+        only, not on which other outcomes are candidates (up to float32 rounding: the word products are
+        taken over the candidates' words)."""
+        X = np.zeros((len(c), len(FEATURES)), dtype=np.float32)
+        # Which sentence is closest, and the two best sentences, matter for the candidates only: taken
+        # over their columns alone, not over the whole catalogue.
+        if s.sims is not None:
+            candidate_sims = s.sims[:, c]
+            best_sentence = candidate_sims.argmax(axis=0)
+            sem_top2 = (s.sem_best[c] if len(prepared.sentences) < 2
+                        else _mean_of_top_two(candidate_sims, s.sem_best[c], best_sentence))
+        else:
+            best_sentence = np.full(len(c), -1)
+            sem_top2 = np.zeros(len(c), dtype=np.float32)
+        if not len(c):
+            return X, best_sentence, None
+        sem_best, lex_cov, bm25 = s.sem_best, s.lex_cov, s.bm25
+        X[:, COLUMN["sem_best"]] = sem_best[c]
+        X[:, COLUMN["sem_doc"]] = s.sem_doc[c]
+        X[:, COLUMN["sem_top2"]] = sem_top2
+        X[:, COLUMN["unit_sem"]] = s.unit_sem[c]
+        X[:, COLUMN["sem_gap"]] = sem_best[c] - sem_best.max()
+        X[:, COLUMN["lex_cov"]] = lex_cov[c]
+        top_bm25 = bm25.max()
+        X[:, COLUMN["bm25_rel"]] = bm25[c] / top_bm25 if top_bm25 > 0 else 0.0
+        X[:, COLUMN["lex_gap"]] = lex_cov[c] - lex_cov.max()
+        X[:, COLUMN["align"]] = s.align[c]
+        if s.aligned_units:
+            X[:, COLUMN["align_unit"]] = np.isin(self.unit_of[c], list(s.aligned_units))
+        cross = (self._language_array[c] != prepared.language if prepared.language
+                 else np.zeros(len(c), dtype=bool)).astype(np.float32)
+        X[:, COLUMN["cross"]] = cross
+        X[:, COLUMN["cross_sem"]] = cross * sem_best[c]
+        X[:, COLUMN["fuzzy"]] = self._fuzzy(prepared, c, best_sentence)
+        X[:, COLUMN["unit_max_sem"]] = s.unit_max_sem[self.unit_of[c]]
+        X[:, COLUMN["unit_max_lex"]] = s.unit_max_lex[self.unit_of[c]]
+        X[:, COLUMN["sem_rank"]] = 1.0 / (1.0 + self._programme_ranks(sem_best, c, s.sem_ordered))
+        X[:, COLUMN["lex_rank"]] = 1.0 / (1.0 + self._programme_ranks(lex_cov, c, s.lex_ordered))
+        X[:, COLUMN["unit_support"]] = s.unit_support[self.unit_of[c]]
+        candidate_units, unit_row = _unique_ids(self.unit_of[c], len(self.units))
+        X[:, COLUMN["unit_terms"]] = self.lexical.group_term_share(
+            prepared.token_stems, self.unit_of, len(self.units), candidate_units)[unit_row]
+        X[:, COLUMN["cred_fit"]] = s.cred_fit
+        X[:, COLUMN["sem_gap_lang"]] = sem_best[c] - s.best_by_language[self._language_index[c]]
+        X[:, COLUMN["term_sem"]], word_matches = self._word_meaning(prepared, c)
+        return X, best_sentence, word_matches
 
     def _disclaimed(self, prepared: Prepared, candidates: np.ndarray, sem_best: np.ndarray,
                     lex_cov: np.ndarray) -> np.ndarray:
@@ -498,14 +568,19 @@ class MatchIndex:
             out.append(tuple((ours, theirs) for _, ours, theirs in found[:limit]))
         return out
 
-    def _programme_ranks(self, values: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """0-based rank of each candidate's value among the outcomes of its own programme."""
+    def _programme_ranks(self, values: np.ndarray, candidates: np.ndarray,
+                         ordered: dict[int, np.ndarray] | None = None) -> np.ndarray:
+        """0-based rank of each candidate's value among the outcomes of its own programme. `ordered`
+        keeps each programme's sorted values for a later call with the same values."""
         out = np.empty(len(candidates), dtype=np.float32)
         programme = self.programme_of[candidates]
+        ordered = {} if ordered is None else ordered
         for p in np.unique(programme).tolist():
             chosen = programme == p
-            members = self._programme_columns[p]
-            out[chosen] = _ranks(values[members], self._position_in_programme[candidates[chosen]])
+            within = values[self._programme_columns[p]]
+            if p not in ordered:
+                ordered[p] = np.sort(within)
+            out[chosen] = _ranks(within, self._position_in_programme[candidates[chosen]], ordered[p])
         return out
 
     def _unit_max(self, values: np.ndarray) -> np.ndarray:
@@ -622,7 +697,7 @@ class MatchIndex:
         # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
         # whatever the credit of the others.
         short = ((coverage_of < rule.exemption_coverage) | ~all_matched).tolist()
-        complete = all_matched.tolist()
+        whole = all_matched.tolist()
         coverages = coverage_of.tolist()
         # Best coverage first, then by reference: the order of the list handed back.
         ranking = np.lexsort((self._unit_reference_rank[matched_units], -coverage_of)).tolist()
@@ -665,7 +740,7 @@ class MatchIndex:
             from_text = () if not read_from_text else tuple(
                 name for name, fit in (("level", level), ("workload", workload)) if fit is not None and name in read_from_text)
             weak: tuple[str, ...] = ()
-            if complete[k]:
+            if whole[k]:
                 weak = tuple(code for code, is_weak in zip(groups[k], weak_in_order[bounds[k] : bounds[k + 1]],
                                                            strict=True) if is_weak)
             out.append(UnitSuggestion(unit.reference, unit.programme, unit.code, unit.name, coverages[k], suggestion,
@@ -853,10 +928,63 @@ def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
     """Which candidates pass: the credential clears the gate (its best candidate's signals and its
     whole-text vector, see `FusionModel.gate_probability`), the outcome's own score clears "possible",
     and the credential does not disclaim the outcome's topic."""
-    if not len(scored.scores) or model.gate_probability(scored.X, scored.document) < model.gate:
+    # The gate reads the candidates the signals picked: an outcome `complete` added never opens it.
+    picked = scored.X if scored.pool is None else scored.X[scored.pool]
+    if not len(scored.scores) or model.gate_probability(picked, scored.document) < model.gate:
         return np.zeros(len(scored.scores), dtype=bool)
     above = scored.scores >= model.possible
     return above if scored.disclaimed is None else above & ~scored.disclaimed
+
+
+# Only a unit whose suggested outcomes are at least COMPLETE_SHARE of its outcomes is completed: one the
+# credential may cover whole. A unit with one suggested outcome of five is rarely complete, and completing
+# every such unit doubled the matching time on a dense catalogue (bench/matching_speed.py).
+COMPLETE_SHARE = 0.5
+
+
+def units_to_complete(suggested_outcomes: np.ndarray, unit_of: np.ndarray) -> np.ndarray:
+    """The units (ids into `unit_of`'s values) to complete, given the suggested outcomes' indices."""
+    units, counts = np.unique(unit_of[suggested_outcomes], return_counts=True)
+    sizes = np.bincount(unit_of)
+    return units[counts >= COMPLETE_SHARE * sizes[units]]
+
+
+def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray) -> Scored:
+    """The scored candidates with the reserve's outcomes of every unit with at least COMPLETE_SHARE of
+    its outcomes suggested added, scored by `model` and ranked in; the reserve is then spent.
+
+    Candidates are the best few dozen outcomes by each signal, so the outcome of a unit that a credential
+    covers in other words (a method it names, a measurement it reports) can fall outside them, and the unit
+    can then never be complete. A unit the credential already evidences in good part gets all its outcomes
+    scored; each still has to clear "possible" on its own to count. The gate reads only the signals' candidates,
+    so a credential that shows nothing still shows nothing. `unit_of`: the unit of each outcome of the
+    index the candidates are addressed in."""
+    reserve = scored.reserve
+    if reserve is None or not len(reserve.candidates):
+        return scored
+    units = units_to_complete(scored.candidates[suggested(scored, model)], unit_of)
+    rows = np.flatnonzero(np.isin(unit_of[reserve.candidates], units))
+    if not len(rows):
+        return scored
+    base = scored.pool if scored.pool is not None else np.ones(len(scored.candidates), dtype=bool)
+    disclaimed = np.zeros(len(scored.candidates), dtype=bool) if scored.disclaimed is None else scored.disclaimed
+    merged = Scored(
+        scored.prepared, np.concatenate([scored.candidates, reserve.candidates[rows]]),
+        np.vstack([scored.X, reserve.X[rows]]),
+        np.concatenate([scored.scores, model.scores(reserve.X[rows])]),
+        np.concatenate([scored.best_sentence, reserve.best_sentence[rows]]), scored.raw,
+        np.concatenate([disclaimed, reserve.disclaimed[rows]]), scored.document,
+        _merged_words(scored.word_matches, reserve.word_matches), np.concatenate([base, np.zeros(len(rows), dtype=bool)]))
+    return merged.ranked(merged.scores)
+
+
+def _merged_words(a: WordMatches | None, b: WordMatches | None) -> WordMatches | None:
+    """Both sets of catalogue words with their closest credential words (a word in both has the same)."""
+    if a is None or b is None:
+        return a if b is None else b
+    words, first = np.unique(np.concatenate([a.words, b.words]), return_index=True)
+    return WordMatches(words, np.concatenate([a.closest, b.closest])[first],
+                       np.concatenate([a.closest_word, b.closest_word])[first])
 
 
 # Beside a suggested outcome, the credential's next best outcomes are often right with a score just

@@ -466,7 +466,7 @@ def _score(items: Sequence[ev.GoldItem], inputs: Sequence[CredentialInput], scop
             chunk = members[start : start + 64]
             vectors = local.encode_prepared([prepared[n] for n in chunk], encoder)
             for n, v in zip(chunk, vectors, strict=True):
-                s = local.score(prepared[n], v, model)
+                s = local.score(prepared[n], v, model, reserve_all=True)  # completed per model: `ev.engine_ranked`
                 scored[n] = s if local is index else ev.lift(s, where, len(index.outcomes))
     assert all(s is not None for s in scored)
     return scored  # type: ignore[return-value]
