@@ -39,6 +39,7 @@ UNSEEN = {
     "unseen-16": ROOT / "evaluation" / "unseen-16" / "ruimtelijke-ordening-planologie.csv",
     "unseen-17": ROOT / "evaluation" / "unseen-17" / "maritiem-officier.csv",
     "unseen-18": ROOT / "evaluation" / "unseen-18" / "toegepaste-psychologie.csv",
+    "unseen-19": ROOT / "evaluation" / "unseen-19" / "dier-en-veehouderij.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
