@@ -423,10 +423,12 @@ class MatchIndex:
         document = None if vectors is None or not self.semantic else vectors[0]
         picked = Scored(prepared, candidates, X, scores, best_sentence, raw,
                         self._disclaimed(prepared, candidates, sem_best, lex_cov), document, word_matches).ranked(scores)
+        above = None
         if reserve_all:
             units = np.unique(self.unit_of[candidates])
         else:
-            units = units_to_complete(picked.candidates[suggested(picked, model)], self.unit_of)
+            above = suggested(picked, model)
+            units = units_to_complete(picked.candidates[above], self.unit_of, self._unit_sizes)
         if not len(units):
             return picked
         missing = np.setdiff1d(np.concatenate([self.unit_members[u] for u in units.tolist()]), candidates)
@@ -435,7 +437,7 @@ class MatchIndex:
         X, best_sentence, word_matches = self._features(prepared, signals_of, missing)
         picked.reserve = Reserve(missing, X, best_sentence, self._disclaimed(prepared, missing, sem_best, lex_cov),
                                  word_matches)
-        return picked if reserve_all else complete(picked, model, self.unit_of)
+        return picked if reserve_all else complete(picked, model, self.unit_of, above=above, unit_sizes=self._unit_sizes)
 
     def _features(self, prepared: Prepared, s: _Signals,
                   c: np.ndarray) -> tuple[np.ndarray, np.ndarray, WordMatches | None]:
@@ -942,14 +944,17 @@ def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
 COMPLETE_SHARE = 0.5
 
 
-def units_to_complete(suggested_outcomes: np.ndarray, unit_of: np.ndarray) -> np.ndarray:
-    """The units (ids into `unit_of`'s values) to complete, given the suggested outcomes' indices."""
+def units_to_complete(suggested_outcomes: np.ndarray, unit_of: np.ndarray,
+                      unit_sizes: np.ndarray | None = None) -> np.ndarray:
+    """The units (ids into `unit_of`'s values) to complete, given the suggested outcomes' indices.
+    `unit_sizes`: each unit's number of outcomes, when known."""
     units, counts = np.unique(unit_of[suggested_outcomes], return_counts=True)
-    sizes = np.bincount(unit_of)
+    sizes = np.bincount(unit_of) if unit_sizes is None else unit_sizes
     return units[counts >= COMPLETE_SHARE * sizes[units]]
 
 
-def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray) -> Scored:
+def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray, *, above: np.ndarray | None = None,
+             unit_sizes: np.ndarray | None = None) -> Scored:
     """The scored candidates with the reserve's outcomes of every unit with at least COMPLETE_SHARE of
     its outcomes suggested added, scored by `model` and ranked in; the reserve is then spent.
 
@@ -958,11 +963,12 @@ def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray) -> Scored:
     can then never be complete. A unit the credential already evidences in good part gets all its outcomes
     scored; each still has to clear "possible" on its own to count. The gate reads only the signals' candidates,
     so a credential that shows nothing still shows nothing. `unit_of`: the unit of each outcome of the
-    index the candidates are addressed in."""
+    index the candidates are addressed in; `above`: `suggested(scored, model)`, when the caller has it."""
     reserve = scored.reserve
     if reserve is None or not len(reserve.candidates):
         return scored
-    units = units_to_complete(scored.candidates[suggested(scored, model)], unit_of)
+    above = suggested(scored, model) if above is None else above
+    units = units_to_complete(scored.candidates[above], unit_of, unit_sizes)
     rows = np.flatnonzero(np.isin(unit_of[reserve.candidates], units))
     if not len(rows):
         return scored
