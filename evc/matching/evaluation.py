@@ -38,7 +38,7 @@ import numpy as np
 
 from .engine import fusion
 from .engine.fusion import FEATURES, FusionModel, UnitRule
-from .engine.matcher import MatchIndex, Reserve, Scored, complete, shown, suggested
+from .engine.matcher import MatchIndex, Reserve, Scored, complete, gate_closed, shown, suggested
 
 K_VALUES = (5, 10)
 
@@ -264,8 +264,7 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
         gold = set(item.outcomes)
         if item.positive and len(gold & set(r.ranking[:5])) < min(5, len(gold)):
             order = {index.outcomes[int(j)].reference: row for row, j in enumerate(s.candidates.tolist())}
-            picked = s.X if s.pool is None else s.X[s.pool]  # what the gate reads (see `suggested`)
-            gated = bool(len(s.scores)) and model.gate_probability(picked, s.document) < model.gate
+            gated = gate_closed(s, model)
             missed = []
             for ref in item.outcomes:
                 if ref in r.ranking[:5]:

@@ -421,23 +421,23 @@ class MatchIndex:
         scores = model.scores(X) if len(candidates) else np.zeros(0)
         raw = {"bm25": bm25, "cosine": np.maximum(sem_best, sem_doc)}
         document = None if vectors is None or not self.semantic else vectors[0]
-        picked = Scored(prepared, candidates, X, scores, best_sentence, raw,
+        scored = Scored(prepared, candidates, X, scores, best_sentence, raw,
                         self._disclaimed(prepared, candidates, sem_best, lex_cov), document, word_matches).ranked(scores)
         above = None
         if reserve_all:
             units = np.unique(self.unit_of[candidates])
         else:
-            above = suggested(picked, model)
-            units = units_to_complete(picked.candidates[above], self.unit_of, self._unit_sizes)
+            above = suggested(scored, model)
+            units = units_to_complete(scored.candidates[above], self.unit_of, self._unit_sizes)
         if not len(units):
-            return picked
+            return scored
         missing = np.setdiff1d(np.concatenate([self.unit_members[u] for u in units.tolist()]), candidates)
         if not len(missing):
-            return picked
+            return scored
         X, best_sentence, word_matches = self._features(prepared, signals_of, missing)
-        picked.reserve = Reserve(missing, X, best_sentence, self._disclaimed(prepared, missing, sem_best, lex_cov),
+        scored.reserve = Reserve(missing, X, best_sentence, self._disclaimed(prepared, missing, sem_best, lex_cov),
                                  word_matches)
-        return picked if reserve_all else complete(picked, model, self.unit_of, above=above, unit_sizes=self._unit_sizes)
+        return scored if reserve_all else complete(scored, model, self.unit_of, above=above, unit_sizes=self._unit_sizes)
 
     def _features(self, prepared: Prepared, s: _Signals,
                   c: np.ndarray) -> tuple[np.ndarray, np.ndarray, WordMatches | None]:
@@ -926,13 +926,20 @@ def with_document_vector(sentence_vectors: np.ndarray) -> np.ndarray:
     return np.vstack([doc[None, :].astype(np.float32), sentence_vectors])
 
 
+def gate_closed(scored: Scored, model: FusionModel) -> bool:
+    """The credential as a whole evidences nothing (or has no candidates). The gate reads the candidates
+    the signals picked: an outcome `complete` added never opens or closes it."""
+    if not len(scored.scores):
+        return True
+    picked = scored.X if scored.pool is None else scored.X[scored.pool]
+    return model.gate_probability(picked, scored.document) < model.gate
+
+
 def suggested(scored: Scored, model: FusionModel) -> np.ndarray:
     """Which candidates pass: the credential clears the gate (its best candidate's signals and its
     whole-text vector, see `FusionModel.gate_probability`), the outcome's own score clears "possible",
     and the credential does not disclaim the outcome's topic."""
-    # The gate reads the candidates the signals picked: an outcome `complete` added never opens it.
-    picked = scored.X if scored.pool is None else scored.X[scored.pool]
-    if not len(scored.scores) or model.gate_probability(picked, scored.document) < model.gate:
+    if gate_closed(scored, model):
         return np.zeros(len(scored.scores), dtype=bool)
     above = scored.scores >= model.possible
     return above if scored.disclaimed is None else above & ~scored.disclaimed
