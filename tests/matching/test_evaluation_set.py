@@ -40,6 +40,7 @@ UNSEEN = {
     "unseen-17": ROOT / "evaluation" / "unseen-17" / "maritiem-officier.csv",
     "unseen-18": ROOT / "evaluation" / "unseen-18" / "toegepaste-psychologie.csv",
     "unseen-19": ROOT / "evaluation" / "unseen-19" / "dier-en-veehouderij.csv",
+    "unseen-20": ROOT / "evaluation" / "unseen-20" / "mondzorgkunde.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
