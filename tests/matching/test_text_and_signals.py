@@ -122,6 +122,10 @@ def test_recency():
     "Environmental performance calculations are not part of this summer school.",
     "Het evalueren van interventies komt pas in de vervolgmodule aan bod.",
     "Audit sampling is only covered in the follow-up course.",
+    # An award, a separate certificate, or the course named by a pronoun.
+    "Teaching care home staff is the subject of a companion award and is not assessed in this award.",
+    "Succession and farm transfer are covered in a separate award.",
+    "Peri-implant diseases are taught in a separate certificate and are not part of this one.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -178,6 +182,9 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "Only the first part is covered in the next lesson.",
     "De patiënt komt pas bij het vervolggesprek terug.",
     "Het eigen ontwerp komt pas in de vervolgopdracht aan bod.",
+    # "one" and "award" elsewhere than in a disclaimer.
+    "Explains to the team why one risk is not part of this quarter's plan.",
+    "This award recognises periodontal charting assessed on four patients.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])
