@@ -200,3 +200,28 @@ def test_possible_is_chosen_where_the_objective_is_high_over_a_window_not_at_a_s
     # A grid point by grid point choice would have taken the spike.
     grid = np.arange(-6.0, 1.84 + ev.POSSIBLE_STEP, ev.POSSIBLE_STEP)
     assert abs(max(grid, key=objective) - 1.0) < 0.03
+
+
+def test_the_gate_threshold_is_chosen_smoothed_on_its_logit_like_possible(monkeypatch):
+    index, items, scored = _setup()
+    calls = []
+    real = ev._smoothed_best
+
+    def recording(pooled, objective, **kwargs):
+        chosen = real(pooled, objective, **kwargs)
+        calls.append((kwargs.get("upper", 0.98), chosen))
+        return chosen
+
+    monkeypatch.setattr(ev, "_smoothed_best", recording)
+    model = ev.fit(index, scored, items, "test-hashing@1", source="unit test")
+    # The fit's last choice is the gate's: the smoothed best over the gate's logits up to their 80% quantile.
+    upper, (_, gate_logit) = calls[-1]
+    assert upper == 0.8
+    assert model.gate == pytest.approx(1.0 / (1.0 + np.exp(-gate_logit)))
+    assert "averaged over" in model.meta["method"].split("credential gate", 1)[1]
+
+
+def test_a_smoothed_threshold_stays_within_the_upper_quantile():
+    pooled = np.linspace(-6.0, 4.0, 101)
+    _, chosen = ev._smoothed_best(pooled, lambda logit: logit, upper=0.5)  # the higher, the better
+    assert abs(chosen - np.quantile(pooled, 0.5)) <= ev.POSSIBLE_STEP
