@@ -209,15 +209,20 @@ def test_the_gate_threshold_is_chosen_smoothed_on_its_logit_like_possible(monkey
 
     def recording(pooled, objective, **kwargs):
         chosen = real(pooled, objective, **kwargs)
-        calls.append((kwargs.get("upper", 0.98), chosen))
+        calls.append((kwargs.get("upper", 0.98), chosen, pooled, objective))
         return chosen
 
     monkeypatch.setattr(ev, "_smoothed_best", recording)
     model = ev.fit(index, scored, items, "test-hashing@1", source="unit test")
     # The fit's last choice is the gate's: the smoothed best over the gate's logits up to their 80% quantile.
-    upper, (_, gate_logit) = calls[-1]
+    upper, (_, gate_logit), pooled, objective = calls[-1]
     assert upper == 0.8
     assert model.gate == pytest.approx(1.0 / (1.0 + np.exp(-gate_logit)))
+    # The grid is over logits of probabilities (some below one half), and the objective reads a logit: far
+    # above every credential's gate it closes the gate on all of them (only the rejection term is left).
+    assert pooled.min() < 0
+    assert objective(40.0) == pytest.approx(ev.REJECTION_WEIGHT)
+    assert objective(-40.0) > objective(40.0)
     assert "averaged over" in model.meta["method"].split("credential gate", 1)[1]
 
 

@@ -182,9 +182,14 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "Only the first part is covered in the next lesson.",
     "De patiënt komt pas bij het vervolggesprek terug.",
     "Het eigen ontwerp komt pas in de vervolgopdracht aan bod.",
-    # "one" and "award" elsewhere than in a disclaimer.
+    # "one", "award", "qualification" and "separate" elsewhere than in a disclaimer.
     "Explains to the team why one risk is not part of this quarter's plan.",
     "This award recognises periodontal charting assessed on four patients.",
+    "Refers tasks not covered by the qualification of the dental assistant to the dentist.",
+    "Patients not covered in this one-page summary were referred.",
+    "Compares two insurance policies and explains which treatments are not covered by this one.",
+    "Local anaesthesia was assessed in a separate exam, which the candidate passed with distinction.",
+    "Completed 120 clinical hours in a separate placement at a dental practice.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

@@ -126,7 +126,7 @@ def detect_language(text: str, default: str = "") -> str:
 # _EXCLUSION_WORDS (below), which `_disclaims` looks for first: a new phrase without one needs its word there.
 _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certification|exam|examination|"
            r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|summer school|"
-           r"award|qualification|"
+           r"award(?! of\b)|qualification(?! of\b)|"
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
            r"scholing|zomerschool)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
@@ -137,9 +137,9 @@ _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 _EXCLUSION_RE = re.compile(
     rf"\b(?:outside|beyond) (?:of )?the scope of {_THIS_EN} {_COURSE}"
     rf"|\bout of scope (?:of|for) {_THIS_EN} {_COURSE}"
-    # ... or by a pronoun: "are taught in a separate certificate and are not part of this one".
-    rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) "
-    rf"(?:{_THIS_EN} {_COURSE}|this one\b)"
+    rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
+    # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
+    r"|\bnot part of this one(?![-\w])"
     rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
     rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach)\b"
     r"|\bwe do not (?:cover|teach|address)\b"
@@ -147,7 +147,8 @@ _EXCLUSION_RE = re.compile(
     r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we (?:hier )?niet\b"
     r"(?! alleen| zomaar| zonder)"
     r"|\bnot demonstrated\b"
-    rf"|\b(?:in|by) a separate {_COURSE}\b"
+    # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
+    r"|\b(?:in|by) a separate (?:module|course|training|certificate|certification|award|qualification|workshop)\b"
     rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
     rf"|\bbuiten (?:de scope|het bestek|de reikwijdte) van {_THIS_NL} {_COURSE}"
     r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
