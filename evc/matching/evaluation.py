@@ -509,8 +509,8 @@ def fit(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], 
     best_possible = _smoothed_best(
         pooled, lambda possible: _objective(showable, gates, items, refs, -1.0, possible, positives_only=True))
     # The gate's threshold is chosen the way "possible" is, on its logit and smoothed (see `_smoothed_best`).
-    # Below a probability of 1e-4 every threshold closes the gate on the same credentials (in practice, those
-    # without candidates, at 0): the grid starts there rather than at logit -20.
+    # The grid starts at a probability of 1e-4 rather than at logit -20 (credentials without candidates sit
+    # at 0): a lower gate would only let through credentials it reads as all but certain to evidence nothing.
     clipped = np.clip(gates, 1e-4, 1.0 - 1e-4)
     gate_logits = np.log(clipped) - np.log(1.0 - clipped)
     best_gate = _smoothed_best(
