@@ -41,6 +41,7 @@ UNSEEN = {
     "unseen-18": ROOT / "evaluation" / "unseen-18" / "toegepaste-psychologie.csv",
     "unseen-19": ROOT / "evaluation" / "unseen-19" / "dier-en-veehouderij.csv",
     "unseen-20": ROOT / "evaluation" / "unseen-20" / "mondzorgkunde.csv",
+    "unseen-21": ROOT / "evaluation" / "unseen-21" / "journalistiek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
