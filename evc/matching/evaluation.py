@@ -98,6 +98,7 @@ def load_gold(path: Path, *, require_split: bool = False) -> list[GoldItem]:
 class Ranked:
     ranking: list[str]  # outcome references, best first, as the system shows them
     exemptions: set[str]
+    scored: Scored | None = field(default=None, compare=False, repr=False)  # the engine's completed scoring, for `engine_errors`
 
 
 def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
@@ -106,7 +107,7 @@ def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: 
     refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, shown(scored, model, counted), strict=True)
             if ok][:top_k]
     units = index.unit_suggestions(scored, model, counted)
-    return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"})
+    return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"}, scored)
 
 
 def baseline_ranked(index: MatchIndex, scored: Scored, signal: str, threshold: float, rule: UnitRule,
@@ -260,7 +261,7 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
     out: list[dict[str, Any]] = []
     for item, s, r in zip(items, scored, ranked, strict=True):
         entry: dict[str, Any] = {"file": item.file, "language": item.language, "kind": item.kind}
-        s = complete(s, model, index.unit_of)  # as `engine_ranked` saw it
+        s = r.scored if r.scored is not None else complete(s, model, index.unit_of)  # as `engine_ranked` saw it
         gold = set(item.outcomes)
         if item.positive and len(gold & set(r.ranking[:5])) < min(5, len(gold)):
             order = {index.outcomes[int(j)].reference: row for row, j in enumerate(s.candidates.tolist())}

@@ -423,12 +423,10 @@ class MatchIndex:
         document = None if vectors is None or not self.semantic else vectors[0]
         scored = Scored(prepared, candidates, X, scores, best_sentence, raw,
                         self._disclaimed(prepared, candidates, sem_best, lex_cov), document, word_matches).ranked(scores)
-        above = None
         if reserve_all:
             units = np.unique(self.unit_of[candidates])
         else:
-            above = suggested(scored, model)
-            units = units_to_complete(scored.candidates[above], self.unit_of, self._unit_sizes)
+            units = units_to_complete(scored.candidates[suggested(scored, model)], self.unit_of, self._unit_sizes)
         if not len(units):
             return scored
         missing = np.setdiff1d(np.concatenate([self.unit_members[u] for u in units.tolist()]), candidates)
@@ -437,7 +435,7 @@ class MatchIndex:
         X, best_sentence, word_matches = self._features(prepared, signals_of, missing)
         scored.reserve = Reserve(missing, X, best_sentence, self._disclaimed(prepared, missing, sem_best, lex_cov),
                                  word_matches)
-        return scored if reserve_all else complete(scored, model, self.unit_of, above=above, unit_sizes=self._unit_sizes)
+        return scored if reserve_all else complete(scored, model, self.unit_of, units=units)
 
     def _features(self, prepared: Prepared, s: _Signals,
                   c: np.ndarray) -> tuple[np.ndarray, np.ndarray, WordMatches | None]:
@@ -960,7 +958,7 @@ def units_to_complete(suggested_outcomes: np.ndarray, unit_of: np.ndarray,
     return units[counts >= COMPLETE_SHARE * sizes[units]]
 
 
-def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray, *, above: np.ndarray | None = None,
+def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray, *, units: np.ndarray | None = None,
              unit_sizes: np.ndarray | None = None) -> Scored:
     """The scored candidates with the reserve's outcomes of every unit with at least COMPLETE_SHARE of
     its outcomes suggested added, scored by `model` and ranked in; the reserve is then spent.
@@ -970,12 +968,13 @@ def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray, *, above: 
     can then never be complete. A unit the credential already evidences in good part gets all its outcomes
     scored; each still has to clear "possible" on its own to count. The gate reads only the signals' candidates,
     so a credential that shows nothing still shows nothing. `unit_of`: the unit of each outcome of the
-    index the candidates are addressed in; `above`: `suggested(scored, model)`, when the caller has it."""
+    index the candidates are addressed in; `units`: `units_to_complete` of the suggestions, when the caller has it
+    (`MatchIndex.score` does: it built the reserve from them)."""
     reserve = scored.reserve
     if reserve is None or not len(reserve.candidates):
         return scored
-    above = suggested(scored, model) if above is None else above
-    units = units_to_complete(scored.candidates[above], unit_of, unit_sizes)
+    if units is None:
+        units = units_to_complete(scored.candidates[suggested(scored, model)], unit_of, unit_sizes)
     rows = np.flatnonzero(np.isin(unit_of[reserve.candidates], units))
     if not len(rows):
         return scored
