@@ -101,13 +101,16 @@ class Ranked:
     scored: Scored | None = field(default=None, compare=False, repr=False)  # the engine's completed scoring, for `engine_errors`
 
 
-def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10) -> Ranked:
+def engine_ranked(index: MatchIndex, scored: Scored, model: FusionModel, top_k: int = 10, *,
+                  keep_scored: bool = False) -> Ranked:
+    """What the engine shows for one credential. `keep_scored`: keep the completed scoring in the result, for
+    `engine_errors` (it costs memory over a whole gold set, so only when the errors are read)."""
     scored = complete(scored, model, index.unit_of)  # with this model's suggestions (see `MatchIndex.score`)
     counted = suggested(scored, model)  # the gate and "possible", worked out once for both
     refs = [index.outcomes[int(j)].reference for j, ok in zip(scored.candidates, shown(scored, model, counted), strict=True)
             if ok][:top_k]
     units = index.unit_suggestions(scored, model, counted)
-    return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"}, scored)
+    return Ranked(refs, {u.reference for u in units if u.suggestion == "exemption"}, scored if keep_scored else None)
 
 
 def baseline_ranked(index: MatchIndex, scored: Scored, signal: str, threshold: float, rule: UnitRule,
@@ -251,7 +254,8 @@ def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[G
                   model: FusionModel) -> list[dict[str, Any]]:
     """Each credential the engine gets wrong, and why: to read the failures of a split, not to tune on it.
 
-    `ranked` is the engine's `engine_ranked` for each item (what the metrics count), so the list and the figures agree.
+    `ranked` is the engine's `engine_ranked` for each item (what the metrics count), so the list and the figures agree;
+    its kept scoring is read when it has one (`keep_scored`), else `scored` is completed again.
     - missed: gold outcomes outside its first five suggestions (when Recall@5 is below what five places allow), each
       with its place in the engine's whole ordering, its score and the reason it was not shown there: "gate" (the
       credential as a whole was judged to evidence nothing), "disclaimed", "below possible", "not a candidate"

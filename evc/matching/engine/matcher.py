@@ -958,8 +958,7 @@ def units_to_complete(suggested_outcomes: np.ndarray, unit_of: np.ndarray,
     return units[counts >= COMPLETE_SHARE * sizes[units]]
 
 
-def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray, *, units: np.ndarray | None = None,
-             unit_sizes: np.ndarray | None = None) -> Scored:
+def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray, *, units: np.ndarray | None = None) -> Scored:
     """The scored candidates with the reserve's outcomes of every unit with at least COMPLETE_SHARE of
     its outcomes suggested added, scored by `model` and ranked in; the reserve is then spent.
 
@@ -968,13 +967,13 @@ def complete(scored: Scored, model: FusionModel, unit_of: np.ndarray, *, units: 
     can then never be complete. A unit the credential already evidences in good part gets all its outcomes
     scored; each still has to clear "possible" on its own to count. The gate reads only the signals' candidates,
     so a credential that shows nothing still shows nothing. `unit_of`: the unit of each outcome of the
-    index the candidates are addressed in; `units`: `units_to_complete` of the suggestions, when the caller has it
-    (`MatchIndex.score` does: it built the reserve from them)."""
+    index the candidates are addressed in; `units`: `units_to_complete` of `suggested(scored, model)` for this same
+    `scored` and `model`, when the caller has them (`MatchIndex.score` does: it built the reserve from them)."""
     reserve = scored.reserve
     if reserve is None or not len(reserve.candidates):
         return scored
     if units is None:
-        units = units_to_complete(scored.candidates[suggested(scored, model)], unit_of, unit_sizes)
+        units = units_to_complete(scored.candidates[suggested(scored, model)], unit_of)
     rows = np.flatnonzero(np.isin(unit_of[reserve.candidates], units))
     if not len(rows):
         return scored

@@ -240,7 +240,7 @@ class Command(BaseCommand):
         sel_items = [i for i, _ in chosen]
         outcome_language = {o.reference: o.language for o in index.outcomes}
         systems = {
-            "engine": [ev.engine_ranked(index, s, model) for _, s in chosen],
+            "engine": [ev.engine_ranked(index, s, model, keep_scored=options["errors"]) for _, s in chosen],
             "bm25": [ev.baseline_ranked(index, s, "bm25", baselines.bm25, model.unit_rule) for _, s in chosen],
         }
         if encoder is not None:
