@@ -42,6 +42,7 @@ UNSEEN = {
     "unseen-19": ROOT / "evaluation" / "unseen-19" / "dier-en-veehouderij.csv",
     "unseen-20": ROOT / "evaluation" / "unseen-20" / "mondzorgkunde.csv",
     "unseen-21": ROOT / "evaluation" / "unseen-21" / "journalistiek.csv",
+    "unseen-22": ROOT / "evaluation" / "unseen-22" / "vastgoed-en-makelaardij.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
