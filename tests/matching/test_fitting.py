@@ -230,3 +230,19 @@ def test_a_smoothed_threshold_stays_within_the_upper_quantile():
     pooled = np.linspace(-6.0, 4.0, 101)
     _, chosen = ev._smoothed_best(pooled, lambda logit: logit, upper=0.5)  # the higher, the better
     assert abs(chosen - np.quantile(pooled, 0.5)) <= ev.POSSIBLE_STEP
+
+
+def test_engine_errors_read_the_kept_scoring_as_they_would_the_completed_one():
+    index, items, scored = _setup()
+    model = ev.fit(index, scored, items, "test-hashing@1", source="unit test")
+    # Mislabel one positive so there is an error to explain.
+    items[0] = ev.GoldItem(file="f0", split="dev", language="en", outcomes=["P/WEB/W2"], exemptions=set(),
+                           kind="positive")
+    rescored = [ev._rescore(s, model) for s in scored]
+    kept = [ev.engine_ranked(index, s, model, keep_scored=True) for s in rescored]
+    bare = [ev.engine_ranked(index, s, model) for s in rescored]
+    assert all(r.scored is not None for r in kept) and all(r.scored is None for r in bare)
+    assert kept == bare  # the kept scoring is not part of what was ranked
+    errors = ev.engine_errors(index, rescored, items, kept, model)
+    assert errors == ev.engine_errors(index, rescored, items, bare, model)
+    assert [e["file"] for e in errors] == ["f0"] and errors[0]["missed"][0]["outcome"] == "P/WEB/W2"
