@@ -43,6 +43,7 @@ UNSEEN = {
     "unseen-20": ROOT / "evaluation" / "unseen-20" / "mondzorgkunde.csv",
     "unseen-21": ROOT / "evaluation" / "unseen-21" / "journalistiek.csv",
     "unseen-22": ROOT / "evaluation" / "unseen-22" / "vastgoed-en-makelaardij.csv",
+    "unseen-23": ROOT / "evaluation" / "unseen-23" / "facility-management.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
