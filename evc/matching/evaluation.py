@@ -250,6 +250,60 @@ def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_languag
     return result
 
 
+# --- one programme at a time, as a case is matched --------------------------------------------
+
+# A gold set is measured with each credential matched against all the programmes it is labelled on at once. A case
+# is matched against its own programme. What the application shows is measured per (credential, programme) pair,
+# the gold cut to that programme; the kind of pair says how hard it is:
+PAIR_KINDS = (
+    "home",  # the programme holding most of the credential's gold outcomes (ties: each of them)
+    "secondary",  # another programme the credential evidences outcomes of
+    "elsewhere",  # a programme it evidences nothing of, while it evidences another: it should show nothing here
+    "negative",  # a credential that evidences nothing anywhere
+)
+
+
+@dataclass
+class ProgrammePair:
+    item: GoldItem  # the credential's gold cut to `programme`
+    programme: str
+    kind: str  # one of PAIR_KINDS
+
+
+def programme_pairs(item: GoldItem, programmes: Sequence[str]) -> list[ProgrammePair]:
+    """The credential once for each programme it is labelled against, its gold outcomes and exemptions cut to it."""
+    def of(ref: str) -> str:
+        return ref.split("/", 1)[0]
+
+    counts = {p: sum(of(ref) == p for ref in item.outcomes) for p in programmes}
+    most = max(counts.values(), default=0)
+    pairs = []
+    for p in programmes:
+        cut = replace(item, outcomes=[ref for ref in item.outcomes if of(ref) == p],
+                      exemptions={u for u in item.exemptions if of(u) == p})
+        kind = ("negative" if not item.positive else "elsewhere" if not cut.outcomes
+                else "home" if counts[p] == most else "secondary")
+        pairs.append(ProgrammePair(cut, p, kind))
+    return pairs
+
+
+def programme_ranked(ranked: Ranked, programme: str, top_k: int = 10) -> Ranked:
+    """What a ranking over several programmes shows of one of them (`ranked` must not be cut at ten already)."""
+    return Ranked([ref for ref in ranked.ranking if ref.split("/", 1)[0] == programme][:top_k],
+                  {u for u in ranked.exemptions if u.split("/", 1)[0] == programme})
+
+
+def pair_metrics(pairs: Sequence[ProgrammePair], ranked: Sequence[Ranked],
+                 outcome_language: dict[str, str]) -> dict[str, Any]:
+    """`metrics` over all pairs ("all") and over the pairs of each kind."""
+    result: dict[str, Any] = {"all": metrics([p.item for p in pairs], ranked, outcome_language)}
+    for kind in PAIR_KINDS:
+        chosen = [(p.item, r) for p, r in zip(pairs, ranked, strict=True) if p.kind == kind]
+        result[kind] = (metrics([i for i, _ in chosen], [r for _, r in chosen], outcome_language) | {"n": len(chosen)}
+                        if chosen else None)
+    return result
+
+
 def engine_errors(index: MatchIndex, scored: Sequence[Scored], items: Sequence[GoldItem], ranked: Sequence[Ranked],
                   model: FusionModel) -> list[dict[str, Any]]:
     """Each credential the engine gets wrong, and why: to read the failures of a split, not to tune on it.

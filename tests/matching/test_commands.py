@@ -347,6 +347,18 @@ def _data_programme(catalogue, tmp_path) -> tuple[Path, Path]:
     return folder, sql
 
 
+def _blind_gold(folder: Path, sql: Path) -> Path:
+    """A blind set's gold file beside its curriculum: the SQL badge and the barista course (a negative, one folder up)."""
+    blind = folder / "gold.jsonl"
+    blind.write_text("\n".join(json.dumps(r) for r in [
+        {"file": sql.name, "split": "unseen", "language": "en", "outcomes": ["HBO-DATA/SQL/SQL-1"], "exemptions": [],
+         "kind": "positive"},
+        {"file": "../barista.json", "split": "unseen", "language": "en", "outcomes": [], "exemptions": [],
+         "kind": "negative"},
+    ]), encoding="utf-8")
+    return blind
+
+
 @pytest.mark.parametrize("named", [True, False], ids=["--programme", "default"])
 def test_a_gold_file_is_matched_against_the_programmes_it_is_labelled_against(catalogue, files, tmp_path, named):
     folder, sql = _data_programme(catalogue, tmp_path)
@@ -378,18 +390,38 @@ def test_a_gold_file_is_matched_against_the_programmes_it_is_labelled_against(ca
     assert info.value.returncode == 2
 
 
+def test_per_programme_measures_each_credential_against_one_programme_at_a_time(catalogue, files, tmp_path):
+    folder, sql = _data_programme(catalogue, tmp_path)
+    blind = _blind_gold(folder, sql)
+    out = io.StringIO()
+    call_command("evaluate_matching", str(blind), "--split", "unseen", "--programme", catalogue.code,
+                 "--per-programme", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    together, alone = report["per_programme"]["together"], report["per_programme"]["alone"]
+    # Two credentials, two programmes each: the SQL badge at home in HBO-DATA and evidencing nothing in the other.
+    assert together["pairs"] == alone["pairs"] == {"all": 4, "home": 1, "secondary": 0, "elsewhere": 1, "negative": 2}
+    assert together["secondary"] is None
+    assert alone["home"]["recall@5"] == 1.0  # alone in its own programme, the badge finds its outcome
+    # Together, the home pair is what the per-credential figures count (the SQL badge has no gold elsewhere).
+    assert together["home"]["recall@5"] == report["systems"]["engine"]["recall@5"]
+    for mode in (together, alone):
+        assert mode["negative"]["negative_rejection"] == 1.0  # the barista shows nothing in either programme
+        assert 0.0 <= mode["elsewhere"]["negative_rejection"] <= 1.0
+    out = io.StringIO()
+    call_command("evaluate_matching", str(blind), "--split", "unseen", "--programme", catalogue.code,
+                 "--per-programme", stdout=out)
+    text = out.getvalue()
+    assert "Per credential and programme" in text
+    assert re.search(r"^  home +n=1 +together recall@5 [01]\.\d{3} .* alone recall@5 1\.000", text, re.MULTILINE)
+    assert re.search(r"^  negative +n=2 +together rejection 1\.000 +alone rejection 1\.000", text, re.MULTILINE)
+
+
 def test_fit_on_several_splits_and_leave_one_gold_file_out(catalogue, files, tmp_path, monkeypatch):
     from evc.matching.engine import fusion
 
     folder, sql = _data_programme(catalogue, tmp_path)
     main = _dev_gold(tmp_path, catalogue.code, files)
-    blind = folder / "gold.jsonl"
-    blind.write_text("\n".join(json.dumps(r) for r in [
-        {"file": sql.name, "split": "unseen", "language": "en", "outcomes": ["HBO-DATA/SQL/SQL-1"], "exemptions": [],
-         "kind": "positive"},
-        {"file": "../barista.json", "split": "unseen", "language": "en", "outcomes": [], "exemptions": [],
-         "kind": "negative"},
-    ]), encoding="utf-8")
+    blind = _blind_gold(folder, sql)
     out = io.StringIO()
     call_command("evaluate_matching", str(main), str(blind), "--split", "unseen", "--programme", catalogue.code,
                  "--fit-split", "dev", "--fit-split", "unseen", "--cv-files", "--json", stdout=out)

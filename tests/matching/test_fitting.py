@@ -120,6 +120,28 @@ def test_programme_folds_hold_each_programme_out_with_negatives_spread_over_them
     assert sorted(fold[4:]) == [0, 0, 1]  # negatives round robin, so every fold is measured on both kinds
 
 
+def test_a_credential_is_cut_into_one_pair_per_programme_as_a_case_would_see_it():
+    mixed = ev.GoldItem("m", "unseen", "en", ["A/U/1", "A/U/2", "B/V/1"], {"A/U", "B/V"}, "positive")
+    pairs = ev.programme_pairs(mixed, ["A", "B", "C"])
+    assert [(p.programme, p.kind) for p in pairs] == [("A", "home"), ("B", "secondary"), ("C", "elsewhere")]
+    assert [(p.item.outcomes, p.item.exemptions) for p in pairs] == [
+        (["A/U/1", "A/U/2"], {"A/U"}), (["B/V/1"], {"B/V"}), ([], set())]
+    assert not pairs[2].item.positive  # nothing to find in C: it counts as a negative there
+    tied = ev.programme_pairs(ev.GoldItem("t", "unseen", "en", ["A/U/1", "B/V/1"], set(), "positive"), ["A", "B"])
+    assert [p.kind for p in tied] == ["home", "home"]
+    negative = ev.GoldItem("n", "unseen", "en", [], set(), "negative")
+    assert [p.kind for p in ev.programme_pairs(negative, ["A", "B"])] == ["negative", "negative"]
+    # One programme's share of a ranking over several, cut at ten after the cut to that programme.
+    over_both = ev.Ranked([f"B/V/{k}" for k in range(12)] + ["A/U/1"], {"A/U", "B/V"})
+    assert ev.programme_ranked(over_both, "A") == ev.Ranked(["A/U/1"], {"A/U"})
+    assert len(ev.programme_ranked(over_both, "B").ranking) == 10
+    report = ev.pair_metrics(pairs, [ev.Ranked(["A/U/1"], {"A/U"}), ev.Ranked([], set()), ev.Ranked(["C/W/1"], set())],
+                             {})
+    assert report["home"]["recall@5"] == 0.5 and report["secondary"]["recall@5"] == 0.0
+    assert report["elsewhere"]["negative_rejection"] == 0.0 and report["negative"] is None
+    assert report["all"]["exemption_precision"] == 1.0 and report["all"]["exemption_recall"] == 0.5
+
+
 def test_cross_validation_measures_each_fold_on_a_model_fitted_without_it(monkeypatch):
     index, items, scored = _setup()
     items = [ev.GoldItem(file=f"{i.file}-{n}", split="dev", language=i.language, outcomes=i.outcomes,

@@ -86,6 +86,10 @@ class Command(BaseCommand):
         parser.add_argument("--errors", action="store_true",
                             help="also list each credential the engine gets wrong: the gold outcomes it missed and why, "
                                  "what it showed for a negative, and its wrong exemptions")
+        parser.add_argument("--per-programme", action="store_true",
+                            help="also measure per credential and programme, as a case is matched: each credential "
+                                 "against one programme alone, beside the same programme's share of the ranking over "
+                                 "all of them (slower: every credential is matched once per programme)")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
     def check(self, *args: Any, **kwargs: Any) -> None:
@@ -181,7 +185,7 @@ class Command(BaseCommand):
                 inputs.append(credential_input(inspection.claim, verified=None))
         finally:
             settings.EVC_FETCH_REMOTE = original_fetch
-        scored = _score(usable, inputs, scopes, index, encoder, model)
+        scored = _score(inputs, [scopes[i.source] for i in usable], index, encoder, model)  # type: ignore[index]
         dev_items = [i for i in usable if i.split == "dev"]
         dev_scored = [s for i, s in zip(usable, scored, strict=True) if i.split == "dev"]
         if options["cv"] and len(dev_items) < options["cv"]:
@@ -237,6 +241,11 @@ class Command(BaseCommand):
             by_file = _leave_one_file_out(paths, own, index, fit_items, fit_scored, model_id,
                                           semantic=encoder is not None)
         chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
+        per_programme = None
+        if options["per_programme"]:
+            picked = [(i, c, s) for i, c, s in zip(usable, inputs, scored, strict=True)
+                      if options["split"] in ("all", i.split)]
+            per_programme = _per_programme(picked, scopes, index, encoder, model)
         sel_items = [i for i, _ in chosen]
         outcome_language = {o.reference: o.language for o in index.outcomes}
         systems = {
@@ -274,6 +283,7 @@ class Command(BaseCommand):
             "cross_validated_dev": cross_validated,
             "cross_validated_by_programme": by_programme,
             "cross_validated_by_file": by_file,
+            "per_programme": per_programme,
             "errors": (ev.engine_errors(index, [s for _, s in chosen], sel_items, systems["engine"], model)
                        if options["errors"] else None),
             "seconds": round(time.perf_counter() - started, 1),
@@ -389,6 +399,8 @@ class Command(BaseCommand):
         if by_file:
             self._print_left_out("One gold file left out at a time (fit on the first file and the others, measured on "
                                  "its credentials):", by_file, by_file["files"], 32)
+        if report.get("per_programme"):
+            self._print_per_programme(report["per_programme"])
         any_m = next(iter(report["systems"].values()))
         self.stdout.write(f"Positives {any_m['n_positive']}, negatives {any_m['n_negative']}, "
                           f"gold exemptions {any_m['exemptions_gold']}; highest attainable recall@5 "
@@ -411,6 +423,31 @@ class Command(BaseCommand):
                               f"mrr {_fmt(m.get('mrr'))}  negatives {m['n_negative']:<3} "
                               f"rejection {_fmt(m.get('negative_rejection'))}  exemptions "
                               f"{_fmt(m.get('exemption_precision'))}/{_fmt(m.get('exemption_recall'))}")
+
+    def _print_per_programme(self, report: dict[str, dict[str, Any]]) -> None:
+        self.stdout.write("Per credential and programme (its gold cut to that programme): \"together\" is that programme's "
+                          "share of the ranking above; \"alone\" matches it against that programme only, as a case is:")
+        for kind in ("all", *ev.PAIR_KINDS):
+            cells = []
+            for mode in ("together", "alone"):
+                m = report[mode][kind]
+                if m is None:
+                    continue
+                if kind == "all":
+                    cells.append(f"{mode} recall@5 {_fmt(m.get('recall@5'))} mrr {_fmt(m.get('mrr'))} "
+                                 f"rejection {_fmt(m.get('negative_rejection'))} exemptions "
+                                 f"{_fmt(m.get('exemption_precision'))}/{_fmt(m.get('exemption_recall'))} "
+                                 f"suggestion precision {_fmt(m.get('suggestion_precision'))} "
+                                 f"({m.get('suggestions_per_credential', 0):.2f} shown)")
+                elif kind in ("home", "secondary"):
+                    cells.append(f"{mode} recall@5 {_fmt(m.get('recall@5'))} mrr {_fmt(m.get('mrr'))} "
+                                 f"suggestion precision {_fmt(m.get('suggestion_precision'))} "
+                                 f"({m.get('suggestions_per_credential', 0):.2f} shown)")
+                else:
+                    cells.append(f"{mode} rejection {_fmt(m.get('negative_rejection'))}")
+            if cells:
+                n = report["together"]["pairs"][kind]
+                self.stdout.write(f"  {kind:<10} n={n:<5} " + "   ".join(cells))
 
     def _print_errors(self, errors: list[dict[str, Any]]) -> None:
         self.stdout.write(f"Credentials the engine gets wrong: {len(errors)}")
@@ -449,16 +486,17 @@ def _programmes_beside(gold: Path) -> set[str]:
     return own
 
 
-def _score(items: Sequence[ev.GoldItem], inputs: Sequence[CredentialInput], scopes: dict[Path, list[str]],
-           index: MatchIndex, encoder: Encoder | None, model: fusion.FusionModel) -> list[Scored]:
-    """Each credential scored against its gold file's programmes, addressed in `index` (see `ev.lift`)."""
+def _score(inputs: Sequence[CredentialInput], scopes: Sequence[Sequence[str]], index: MatchIndex,
+           encoder: Encoder | None, model: fusion.FusionModel) -> list[Scored]:
+    """Each credential scored against its programmes (`scopes[n]`: its gold file's), addressed in `index` (see
+    `ev.lift`)."""
     prepared = [prepare(c) for c in inputs]
     everything = {o.programme for o in index.outcomes}
     position = {o.reference: j for j, o in enumerate(index.outcomes)}
     by_scope: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for n, item in enumerate(items):
-        by_scope[tuple(scopes[item.source])].append(n)  # type: ignore[index]
-    scored: list[Scored | None] = [None] * len(items)
+    for n, scope in enumerate(scopes):
+        by_scope[tuple(sorted(scope))].append(n)
+    scored: list[Scored | None] = [None] * len(inputs)
     for scope, members in by_scope.items():
         local = index if set(scope) >= everything else index_for(list(scope), None, encoder)
         where = np.array([position[o.reference] for o in local.outcomes], dtype=np.int64)
@@ -470,6 +508,28 @@ def _score(items: Sequence[ev.GoldItem], inputs: Sequence[CredentialInput], scop
                 scored[n] = s if local is index else ev.lift(s, where, len(index.outcomes))
     assert all(s is not None for s in scored)
     return scored  # type: ignore[return-value]
+
+
+def _per_programme(picked: Sequence[tuple[ev.GoldItem, CredentialInput, Scored]], scopes: dict[Path, list[str]],
+                   index: MatchIndex, encoder: Encoder | None, model: fusion.FusionModel) -> dict[str, Any]:
+    """The figures of `ev.pair_metrics` for each credential and programme, the programme's share of the ranking over
+    all of them ("together", what the figures above count) and the credential matched against it alone ("alone",
+    what a case shows)."""
+    pairs: list[ev.ProgrammePair] = []
+    pair_inputs: list[CredentialInput] = []
+    together: list[ev.Ranked] = []
+    for item, credential, s in picked:
+        everything = ev.engine_ranked(index, s, model, top_k=len(index.outcomes))
+        for pair in ev.programme_pairs(item, scopes[item.source]):  # type: ignore[index]
+            pairs.append(pair)
+            pair_inputs.append(credential)
+            together.append(ev.programme_ranked(everything, pair.programme))
+    alone = [ev.engine_ranked(index, s, model)
+             for s in _score(pair_inputs, [[p.programme] for p in pairs], index, encoder, model)]
+    outcome_language = {o.reference: o.language for o in index.outcomes}
+    counts = {kind: sum(p.kind == kind for p in pairs) for kind in ("all", *ev.PAIR_KINDS)} | {"all": len(pairs)}
+    return {"together": ev.pair_metrics(pairs, together, outcome_language) | {"pairs": counts},
+            "alone": ev.pair_metrics(pairs, alone, outcome_language) | {"pairs": counts}}
 
 
 def _leave_one_file_out(paths: Sequence[Path], own: dict[Path, set[str]], index: MatchIndex,
