@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -255,8 +255,11 @@ def metrics(items: Sequence[GoldItem], ranked: Sequence[Ranked], outcome_languag
 # A gold set is measured with each credential matched against all the programmes it is labelled on at once. A case
 # is matched against its own programme. What the application shows is measured per (credential, programme) pair,
 # the gold cut to that programme; the kind of pair says how hard it is:
-PAIR_KINDS = (
-    "home",  # the programme holding most of the credential's gold outcomes (ties: each of them)
+PairKind = Literal["home", "secondary", "elsewhere", "negative"]
+PAIR_KINDS: tuple[PairKind, ...] = (
+    # the programme holding most of the credential's gold outcomes; ties make each of them home (unlike
+    # `programme_folds`, which needs one fold per credential and so picks one)
+    "home",
     "secondary",  # another programme the credential evidences outcomes of
     "elsewhere",  # a programme it evidences nothing of, while it evidences another: it should show nothing here
     "negative",  # a credential that evidences nothing anywhere
@@ -267,36 +270,40 @@ PAIR_KINDS = (
 class ProgrammePair:
     item: GoldItem  # the credential's gold cut to `programme`
     programme: str
-    kind: str  # one of PAIR_KINDS
+    kind: PairKind
+
+
+def _programme(reference: str) -> str:
+    """The programme code of an outcome or unit reference ("PROG/UNIT/OUTCOME", "PROG/UNIT")."""
+    return reference.split("/", 1)[0]
 
 
 def programme_pairs(item: GoldItem, programmes: Sequence[str]) -> list[ProgrammePair]:
     """The credential once for each programme it is labelled against, its gold outcomes and exemptions cut to it."""
-    def of(ref: str) -> str:
-        return ref.split("/", 1)[0]
-
-    counts = {p: sum(of(ref) == p for ref in item.outcomes) for p in programmes}
+    counts = {p: sum(_programme(ref) == p for ref in item.outcomes) for p in programmes}
     most = max(counts.values(), default=0)
     pairs = []
     for p in programmes:
-        cut = replace(item, outcomes=[ref for ref in item.outcomes if of(ref) == p],
-                      exemptions={u for u in item.exemptions if of(u) == p})
-        kind = ("negative" if not item.positive else "elsewhere" if not cut.outcomes
-                else "home" if counts[p] == most else "secondary")
+        cut = replace(item, outcomes=[ref for ref in item.outcomes if _programme(ref) == p],
+                      exemptions={u for u in item.exemptions if _programme(u) == p})
+        kind: PairKind = ("negative" if not item.positive else "elsewhere" if not cut.outcomes
+                          else "home" if counts[p] == most else "secondary")
         pairs.append(ProgrammePair(cut, p, kind))
     return pairs
 
 
 def programme_ranked(ranked: Ranked, programme: str, top_k: int = 10) -> Ranked:
-    """What a ranking over several programmes shows of one of them (`ranked` must not be cut at ten already)."""
-    return Ranked([ref for ref in ranked.ranking if ref.split("/", 1)[0] == programme][:top_k],
-                  {u for u in ranked.exemptions if u.split("/", 1)[0] == programme})
+    """What a ranking over several programmes shows of one of them, cut at `top_k` after the other programmes'
+    outcomes are left out (so `ranked` must not be cut already). Its Recall@k is therefore at least that of the
+    ranking over all of them."""
+    return Ranked([ref for ref in ranked.ranking if _programme(ref) == programme][:top_k],
+                  {u for u in ranked.exemptions if _programme(u) == programme})
 
 
 def pair_metrics(pairs: Sequence[ProgrammePair], ranked: Sequence[Ranked],
                  outcome_language: dict[str, str]) -> dict[str, Any]:
-    """`metrics` over all pairs ("all") and over the pairs of each kind."""
-    result: dict[str, Any] = {"all": metrics([p.item for p in pairs], ranked, outcome_language)}
+    """`metrics` over all pairs ("all") and over the pairs of each kind; "n" is the number of pairs in each."""
+    result: dict[str, Any] = {"all": metrics([p.item for p in pairs], ranked, outcome_language) | {"n": len(pairs)}}
     for kind in PAIR_KINDS:
         chosen = [(p.item, r) for p, r in zip(pairs, ranked, strict=True) if p.kind == kind]
         result[kind] = (metrics([i for i, _ in chosen], [r for _, r in chosen], outcome_language) | {"n": len(chosen)}

@@ -240,12 +240,10 @@ class Command(BaseCommand):
         if options["cv_files"]:
             by_file = _leave_one_file_out(paths, own, index, fit_items, fit_scored, model_id,
                                           semantic=encoder is not None)
-        chosen = [(i, s) for i, s in zip(usable, scored, strict=True) if options["split"] in ("all", i.split)]
-        per_programme = None
-        if options["per_programme"]:
-            picked = [(i, c, s) for i, c, s in zip(usable, inputs, scored, strict=True)
-                      if options["split"] in ("all", i.split)]
-            per_programme = _per_programme(picked, scopes, index, encoder, model)
+        picked = [(i, c, s) for i, c, s in zip(usable, inputs, scored, strict=True)
+                  if options["split"] in ("all", i.split)]
+        chosen = [(i, s) for i, _, s in picked]
+        per_programme = _per_programme(picked, scopes, index, encoder, model) if options["per_programme"] else None
         sel_items = [i for i, _ in chosen]
         outcome_language = {o.reference: o.language for o in index.outcomes}
         systems = {
@@ -426,7 +424,9 @@ class Command(BaseCommand):
 
     def _print_per_programme(self, report: dict[str, dict[str, Any]]) -> None:
         self.stdout.write("Per credential and programme (its gold cut to that programme): \"together\" is that programme's "
-                          "share of the ranking above; \"alone\" matches it against that programme only, as a case is:")
+                          "share of the joint ranking, cut at ten after the others are left out; \"alone\" matches it "
+                          "against that programme only, as a case is. Rejection on the \"all\" line: elsewhere and "
+                          "negative pairs:")
         for kind in ("all", *ev.PAIR_KINDS):
             cells = []
             for mode in ("together", "alone"):
@@ -446,8 +446,7 @@ class Command(BaseCommand):
                 else:
                     cells.append(f"{mode} rejection {_fmt(m.get('negative_rejection'))}")
             if cells:
-                n = report["together"]["pairs"][kind]
-                self.stdout.write(f"  {kind:<10} n={n:<5} " + "   ".join(cells))
+                self.stdout.write(f"  {kind:<10} n={report['together'][kind]['n']:<5} " + "   ".join(cells))
 
     def _print_errors(self, errors: list[dict[str, Any]]) -> None:
         self.stdout.write(f"Credentials the engine gets wrong: {len(errors)}")
@@ -512,24 +511,23 @@ def _score(inputs: Sequence[CredentialInput], scopes: Sequence[Sequence[str]], i
 
 def _per_programme(picked: Sequence[tuple[ev.GoldItem, CredentialInput, Scored]], scopes: dict[Path, list[str]],
                    index: MatchIndex, encoder: Encoder | None, model: fusion.FusionModel) -> dict[str, Any]:
-    """The figures of `ev.pair_metrics` for each credential and programme, the programme's share of the ranking over
-    all of them ("together", what the figures above count) and the credential matched against it alone ("alone",
-    what a case shows)."""
+    """The figures of `ev.pair_metrics` for each credential and programme: the programme's share of the joint ranking
+    ("together", `ev.programme_ranked`: cut at ten after the other programmes are left out, so its Recall@k is at least
+    the per-credential one) and the credential matched against that programme alone ("alone", what a case shows)."""
     pairs: list[ev.ProgrammePair] = []
     pair_inputs: list[CredentialInput] = []
     together: list[ev.Ranked] = []
     for item, credential, s in picked:
-        everything = ev.engine_ranked(index, s, model, top_k=len(index.outcomes))
+        joint = ev.engine_ranked(index, s, model, top_k=len(index.outcomes))  # uncut: see `ev.programme_ranked`
         for pair in ev.programme_pairs(item, scopes[item.source]):  # type: ignore[index]
             pairs.append(pair)
             pair_inputs.append(credential)
-            together.append(ev.programme_ranked(everything, pair.programme))
+            together.append(ev.programme_ranked(joint, pair.programme))
     alone = [ev.engine_ranked(index, s, model)
              for s in _score(pair_inputs, [[p.programme] for p in pairs], index, encoder, model)]
     outcome_language = {o.reference: o.language for o in index.outcomes}
-    counts = {kind: sum(p.kind == kind for p in pairs) for kind in ("all", *ev.PAIR_KINDS)} | {"all": len(pairs)}
-    return {"together": ev.pair_metrics(pairs, together, outcome_language) | {"pairs": counts},
-            "alone": ev.pair_metrics(pairs, alone, outcome_language) | {"pairs": counts}}
+    return {"together": ev.pair_metrics(pairs, together, outcome_language),
+            "alone": ev.pair_metrics(pairs, alone, outcome_language)}
 
 
 def _leave_one_file_out(paths: Sequence[Path], own: dict[Path, set[str]], index: MatchIndex,
