@@ -273,19 +273,19 @@ class ProgrammePair:
     kind: PairKind
 
 
-def _programme(reference: str) -> str:
+def reference_programme(reference: str) -> str:
     """The programme code of an outcome or unit reference ("PROG/UNIT/OUTCOME", "PROG/UNIT")."""
     return reference.split("/", 1)[0]
 
 
 def programme_pairs(item: GoldItem, programmes: Sequence[str]) -> list[ProgrammePair]:
     """The credential once for each programme it is labelled against, its gold outcomes and exemptions cut to it."""
-    counts = {p: sum(_programme(ref) == p for ref in item.outcomes) for p in programmes}
+    counts = {p: sum(reference_programme(ref) == p for ref in item.outcomes) for p in programmes}
     most = max(counts.values(), default=0)
     pairs = []
     for p in programmes:
-        cut = replace(item, outcomes=[ref for ref in item.outcomes if _programme(ref) == p],
-                      exemptions={u for u in item.exemptions if _programme(u) == p})
+        cut = replace(item, outcomes=[ref for ref in item.outcomes if reference_programme(ref) == p],
+                      exemptions={u for u in item.exemptions if reference_programme(u) == p})
         kind: PairKind = ("negative" if not item.positive else "elsewhere" if not cut.outcomes
                           else "home" if counts[p] == most else "secondary")
         pairs.append(ProgrammePair(cut, p, kind))
@@ -296,8 +296,8 @@ def programme_ranked(ranked: Ranked, programme: str, top_k: int = 10) -> Ranked:
     """What a ranking over several programmes shows of one of them, cut at `top_k` after the other programmes'
     outcomes are left out (so `ranked` must not be cut already). Its Recall@k is therefore at least that of the
     ranking over all of them."""
-    return Ranked([ref for ref in ranked.ranking if _programme(ref) == programme][:top_k],
-                  {u for u in ranked.exemptions if _programme(u) == programme})
+    return Ranked([ref for ref in ranked.ranking if reference_programme(ref) == programme][:top_k],
+                  {u for u in ranked.exemptions if reference_programme(u) == programme})
 
 
 def pair_metrics(pairs: Sequence[ProgrammePair], ranked: Sequence[Ranked],

@@ -165,7 +165,7 @@ class Command(BaseCommand):
         known = {o.reference for o in index.outcomes}
         # A gold outcome outside its own file's programmes is a labelling mistake, not a miss of the engine.
         unknown = sorted({ref for i in items for ref in i.outcomes
-                          if ref not in known or ref.split("/", 1)[0] not in scopes[i.source]})  # type: ignore[index]
+                          if ref not in known or ev.reference_programme(ref) not in scopes[i.source]})  # type: ignore[index]
         # Verification must not depend on the network during an evaluation.
         original_fetch = settings.EVC_FETCH_REMOTE
         settings.EVC_FETCH_REMOTE = False
