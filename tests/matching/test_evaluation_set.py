@@ -44,6 +44,7 @@ UNSEEN = {
     "unseen-21": ROOT / "evaluation" / "unseen-21" / "journalistiek.csv",
     "unseen-22": ROOT / "evaluation" / "unseen-22" / "vastgoed-en-makelaardij.csv",
     "unseen-23": ROOT / "evaluation" / "unseen-23" / "facility-management.csv",
+    "unseen-24": ROOT / "evaluation" / "unseen-24" / "lichamelijke-opvoeding.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
