@@ -45,6 +45,7 @@ UNSEEN = {
     "unseen-22": ROOT / "evaluation" / "unseen-22" / "vastgoed-en-makelaardij.csv",
     "unseen-23": ROOT / "evaluation" / "unseen-23" / "facility-management.csv",
     "unseen-24": ROOT / "evaluation" / "unseen-24" / "lichamelijke-opvoeding.csv",
+    "unseen-25": ROOT / "evaluation" / "unseen-25" / "verloskunde.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
