@@ -46,6 +46,7 @@ UNSEEN = {
     "unseen-23": ROOT / "evaluation" / "unseen-23" / "facility-management.csv",
     "unseen-24": ROOT / "evaluation" / "unseen-24" / "lichamelijke-opvoeding.csv",
     "unseen-25": ROOT / "evaluation" / "unseen-25" / "verloskunde.csv",
+    "unseen-26": ROOT / "evaluation" / "unseen-26" / "industrieel-product-ontwerpen.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
