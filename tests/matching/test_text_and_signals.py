@@ -126,6 +126,10 @@ def test_recency():
     "Teaching care home staff is the subject of a companion award and is not assessed in this award.",
     "Succession and farm transfer are covered in a separate award.",
     "Peri-implant diseases are taught in a separate certificate and are not part of this one.",
+    # The course named by "er" (Dutch), and what is not assessed.
+    "Een tweede iteratie en reflectie op het eigen leerproces horen er niet bij.",
+    "Overleg met leveranciers of productiebedrijven maakt er geen deel van uit en wordt niet beoordeeld.",
+    "Het portfolio wordt niet beoordeeld.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -165,6 +169,7 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "Je legt uit welke behandelingen niet bij de basisverzekering horen.",
     "De student bespreekt met de praktijkbegeleider welke taken in de stage aan bod komen.",
     "De student stelt vast welke leerdoelen niet getoetst zijn en past de toetsmatrijs aan.",
+    "De student bepaalt welke taken er niet bij horen en welke verslagen niet beoordeeld worden.",
     "Plans care for patients with no clinical signs of infection.",
     "Designed for career changers with no clinical work experience.",
     "No clinical work experience required.",

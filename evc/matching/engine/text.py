@@ -160,6 +160,9 @@ _EXCLUSION_RE = re.compile(
     r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
     r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
+    # ... or by a pronoun: "Een tweede iteratie hoort er niet bij", "Overleg met leveranciers maakt er geen deel van uit".
+    r"|\b(?:hoort|horen|hoorde|hoorden) er niet bij\b"
+    r"|\b(?:maakt|maken|maakte|maakten) er geen (?:onderdeel|deel) van uit\b"
     # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
     r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
     rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
@@ -177,7 +180,7 @@ _EXCLUSION_RE = re.compile(
     r"(?:behandeld|besproken|aangeboden)(?: in detail)?\W*$"
     r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
-    r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
+    r"|\b(?:is|zijn|wordt|worden|werd|werden) niet (?:getoetst|beoordeeld)\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
     # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment";
     # "(for people) with no clinical work experience" is an audience, not a course's scope.
     rf"|\b(?:has|have|there (?:is|are)|with) no {_WORK_KIND}(?: or {_WORK_KIND})? "
