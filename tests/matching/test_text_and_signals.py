@@ -128,8 +128,10 @@ def test_recency():
     "Peri-implant diseases are taught in a separate certificate and are not part of this one.",
     # The course named by "er" (Dutch), and what is not assessed.
     "Een tweede iteratie en reflectie op het eigen leerproces horen er niet bij.",
-    "Overleg met leveranciers of productiebedrijven maakt er geen deel van uit en wordt niet beoordeeld.",
+    "Overleg met leveranciers of productiebedrijven maakt er geen deel van uit.",
+    "Een pitch voor investeerders maakt er ook geen deel van uit en wordt niet apart besproken.",
     "Het portfolio wordt niet beoordeeld.",
+    "De e-learning over wetgeving wordt niet getoetst.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -170,6 +172,14 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "De student bespreekt met de praktijkbegeleider welke taken in de stage aan bod komen.",
     "De student stelt vast welke leerdoelen niet getoetst zijn en past de toetsmatrijs aan.",
     "De student bepaalt welke taken er niet bij horen en welke verslagen niet beoordeeld worden.",
+    # "er niet bij horen" and "niet beoordeeld" said of people, or going on: evidence.
+    "Hij hoort er niet bij.",
+    'De student herkent uitsluiting in de groep ("jij hoort er niet bij") en grijpt in.',
+    "Begeleidt jongeren die het gevoel hebben: wij horen er niet bij.",
+    "Welke taken horen er niet bij?",
+    "Creëert een veilige sfeer: de cliënt wordt niet beoordeeld of veroordeeld.",
+    "De leerling wordt niet beoordeeld op talent maar op groei.",
+    "Een vergunningvrij bouwwerk wordt niet getoetst aan het omgevingsplan.",
     "Plans care for patients with no clinical signs of infection.",
     "Designed for career changers with no clinical work experience.",
     "No clinical work experience required.",

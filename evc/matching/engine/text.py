@@ -130,6 +130,9 @@ _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certi
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
            r"scholing|zomerschool)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
+# From the start of a clause, a stretch without a personal pronoun, a question word or a quotation mark.
+_NO_PERSON_CLAUSE = (r"(?:^|[;:]\s*)(?![^;:]*\b(?:ik|jij|je|hij|zij|ze|wij|we|jullie|welke|wat|wie)\b)"
+                     r"[^;:\"'\u201c\u201d\u2018\u2019]*")
 _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
@@ -160,9 +163,11 @@ _EXCLUSION_RE = re.compile(
     r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
     r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
-    # ... or by a pronoun: "Een tweede iteratie hoort er niet bij", "Overleg met leveranciers maakt er geen deel van uit".
-    r"|\b(?:hoort|horen|hoorde|hoorden) er niet bij\b"
-    r"|\b(?:maakt|maken|maakte|maakten) er geen (?:onderdeel|deel) van uit\b"
+    # ... or by "er": "Een tweede iteratie hoort er niet bij.", "Overleg met leveranciers maakt er geen deel van uit".
+    # The same words are said of people ("Hij hoort er niet bij", "('jij hoort er niet bij') en grijpt in"), so not
+    # in a clause with a personal pronoun, a question word or a quotation mark, and "hoort" only at the clause's end.
+    rf"|{_NO_PERSON_CLAUSE}\b(?:hoort|horen|hoorde|hoorden) er (?:ook |dus )?niet bij\W*$"
+    rf"|{_NO_PERSON_CLAUSE}\b(?:maakt|maken|maakte|maakten) er (?:ook |dus )?geen (?:onderdeel|deel) van uit\b"
     # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
     r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
     rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
@@ -176,11 +181,13 @@ _EXCLUSION_RE = re.compile(
     # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
     r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if)\b).*\b(?:is|are|was|were) not "
     r"(?:covered|included|addressed|taught|treated|discussed)(?: here| in depth)?\W*$"
+    # "Het portfolio wordt niet beoordeeld.", "die wordt niet getoetst"; not "wordt niet beoordeeld op talent" or
+    # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
     r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
-    r"(?:behandeld|besproken|aangeboden)(?: in detail)?\W*$"
+    r"(?:behandeld|besproken|aangeboden|beoordeeld|getoetst)(?: in detail)?\W*$"
     r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
-    r"|\b(?:is|zijn|wordt|worden|werd|werden) niet (?:getoetst|beoordeeld)\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
+    r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
     # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment";
     # "(for people) with no clinical work experience" is an audience, not a course's scope.
     rf"|\b(?:has|have|there (?:is|are)|with) no {_WORK_KIND}(?: or {_WORK_KIND})? "
