@@ -47,6 +47,7 @@ UNSEEN = {
     "unseen-24": ROOT / "evaluation" / "unseen-24" / "lichamelijke-opvoeding.csv",
     "unseen-25": ROOT / "evaluation" / "unseen-25" / "verloskunde.csv",
     "unseen-26": ROOT / "evaluation" / "unseen-26" / "industrieel-product-ontwerpen.csv",
+    "unseen-27": ROOT / "evaluation" / "unseen-27" / "logopedie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
