@@ -27,6 +27,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -243,11 +244,15 @@ class Command(BaseCommand):
         picked = [(i, c, s) for i, c, s in zip(usable, inputs, scored, strict=True)
                   if options["split"] in ("all", i.split)]
         chosen = [(i, s) for i, _, s in picked]
-        per_programme = _per_programme(picked, scopes, index, encoder, model) if options["per_programme"] else None
         sel_items = [i for i, _ in chosen]
         outcome_language = {o.reference: o.language for o in index.outcomes}
+        # Uncut, for `--per-programme` (`ev.programme_ranked`); the figures count the first ten.
+        joint = [ev.engine_ranked(index, s, model, top_k=len(index.outcomes), keep_scored=options["errors"])
+                 for _, s in chosen]
+        per_programme = (_per_programme(picked, joint, scopes, index, encoder, model, outcome_language)
+                         if options["per_programme"] else None)
         systems = {
-            "engine": [ev.engine_ranked(index, s, model, keep_scored=options["errors"]) for _, s in chosen],
+            "engine": [replace(r, ranking=r.ranking[:10]) for r in joint],
             "bm25": [ev.baseline_ranked(index, s, "bm25", baselines.bm25, model.unit_rule) for _, s in chosen],
         }
         if encoder is not None:
@@ -509,23 +514,23 @@ def _score(inputs: Sequence[CredentialInput], scopes: Sequence[Sequence[str]], i
     return scored  # type: ignore[return-value]
 
 
-def _per_programme(picked: Sequence[tuple[ev.GoldItem, CredentialInput, Scored]], scopes: dict[Path, list[str]],
-                   index: MatchIndex, encoder: Encoder | None, model: fusion.FusionModel) -> dict[str, Any]:
+def _per_programme(picked: Sequence[tuple[ev.GoldItem, CredentialInput, Scored]], joint: Sequence[ev.Ranked],
+                   scopes: dict[Path, list[str]], index: MatchIndex, encoder: Encoder | None, model: fusion.FusionModel,
+                   outcome_language: dict[str, str]) -> dict[str, Any]:
     """The figures of `ev.pair_metrics` for each credential and programme: the programme's share of the joint ranking
-    ("together", `ev.programme_ranked`: cut at ten after the other programmes are left out, so its Recall@k is at least
-    the per-credential one) and the credential matched against that programme alone ("alone", what a case shows)."""
+    ("together", `ev.programme_ranked` of `joint`, the engine's uncut rankings: cut at ten after the other programmes
+    are left out, so its Recall@k is at least the per-credential one) and the credential matched against that
+    programme alone ("alone", what a case shows)."""
     pairs: list[ev.ProgrammePair] = []
     pair_inputs: list[CredentialInput] = []
     together: list[ev.Ranked] = []
-    for item, credential, s in picked:
-        joint = ev.engine_ranked(index, s, model, top_k=len(index.outcomes))  # uncut: see `ev.programme_ranked`
+    for (item, credential, _), ranked in zip(picked, joint, strict=True):
         for pair in ev.programme_pairs(item, scopes[item.source]):  # type: ignore[index]
             pairs.append(pair)
             pair_inputs.append(credential)
-            together.append(ev.programme_ranked(joint, pair.programme))
+            together.append(ev.programme_ranked(ranked, pair.programme))
     alone = [ev.engine_ranked(index, s, model)
              for s in _score(pair_inputs, [[p.programme] for p in pairs], index, encoder, model)]
-    outcome_language = {o.reference: o.language for o in index.outcomes}
     return {"together": ev.pair_metrics(pairs, together, outcome_language),
             "alone": ev.pair_metrics(pairs, alone, outcome_language)}
 
