@@ -132,6 +132,8 @@ def test_recency():
     "Een pitch voor investeerders maakt er ook geen deel van uit en wordt niet apart besproken.",
     "Het portfolio wordt niet beoordeeld.",
     "De e-learning over wetgeving wordt niet getoetst.",
+    "Writing the tender documents is not assessed.",
+    "Interviews with stakeholders are not tested here.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -187,6 +189,9 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     # A question about what is not covered, or a clause that goes on: about the subject, not the course.
     "Explains to clients which costs are not covered.",
     "Checks whether a planned treatment is not covered.",
+    "Tells the candidate which competences are not assessed.",
+    "Competences that are not assessed are named in the report and planned for a later review.",
+    "Checks that no batch is released that is not tested.",
     "Tells patients that cosmetic treatments are not covered.",
     "Treatments that are not covered by the basic package are explained to the insured.",
     "De student legt uit welke onderwerpen in het gesprek niet worden besproken.",

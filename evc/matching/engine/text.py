@@ -177,10 +177,10 @@ _EXCLUSION_RE = re.compile(
     rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
     r"|\bniet aangetoond\b"
     # A bare statement that closes its clause: "Power BI, data modelling and DAX are not covered.", "Due diligence
-    # wordt niet behandeld." Not a question about it ("explains which costs are not covered", "whether ... is not
+    # wordt niet behandeld.", "Negotiation is not assessed." Not a question about it ("explains which costs are not covered", "whether ... is not
     # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
     r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if)\b).*\b(?:is|are|was|were) not "
-    r"(?:covered|included|addressed|taught|treated|discussed)(?: here| in depth)?\W*$"
+    r"(?:covered|included|addressed|taught|treated|discussed|assessed|tested|examined)(?: here| in depth)?\W*$"
     # "Het portfolio wordt niet beoordeeld.", "die wordt niet getoetst"; not "wordt niet beoordeeld op talent" or
     # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
     r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
