@@ -174,6 +174,39 @@ def test_a_unit_completed_by_a_possible_match_names_that_outcome_in_its_reason(s
     assert all(u.weak_outcomes == () for u in partial.units if len(u.matched_outcomes) < u.outcome_count)
 
 
+def test_an_outcome_only_just_over_possible_blocks_an_exemption(setup):
+    index, encoder = setup
+    text = "Designs a normalised relational database schema and writes SQL queries.\nTunes query performance."
+    model = make_model(sem_best=4.0, lex_cov=1.0)
+    cred = CredentialInput(text=text, eqf_level=6, ects=5.0)
+    scores = {m.outcome: m.score for m in run(index, encoder, cred, model).outcomes if m.unit == "DATA"}
+    assert len(scores) == 2
+    weakest = min(scores.values())
+    # "possible" just under the weakest outcome and "strong" far above it; the credit rule lets it through.
+    model.possible, model.strong = weakest - 0.01, 0.99
+    model.unit_rule = UnitRule(exemption_coverage=0.5)
+    unit = next(u for u in run(index, encoder, cred, model).units if u.reference == "P/DATA")
+    assert unit.coverage >= 0.5 and len(unit.matched_outcomes) == 2
+    assert unit.suggestion == "partial" and unit.blockers == ("thin",)
+    assert "an outcome is only just evidenced" in unit.reasons["en"]
+    assert "een leeruitkomst is maar net aangetoond" in unit.reasons["nl"]
+    # Without the floor the same unit is an exemption; with "possible" lower, the same scores clear it.
+    model.unit_rule = UnitRule(exemption_coverage=0.5, min_outcome_step=0.0)
+    assert next(u for u in run(index, encoder, cred, model).units if u.reference == "P/DATA").suggestion == "exemption"
+    model.unit_rule = UnitRule(exemption_coverage=0.5)
+    model.possible = 0.05
+    assert model.unit_rule.outcome_floor(model.possible, model.strong) < weakest
+    assert next(u for u in run(index, encoder, cred, model).units if u.reference == "P/DATA").suggestion == "exemption"
+
+
+def test_the_outcome_floor_lies_that_share_of_the_way_from_possible_to_strong_in_logit():
+    rule = UnitRule(min_outcome_step=0.25)
+    assert rule.outcome_floor(0.1, 0.5) == pytest.approx(1 / (1 + np.exp(-(0.75 * np.log(1 / 9)))))
+    assert UnitRule(min_outcome_step=0.0).outcome_floor(0.1, 0.5) == pytest.approx(0.1)
+    assert UnitRule(min_outcome_step=1.0).outcome_floor(0.1, 0.5) == pytest.approx(0.5)
+    assert rule.outcome_floor(0.6, 0.6) == 0.6  # "strong" at "possible": nothing between them
+
+
 def test_a_weights_file_with_unit_rule_settings_this_engine_does_not_know_is_refused():
     data = make_model(sem_best=1.0).to_dict()
     data["unit_rule"]["score_credit"] = True  # a setting of an older engine

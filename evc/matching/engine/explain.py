@@ -39,6 +39,7 @@ _T = {
         "none": "no exemption",
         "blockers": {
             "coverage": "not all outcomes are evidenced",
+            "thin": "an outcome is only just evidenced",
             "level": "the credential's level is below the unit's",
             "workload": "the credential's workload is smaller than the unit's",
             "unknown_size": "the credential states neither level nor workload",
@@ -79,6 +80,7 @@ _T = {
         "none": "geen vrijstelling",
         "blockers": {
             "coverage": "niet alle leeruitkomsten zijn aangetoond",
+            "thin": "een leeruitkomst is maar net aangetoond",
             "level": "het niveau van het bewijsstuk ligt onder dat van de eenheid",
             "workload": "de studielast van het bewijsstuk is kleiner dan die van de eenheid",
             "unknown_size": "het bewijsstuk noemt geen niveau of studielast",

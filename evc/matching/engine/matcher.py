@@ -697,13 +697,14 @@ class MatchIndex:
         # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
         # whatever the credit of the others.
         short = ((coverage_of < rule.exemption_coverage) | ~all_matched).tolist()
+        thin = (np.minimum.reduceat(scores[order], starts) < rule.outcome_floor(model.possible, model.strong)).tolist()
         whole = all_matched.tolist()
         coverages = coverage_of.tolist()
         # Best coverage first, then by reference: the order of the list handed back.
         ranking = np.lexsort((self._unit_reference_rank[matched_units], -coverage_of)).tolist()
         disclaimed_units = (set() if scored.disclaimed is None
                             else set(self.unit_of[scored.candidates[scored.disclaimed]].tolist()))
-        # Blockers in their fixed order: coverage, level, workload, unknown_size, disclaimed, unverified,
+        # Blockers in their fixed order: coverage (or thin), level, workload, unknown_size, disclaimed, unverified,
         # precedent, too_old; those of the credential alone are the same for every unit.
         unverified = cred.verified is False
         too_old = recency == 0.0
@@ -722,6 +723,8 @@ class MatchIndex:
             blockers: list[str] = []
             if short[k]:
                 blockers.append("coverage")
+            elif thin[k]:
+                blockers.append("thin")
             if level is not None and level < rule.min_level_fit:
                 blockers.append("level")
             if workload is not None and workload < rule.min_workload_fit:

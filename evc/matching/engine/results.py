@@ -165,8 +165,8 @@ class UnitSuggestion:
     workload_fit: float | None  # credential EC / unit EC, None when unknown
     precedents: tuple[Precedent, ...] = ()
     unit_id: int | None = None
-    # Why the advice is not an exemption: "coverage", "level", "workload", "unknown_size",
-    # "disclaimed", "unverified", "precedent", "too_old" (empty for an exemption).
+    # Why the advice is not an exemption: "coverage", "thin" (an outcome only just over "possible"), "level",
+    # "workload", "unknown_size", "disclaimed", "unverified", "precedent", "too_old" (empty for an exemption).
     blockers: tuple[str, ...] = ()
     # When every outcome of the unit is matched: those matched at "possible" only. The reason names
     # them for the assessor: every false exemption on the holdout and blind sets was a unit that such
