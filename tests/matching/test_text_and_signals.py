@@ -133,6 +133,16 @@ def test_recency():
     "Het portfolio wordt niet beoordeeld.",
     "De e-learning over wetgeving wordt niet getoetst.",
     "Writing the tender documents is not assessed.",
+    # Left to another or a separate course, in English and Dutch; no place in it; not on the programme.
+    "Stakeholder communication we leave to our follow-up course Risk Communication.",
+    "Contract negotiation is left to a separate module.",
+    "Gesprekken met ouders behandelen we in onze aparte training 'Ouders als partner'.",
+    "Daarvoor bestaat de aparte training Integriteit & Screening.",
+    "Screening van personeel laten we in deze opleiding rusten.",
+    "Onderzoek doen stond in deze stageperiode niet op het programma.",
+    "Voor spraakstoornissen is in deze opleiding geen plaats.",
+    "Stuttering modification has no place in this course.",
+    "This workshop does not test it.",
     "Interviews with stakeholders are not tested here.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
@@ -158,6 +168,16 @@ def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
 ])
 def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     assert textmod.set_aside_exclusions([sentence]) == ([kept], [aside])
+
+
+def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along():
+    sentence = "De vergunning zien deelnemers alleen in een gastcollege; het hoort niet bij wat wordt getoetst."
+    assert textmod.set_aside_exclusions(["Je plant de inzet van stewards.", sentence]) == (
+        ["Je plant de inzet van stewards."],
+        ["De vergunning zien deelnemers alleen in een gastcollege", "het hoort niet bij wat wordt getoetst."])
+    # "het" as an article before a noun does not point back.
+    assert textmod.set_aside_exclusions(["Het draaiboek schrijf je zelf; het portfolio wordt niet beoordeeld."]) == (
+        ["Het draaiboek schrijf je zelf"], ["het portfolio wordt niet beoordeeld."])
 
 
 @pytest.mark.parametrize("sentence", [
@@ -192,6 +212,12 @@ def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     "Tells the candidate which competences are not assessed.",
     "Competences that are not assessed are named in the report and planned for a later review.",
     "Checks that no batch is released that is not tested.",
+    # "aparte", "rusten", "programma", "plaats" and "leave" elsewhere than in a disclaimer.
+    "De student plant voor elk kind een aparte training in de motoriek.",
+    "Laten we de discussie rusten: het team kiest voor de tweede variant.",
+    "Het programma stond vast en niet op het laatste moment werd er iets gewijzigd.",
+    "De leerling krijgt in de klas geen plaats naast een drukke medeleerling.",
+    "Plans staff leave to cover the follow-up course dates.",
     "Tells patients that cosmetic treatments are not covered.",
     "Treatments that are not covered by the basic package are explained to the insured.",
     "De student legt uit welke onderwerpen in het gesprek niet worden besproken.",

@@ -144,7 +144,10 @@ _EXCLUSION_RE = re.compile(
     # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
     r"|\bnot part of this one(?![-\w])"
     rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
-    rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach)\b"
+    rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach|test|examine)\b"
+    # Left to another course: "Risk communication we leave to our follow-up course", "... is left to a separate module".
+    r"|\b(?:we leave|(?:is|are) left)\b[^.;]*?\bto (?:our|the|a|an) (?:follow-up|follow-on|subsequent|later|next|separate|"
+    r"other|advanced) (?:module|course|training|programme|program|workshop|certificate|certification)\b"
     r"|\bwe do not (?:cover|teach|address)\b"
     # The Dutch word order: "Due diligence behandelen we niet in deze module" (not "doen we niet alleen ...").
     r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we (?:hier )?niet\b"
@@ -152,6 +155,17 @@ _EXCLUSION_RE = re.compile(
     r"|\bnot demonstrated\b"
     # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
     r"|\b(?:in|by) a separate (?:module|course|training|certificate|certification|award|qualification|workshop)\b"
+    # The Dutch of "in a separate course": "daarvoor bestaat de aparte training Integriteit", "in een afzonderlijke module".
+    r"|\b(?:in|via|daarvoor (?:bestaat|is|volgt|dient)) (?:een|de|het|onze) (?:aparte|afzonderlijke) "
+    r"(?:module|cursus|training|opleiding|leergang|workshop|nascholing|certificering|masterclass)\b"
+    # "Screening laten we in deze opleiding rusten", "... stond in deze stageperiode niet op het programma".
+    rf"|\blaten we (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?(?:verder )?rusten\b"
+    r"|\b(?:staat|stond|staan|stonden)\b[^.;]*?\bniet op het (?:programma|lesprogramma|rooster)\b"
+    # "Voor spraakstoornissen is in deze opleiding geen plaats", "Stuttering has no place in this course".
+    rf"|\b(?:is|was) (?:er )?(?:in|binnen) {_THIS_NL} {_COURSE} geen (?:plaats|ruimte)\b"
+    rf"|\bha(?:s|d) no place in (?:it|{_THIS_EN} {_COURSE})\b"
+    # "... het hoort niet bij wat wordt getoetst" (not "welke taken niet bij ... horen").
+    r"|\b(?:hoort|horen|hoorde|hoorden) niet bij wat (?:er )?(?:wordt|werd|worden|werden) (?:getoetst|beoordeeld|geëxamineerd)\b"
     rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
     rf"|\bbuiten (?:de scope|het bestek|de reikwijdte) van {_THIS_NL} {_COURSE}"
     r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
@@ -200,7 +214,8 @@ _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
 # Every phrase of _EXCLUSION_RE holds one of these words, so a text without any is no disclaimer.
 # Most sentences have none, and looking for them is 18 times as fast as the search (6 against 108 us).
 _EXCLUSION_WORDS = frozenset({"not", "no", "niet", "geen", "buiten", "outside", "beyond", "scope", "excluded",
-                              "omitted", "separate", "pas", "only"})
+                              "omitted", "separate", "pas", "only", "leave", "left", "aparte", "afzonderlijke",
+                              "rusten"})
 _LETTERS_RE = re.compile(r"[a-z]+")
 
 
@@ -213,8 +228,9 @@ def _disclaims(text: str) -> bool:
 # year two. This is not part of the course." The clause before it goes too. ("Dit is geen onderdeel van de cursus:
 # statistiek" points ahead, and "It does not deal with X" names its topic.)
 _POINTS_BACK = re.compile(
-    r"^\W*(?:dat|dit|die|deze|this|that|these|those|it|they)"
+    r"^\W*(?:(?:dat|dit|die|deze|this|that|these|those|it|they)"
     r"(?:\s+(?:onderdeel|onderdelen|deel|onderwerp|onderwerpen|thema|part|parts|topic|topics|aspect|aspects))?"
+    r"|het)"  # "het" only as the pronoun, right before its verb ("het hoort niet bij ..."), not as an article
     r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|is|zijn|are|was|were|falls?|lies?)\b[^:]*$",
     re.I,
 )
