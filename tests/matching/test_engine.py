@@ -205,6 +205,7 @@ def test_the_outcome_floor_lies_that_share_of_the_way_from_possible_to_strong_in
     assert UnitRule(min_outcome_step=0.0).outcome_floor(0.1, 0.5) == pytest.approx(0.1)
     assert UnitRule(min_outcome_step=1.0).outcome_floor(0.1, 0.5) == pytest.approx(0.5)
     assert rule.outcome_floor(0.6, 0.6) == 0.6  # "strong" at "possible": nothing between them
+    assert 0.68 < rule.outcome_floor(0.68, 1.0) < 1.0 and 0.0 < rule.outcome_floor(0.0, 0.5) < 0.5  # the ends
 
 
 def test_a_weights_file_with_unit_rule_settings_this_engine_does_not_know_is_refused():

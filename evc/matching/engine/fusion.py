@@ -160,7 +160,8 @@ class UnitRule:
         """The score every outcome of a unit needs for an exemption (see `min_outcome_step`)."""
         if strong <= possible:
             return possible
-        low, high = np.log(possible / (1.0 - possible)), np.log(strong / (1.0 - strong))
+        # A tiny fit can put "strong" at 1.0 (or "possible" at 0): clipped, the floor stays finite.
+        low, high = np.log(np.clip([possible, strong], 1e-6, 1.0 - 1e-6) / (1.0 - np.clip([possible, strong], 1e-6, 1.0 - 1e-6)))
         return float(1.0 / (1.0 + np.exp(-(low + self.min_outcome_step * (high - low)))))
 
     def to_dict(self) -> dict[str, Any]:
