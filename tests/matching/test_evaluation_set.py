@@ -48,6 +48,7 @@ UNSEEN = {
     "unseen-25": ROOT / "evaluation" / "unseen-25" / "verloskunde.csv",
     "unseen-26": ROOT / "evaluation" / "unseen-26" / "industrieel-product-ontwerpen.csv",
     "unseen-27": ROOT / "evaluation" / "unseen-27" / "logopedie.csv",
+    "unseen-28": ROOT / "evaluation" / "unseen-28" / "integrale-veiligheidskunde.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
