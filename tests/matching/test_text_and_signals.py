@@ -143,6 +143,9 @@ def test_recency():
     "Voor spraakstoornissen is in deze opleiding geen plaats.",
     "Stuttering modification has no place in this course.",
     "This workshop does not test it.",
+    "Budgeting is left to the advanced course Managerial Finance.",
+    "Klachtgesprekken oefenen we in een afzonderlijke module.",
+    "Group work had no place in it.",
     "Interviews with stakeholders are not tested here.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
@@ -178,6 +181,10 @@ def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along()
     # "het" as an article before a noun does not point back.
     assert textmod.set_aside_exclusions(["Het draaiboek schrijf je zelf; het portfolio wordt niet beoordeeld."]) == (
         ["Het draaiboek schrijf je zelf"], ["het portfolio wordt niet beoordeeld."])
+    # ... nor when it points ahead ("het is geen onderdeel ... om ... te ...").
+    sentence = "Je oefent het blussen van een brand; het is geen onderdeel van deze training om een plan te schrijven."
+    assert textmod.set_aside_exclusions([sentence]) == (
+        ["Je oefent het blussen van een brand"], ["het is geen onderdeel van deze training om een plan te schrijven."])
 
 
 @pytest.mark.parametrize("sentence", [
@@ -218,6 +225,20 @@ def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along()
     "Het programma stond vast en niet op het laatste moment werd er iets gewijzigd.",
     "De leerling krijgt in de klas geen plaats naast een drukke medeleerling.",
     "Plans staff leave to cover the follow-up course dates.",
+    "The decision is left to the other training coordinator.",
+    "We leave time for questions before moving on to the next module.",
+    "Input validation is left to a separate module that the student designs and tests.",
+    "De student implementeert de authenticatie in een aparte module en schrijft er unittests voor.",
+    "Richt in een aparte cursus voor vrijwilligers de evacuatie-instructie in.",
+    "Zorgt dat de oefening op tijd staat gepland en meldt wat niet op het programma staat.",
+    "De student bepaalt welke oefeningen staan gepland en welke niet op het programma staan.",
+    "Makes clear that discrimination has no place in this programme.",
+    "Er is binnen de opleiding geen ruimte voor discriminatie, en de student spreekt anderen daarop aan.",
+    # A relative or conditional clause about what is not tested is competence, not scope.
+    "Escalates where procedures are not tested.",
+    "Refers clients whose hearing is not tested.",
+    "Follows up on patients who are not examined.",
+    "Prevents a device from going into use as long as it is not tested.",
     "Tells patients that cosmetic treatments are not covered.",
     "Treatments that are not covered by the basic package are explained to the insured.",
     "De student legt uit welke onderwerpen in het gesprek niet worden besproken.",

@@ -148,8 +148,9 @@ class UnitRule:
     # ... and each outcome of the unit at least this share of the way from "possible" to "strong" (in logit): an
     # outcome just over "possible" is the shape of a credential that says nothing about it, beside a unit whose
     # other outcomes it evidences well. Leaving one of blind sets 1-27 out, 0 -> 0.25: exemption precision 0.905 ->
-    # 0.926 (16 -> 12 false), recall 0.956 -> 0.950 (152 -> 151 right); the outcomes of the false ones lay at
-    # 0.00-0.19 of the way, of the right ones at 0.16 and then 0.38 and up.
+    # 0.926 (16 -> 12 false), recall 0.956 -> 0.950 (152 -> 151 right). The weakest outcomes of the four false ones
+    # it blocks lay at 0.00-0.19 of the way (the other twelve at 0.49 and up, seven all at "strong"); of the right
+    # ones, one at 0.16, then 0.38 and up.
     min_outcome_step: float = 0.25
     min_level_fit: float = 0.5  # when the credential states a level
     min_workload_fit: float = 0.75  # when the credential states a workload
@@ -158,10 +159,11 @@ class UnitRule:
 
     def outcome_floor(self, possible: float, strong: float) -> float:
         """The score every outcome of a unit needs for an exemption (see `min_outcome_step`)."""
-        if strong <= possible:
+        if strong <= possible or self.min_outcome_step <= 0:
             return possible
         # A tiny fit can put "strong" at 1.0 (or "possible" at 0): clipped, the floor stays finite.
-        low, high = np.log(np.clip([possible, strong], 1e-6, 1.0 - 1e-6) / (1.0 - np.clip([possible, strong], 1e-6, 1.0 - 1e-6)))
+        ends = np.clip([possible, strong], 1e-6, 1.0 - 1e-6)
+        low, high = np.log(ends / (1.0 - ends))
         return float(1.0 / (1.0 + np.exp(-(low + self.min_outcome_step * (high - low)))))
 
     def to_dict(self) -> dict[str, Any]:

@@ -710,7 +710,7 @@ class MatchIndex:
         too_old = recency == 0.0
         units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
         any_precedents = lookup is not _no_precedents
-        # Per programme, worked out only when a unit of it would otherwise be exempted.
+        # Per programme, worked out only when a unit of it has every outcome matched with enough credit.
         near_disclaimers = cache(partial(self._units_near_disclaimers, prepared))
         read_from_text = cred.read_from_text
         out: list[UnitSuggestion] = []

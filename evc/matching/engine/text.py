@@ -130,6 +130,10 @@ _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certi
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
            r"scholing|zomerschool)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
+_OTHER_COURSE = (r"(?:follow-up|follow-on|subsequent|later|next|separate|other|advanced) "
+                 r"(?:module|course|training|programme|program|workshop|certificate|certification)")
+# The course's name, if any (capitalised words), then the end of the clause.
+_NAME_TO_CLAUSE_END = r"(?:\s+(?-i:[A-Z0-9])[\w&'\u2019-]*)*\W*(?=[;:]|$)"
 # From the start of a clause, a stretch without a personal pronoun, a question word or a quotation mark.
 _NO_PERSON_CLAUSE = (r"(?:^|[;:]\s*)(?![^;:]*\b(?:ik|jij|je|hij|zij|ze|wij|we|jullie|welke|wat|wie)\b)"
                      r"[^;:\"'\u201c\u201d\u2018\u2019]*")
@@ -146,8 +150,11 @@ _EXCLUSION_RE = re.compile(
     rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
     rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach|test|examine)\b"
     # Left to another course: "Risk communication we leave to our follow-up course", "... is left to a separate module".
-    r"|\b(?:we leave|(?:is|are) left)\b[^.;]*?\bto (?:our|the|a|an) (?:follow-up|follow-on|subsequent|later|next|separate|"
-    r"other|advanced) (?:module|course|training|programme|program|workshop|certificate|certification)\b"
+    # Only with nothing after the course but its name ("The decision is left to the other training coordinator",
+    # "We leave time for questions before moving on to the next module", "... left to a separate module that the
+    # student designs" stay evidence).
+    rf"|\bwe leave (?!(?:time|room|space)\b)(?:[\w-]+ ){{0,6}}?to (?:our|the|a|an) {_OTHER_COURSE}{_NAME_TO_CLAUSE_END}"
+    rf"|\b(?:is|are) left to (?:our|the|a|an) {_OTHER_COURSE}{_NAME_TO_CLAUSE_END}"
     r"|\bwe do not (?:cover|teach|address)\b"
     # The Dutch word order: "Due diligence behandelen we niet in deze module" (not "doen we niet alleen ...").
     r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we (?:hier )?niet\b"
@@ -156,14 +163,21 @@ _EXCLUSION_RE = re.compile(
     # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
     r"|\b(?:in|by) a separate (?:module|course|training|certificate|certification|award|qualification|workshop)\b"
     # The Dutch of "in a separate course": "daarvoor bestaat de aparte training Integriteit", "in een afzonderlijke module".
-    r"|\b(?:in|via|daarvoor (?:bestaat|is|volgt|dient)) (?:een|de|het|onze) (?:aparte|afzonderlijke) "
+    # Not a separate part someone builds ("implementeert de authenticatie in een aparte module").
+    r"|\b(?:daarvoor (?:bestaat|is|volgt|dient)|(?:behandelen|behandelden|bespreken|bespraken|oefenen|oefenden|"
+    r"toetsen|toetsten) we (?:dat |dit |die |deze )?(?:in|via)) (?:een|de|het|onze) (?:aparte|afzonderlijke) "
     r"(?:module|cursus|training|opleiding|leergang|workshop|nascholing|certificering|masterclass)\b"
     # "Screening laten we in deze opleiding rusten", "... stond in deze stageperiode niet op het programma".
     rf"|\blaten we (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?(?:verder )?rusten\b"
-    r"|\b(?:staat|stond|staan|stonden)\b[^.;]*?\bniet op het (?:programma|lesprogramma|rooster)\b"
+    # The verb right before it, the clause ending there, no question about it ("meldt wat niet op het programma staat").
+    rf"|(?:^|[;:]\s*)(?![^;:]*\b(?:welke|wat|waarom|hoe|of)\b)[^;:]*\b(?:staat|stond|staan|stonden) "
+    rf"(?:(?:in|tijdens) {_THIS_NL} [\w-]+ )?niet op het (?:programma|lesprogramma|rooster)\W*(?=[;:]|$)"
     # "Voor spraakstoornissen is in deze opleiding geen plaats", "Stuttering has no place in this course".
-    rf"|\b(?:is|was) (?:er )?(?:in|binnen) {_THIS_NL} {_COURSE} geen (?:plaats|ruimte)\b"
-    rf"|\bha(?:s|d) no place in (?:it|{_THIS_EN} {_COURSE})\b"
+    # Only where the clause ends there, and not about values ("Makes clear that discrimination has no place in this
+    # programme", "geen ruimte voor discriminatie").
+    rf"|\b(?:is|was) (?:er )?(?:in|binnen) {_THIS_NL} {_COURSE} geen plaats\W*(?=[;:]|$)"
+    rf"|(?:^|[;:]\s*)(?![^;:]*\b(?:that|which|what|why|how)\b)[^;:]*\bha(?:s|d) no place in (?:it|this {_COURSE})"
+    r"(?:\W*(?=[;:]|$)| and (?:is|are|was|were) not\b)"  # "... has no place in it and was not used"
     # "... het hoort niet bij wat wordt getoetst" (not "welke taken niet bij ... horen").
     r"|\b(?:hoort|horen|hoorde|hoorden) niet bij wat (?:er )?(?:wordt|werd|worden|werden) (?:getoetst|beoordeeld|geëxamineerd)\b"
     rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
@@ -193,7 +207,8 @@ _EXCLUSION_RE = re.compile(
     # A bare statement that closes its clause: "Power BI, data modelling and DAX are not covered.", "Due diligence
     # wordt niet behandeld.", "Negotiation is not assessed." Not a question about it ("explains which costs are not covered", "whether ... is not
     # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
-    r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if)\b).*\b(?:is|are|was|were) not "
+    r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|unless|once|"
+    r"whenever|as long as)\b).*\b(?:is|are|was|were) not "
     r"(?:covered|included|addressed|taught|treated|discussed|assessed|tested|examined)(?: here| in depth)?\W*$"
     # "Het portfolio wordt niet beoordeeld.", "die wordt niet getoetst"; not "wordt niet beoordeeld op talent" or
     # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
@@ -230,7 +245,9 @@ def _disclaims(text: str) -> bool:
 _POINTS_BACK = re.compile(
     r"^\W*(?:(?:dat|dit|die|deze|this|that|these|those|it|they)"
     r"(?:\s+(?:onderdeel|onderdelen|deel|onderwerp|onderwerpen|thema|part|parts|topic|topics|aspect|aspects))?"
-    r"|het)"  # "het" only as the pronoun, right before its verb ("het hoort niet bij ..."), not as an article
+    # "het" only as the pronoun right before its verb ("het hoort niet bij ..."), not as an article, and not pointing
+    # ahead ("het is geen onderdeel van deze training om ... te schrijven").
+    r"|het(?![^:]*\bom\b[^:]*\bte\b))"
     r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|is|zijn|are|was|were|falls?|lies?)\b[^:]*$",
     re.I,
 )
