@@ -134,9 +134,18 @@ _OTHER_COURSE = (r"(?:follow-up|follow-on|subsequent|later|next|separate|other|a
                  r"(?:module|course|training|programme|program|workshop|certificate|certification)")
 # The course's name, if any (capitalised words), then the end of the clause.
 _NAME_TO_CLAUSE_END = r"(?:\s+(?-i:[A-Z0-9])[\w&'\u2019-]*)*\W*(?=[;:]|$)"
-# From the start of a clause, a stretch without a personal pronoun, a question word or a quotation mark.
-_NO_PERSON_CLAUSE = (r"(?:^|[;:]\s*)(?![^;:]*\b(?:ik|jij|je|hij|zij|ze|wij|we|jullie|welke|wat|wie)\b)"
-                     r"[^;:\"'\u201c\u201d\u2018\u2019]*")
+
+
+def _clause_without(*words: str, allow_quotes: bool = True) -> str:
+    """From the start of a clause (the text's or after ';' / ':'), a stretch of it in which none of `words` occurs;
+    with `allow_quotes=False`, nor a quotation mark. For phrases that are disclaimers only when nobody and no question is
+    their subject: "Hij hoort er niet bij" is said of a person, "meldt wat niet op het programma staat" asks."""
+    stretch = r"[^;:]*" if allow_quotes else r"[^;:\"'\u201c\u201d\u2018\u2019]*"
+    return rf"(?:^|[;:]\s*)(?![^;:]*\b(?:{'|'.join(words)})\b){stretch}"
+
+
+_NO_PERSON_CLAUSE = _clause_without("ik", "jij", "je", "hij", "zij", "ze", "wij", "we", "jullie", "welke", "wat", "wie",
+                                    allow_quotes=False)
 _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
@@ -170,13 +179,13 @@ _EXCLUSION_RE = re.compile(
     # "Screening laten we in deze opleiding rusten", "... stond in deze stageperiode niet op het programma".
     rf"|\blaten we (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?(?:verder )?rusten\b"
     # The verb right before it, the clause ending there, no question about it ("meldt wat niet op het programma staat").
-    rf"|(?:^|[;:]\s*)(?![^;:]*\b(?:welke|wat|waarom|hoe|of)\b)[^;:]*\b(?:staat|stond|staan|stonden) "
+    rf"|{_clause_without('welke', 'wat', 'waarom', 'hoe', 'of')}\b(?:staat|stond|staan|stonden) "
     rf"(?:(?:in|tijdens) {_THIS_NL} [\w-]+ )?niet op het (?:programma|lesprogramma|rooster)\W*(?=[;:]|$)"
     # "Voor spraakstoornissen is in deze opleiding geen plaats", "Stuttering has no place in this course".
     # Only where the clause ends there, and not about values ("Makes clear that discrimination has no place in this
     # programme", "geen ruimte voor discriminatie").
     rf"|\b(?:is|was) (?:er )?(?:in|binnen) {_THIS_NL} {_COURSE} geen plaats\W*(?=[;:]|$)"
-    rf"|(?:^|[;:]\s*)(?![^;:]*\b(?:that|which|what|why|how)\b)[^;:]*\bha(?:s|d) no place in (?:it|this {_COURSE})"
+    rf"|{_clause_without('that', 'which', 'what', 'why', 'how')}\bha(?:s|d) no place in (?:it|this {_COURSE})"
     r"(?:\W*(?=[;:]|$)| and (?:is|are|was|were) not\b)"  # "... has no place in it and was not used"
     # "... het hoort niet bij wat wordt getoetst" (not "welke taken niet bij ... horen").
     r"|\b(?:hoort|horen|hoorde|hoorden) niet bij wat (?:er )?(?:wordt|werd|worden|werden) (?:getoetst|beoordeeld|geëxamineerd)\b"
