@@ -689,6 +689,31 @@ def test_a_disclaimer_about_an_outcome_of_a_unit_blocks_its_exemption_even_when_
         assert next(u for u in other.units if u.reference == "P/DATA").suggestion == "exemption"
 
 
+def test_a_short_disclaimer_is_about_the_unit_of_its_closest_outcomes_even_at_a_low_similarity():
+    # "Onderzoek doen stond niet op het programma": a few words score low against a long outcome even when it is
+    # their closest. Each outcome gets its own direction, and a clause its closeness to one of them.
+    from evc.matching.engine.matcher import DISCLAIM_NEAR_SEM
+
+    outcomes, units = synthetic_catalogue()
+    vectors = np.eye(len(outcomes) + 1, dtype=np.float32)[: len(outcomes)]
+    index = MatchIndex(outcomes, units, model_id="test", outcome_vectors=vectors,
+                       unit_vectors=np.zeros((len(units), len(outcomes) + 1), dtype=np.float32))
+    target = next(j for j, o in enumerate(outcomes) if o.reference == "P/DATA/D2")
+    programme = int(index.programme_of[target])
+    data_unit = int(index.unit_of[target])
+
+    def near(closeness: float) -> set[int]:
+        clause = np.zeros(len(outcomes) + 1, dtype=np.float32)
+        clause[target], clause[-1] = closeness, np.sqrt(1 - closeness**2)  # the rest of it is about nothing here
+        prepared = replace(prepare(CredentialInput(text="Query tuning is not covered in this course.")),
+                           aside_topics=[], aside_vectors=clause[None, :])
+        return index._units_near_disclaimers(prepared, programme)
+
+    assert DISCLAIM_NEAR_SEM < 0.2
+    assert near(0.2) == {data_unit}  # closest, though far below what a sentence needs to evidence it
+    assert near(DISCLAIM_NEAR_SEM - 0.01) == set()  # but not a clause about nothing in the programme
+
+
 def test_the_words_of_a_disclaimer_itself_do_not_make_it_about_an_outcome_on_courses():
     # "... not covered in this course" says nothing about an outcome on designing courses.
     outcomes, units = synthetic_catalogue()  # other outcomes, so that "course" is a rare term
