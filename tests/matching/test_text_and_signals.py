@@ -147,6 +147,13 @@ def test_recency():
     "Klachtgesprekken oefenen we in een afzonderlijke module.",
     "Group work had no place in it.",
     "Interviews with stakeholders are not tested here.",
+    # Another course's subject; the Dutch "Buiten deze cursus vallen" before the topics.
+    "Het dimensioneren van duikers en stuwen is het onderwerp van onze vervolgcursus Ontwerp van waterlopen.",
+    "Peilbesluiten zijn onderwerp van een aparte leergang.",
+    "Tidal calculations are the subject of our follow-up course.",
+    "Stakeholder mapping is the topic of a separate module.",
+    "Buiten deze cursus vallen: rioleringsberekeningen en overstortmodellen.",
+    "Buiten de training vallen het ontwerp van gemalen en de aanbesteding.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -257,6 +264,13 @@ def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along()
     "Compares two insurance policies and explains which treatments are not covered by this one.",
     "Local anaesthesia was assessed in a separate exam, which the candidate passed with distinction.",
     "Completed 120 clinical hours in a separate placement at a dental practice.",
+    # "onderwerp", "subject" and "buiten ... vallen" elsewhere than in a disclaimer.
+    "Het onderwerp van de vervolgcursus kies je zelf.",
+    "Klimaatadaptatie is het onderwerp van de eindopdracht.",
+    "The subject of the follow-up course is agreed with the assessor.",
+    "Water quality was the subject of the capstone in this course.",
+    "Buiten de stage valt hij terug op zijn begeleider.",
+    "Buiten de opleiding valt het portfolio onder de examencommissie.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])
@@ -287,6 +301,8 @@ def test_a_disclaimer_that_points_back_takes_its_topic_along(sentences, kept, as
     ("Power BI, data modelling and DAX are not covered.", "Power BI, data modelling and DAX"),
     ("Due diligence en waardering van ondernemingen worden niet behandeld.", "Due diligence en waardering van ondernemingen"),
     ("Het evalueren van interventies komt pas in de vervolgmodule aan bod.", "Het evalueren van interventies"),
+    ("Buiten deze cursus vallen: hittestress en droogte.", "hittestress en droogte"),
+    ("Tidal calculations are the subject of our follow-up course.", "Tidal calculations"),
 ])
 def test_a_disclaimers_topic_is_the_clause_without_its_disclaiming_words(clause, topic):
     assert textmod.disclaimed_topic(clause) == topic

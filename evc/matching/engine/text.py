@@ -199,6 +199,11 @@ _EXCLUSION_RE = re.compile(
     r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^.;]*?\baan (?:bod|de orde)\b"
     r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
     r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
+    # Another course's subject: "Het dimensioneren van stuwen is het onderwerp van onze vervolgcursus ...", "Tidal
+    # calculations are the subject of our follow-up course". Not "Het onderwerp van de vervolgcursus kies je zelf".
+    r"|\b(?:is|zijn|was|waren) (?:het )?onderwerp van (?:onze|de|een) (?:vervolg(?:cursus|module|opleiding|training|"
+    r"leergang)|volgende (?:cursus|module|leergang)|(?:aparte|afzonderlijke) (?:cursus|module|training|leergang))\b"
+    rf"|\b(?:is|are|was|were) the (?:subject|topic) of (?:our|the|a|an) {_OTHER_COURSE}\b"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
     # ... or by "er": "Een tweede iteratie hoort er niet bij.", "Overleg met leveranciers maakt er geen deel van uit".
     # The same words are said of people ("Hij hoort er niet bij", "('jij hoort er niet bij') en grijpt in"), so not
@@ -207,6 +212,11 @@ _EXCLUSION_RE = re.compile(
     rf"|{_NO_PERSON_CLAUSE}\b(?:maakt|maken|maakte|maakten) er (?:ook |dus )?geen (?:onderdeel|deel) van uit\b"
     # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
     r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
+    # ... and the Dutch inverted order at a sentence's start: "Buiten deze cursus vallen: rioleringsberekeningen, ..."
+    # Not a person ("Buiten de stage valt hij terug op zijn begeleider"), nor "falls under" ("Buiten de opleiding valt
+    # het portfolio onder de examencommissie"; "onder meer" is "among others").
+    rf"|^\W*buiten {_THIS_NL} {_COURSE} vall?(?:t|en)\b(?!\s+(?:ik|jij|je|hij|zij|ze|wij|we|jullie)\b)"
+    r"(?![^:;]*\bonder\b(?! meer\b))"
     rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
     rf"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
     rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
@@ -239,7 +249,7 @@ _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
 # Most sentences have none, and looking for them is 18 times as fast as the search (6 against 108 us).
 _EXCLUSION_WORDS = frozenset({"not", "no", "niet", "geen", "buiten", "outside", "beyond", "scope", "excluded",
                               "omitted", "separate", "pas", "only", "leave", "left", "aparte", "afzonderlijke",
-                              "rusten"})
+                              "rusten", "onderwerp", "subject", "topic"})
 _LETTERS_RE = re.compile(r"[a-z]+")
 
 
