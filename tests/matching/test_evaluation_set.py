@@ -49,6 +49,7 @@ UNSEEN = {
     "unseen-26": ROOT / "evaluation" / "unseen-26" / "industrieel-product-ontwerpen.csv",
     "unseen-27": ROOT / "evaluation" / "unseen-27" / "logopedie.csv",
     "unseen-28": ROOT / "evaluation" / "unseen-28" / "integrale-veiligheidskunde.csv",
+    "unseen-29": ROOT / "evaluation" / "unseen-29" / "watermanagement.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
