@@ -50,6 +50,7 @@ UNSEEN = {
     "unseen-27": ROOT / "evaluation" / "unseen-27" / "logopedie.csv",
     "unseen-28": ROOT / "evaluation" / "unseen-28" / "integrale-veiligheidskunde.csv",
     "unseen-29": ROOT / "evaluation" / "unseen-29" / "watermanagement.csv",
+    "unseen-30": ROOT / "evaluation" / "unseen-30" / "chemische-technologie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
