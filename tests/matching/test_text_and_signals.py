@@ -153,7 +153,9 @@ def test_recency():
     "Tidal calculations are the subject of our follow-up course.",
     "Stakeholder mapping is the topic of a separate module.",
     "Buiten deze cursus vallen: rioleringsberekeningen en overstortmodellen.",
-    "Buiten de training vallen het ontwerp van gemalen en de aanbesteding.",
+    "Buiten deze training vallen het ontwerp van gemalen en de aanbesteding.",
+    "Buiten de training vallen: het ontwerp van gemalen en de aanbesteding.",
+    "Peilbeheer is het onderwerp van de vervolgcursus 'Peilbeheer in de praktijk'.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -270,7 +272,15 @@ def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along()
     "The subject of the follow-up course is agreed with the assessor.",
     "Water quality was the subject of the capstone in this course.",
     "Buiten de stage valt hij terug op zijn begeleider.",
-    "Buiten de opleiding valt het portfolio onder de examencommissie.",
+    "Buiten de stage valt de student terug op zijn begeleider.",
+    "Buiten deze opleiding valt het portfolio onder de examencommissie.",
+    # Another course's subject that was done, or a later module of the same course, or more said after it.
+    "Het ontwerpen van stuwen was het onderwerp van de vervolgcursus, die de deelnemer met een 8 heeft afgerond.",
+    "Het meten van afvoer is het onderwerp van de volgende module, met een veldpracticum.",
+    "Waterkwaliteit is het onderwerp van een afzonderlijke module waarin de deelnemer KRW-maatlatten toepast.",
+    "Pump station design was the subject of a separate module, which the candidate passed with distinction.",
+    "Sediment transport is the subject of the next module, assessed by a written exam.",
+    "Calibrating 1D models is the subject of the advanced course, in which participants calibrate a HEC-RAS model.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])

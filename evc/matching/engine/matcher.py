@@ -84,7 +84,8 @@ DISCLAIM_SEM, DISCLAIM_LEX = 0.30, 0.25
 # programma") and scores low against a long outcome even when that outcome is its closest: leaving one of blind
 # sets 1-28 out, three false exemptions had such a clause with the unit's outcome first or second at 0.17-0.23.
 # Any floor from 0 to 0.17 blocks those three and no right exemption (the one right exemption beside a read
-# disclaimer has its unit fifth); 0.15 keeps a margin against clauses about nothing in the programme.
+# disclaimer has its unit fifth); 0.15 keeps a margin against clauses about nothing in the programme. Chosen on
+# USE's scorings; the opt-in backends share the floor unmeasured.
 DISCLAIM_NEAREST, DISCLAIM_NEAR_SEM = 3, 0.15
 REFUSED = frozenset({"refused", "rejected", "afgewezen"})  # precedent decisions that block an exemption
 

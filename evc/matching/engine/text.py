@@ -199,11 +199,16 @@ _EXCLUSION_RE = re.compile(
     r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^.;]*?\baan (?:bod|de orde)\b"
     r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
     r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
-    # Another course's subject: "Het dimensioneren van stuwen is het onderwerp van onze vervolgcursus ...", "Tidal
-    # calculations are the subject of our follow-up course". Not "Het onderwerp van de vervolgcursus kies je zelf".
-    r"|\b(?:is|zijn|was|waren) (?:het )?onderwerp van (?:onze|de|een) (?:vervolg(?:cursus|module|opleiding|training|"
-    r"leergang)|volgende (?:cursus|module|leergang)|(?:aparte|afzonderlijke) (?:cursus|module|training|leergang))\b"
-    rf"|\b(?:is|are|was|were) the (?:subject|topic) of (?:our|the|a|an) {_OTHER_COURSE}\b"
+    # Another course's subject: "Het dimensioneren van stuwen is het onderwerp van onze vervolgcursus Ontwerp van
+    # waterlopen.", "Tidal calculations are the subject of our follow-up course". Present tense, a follow-up or separate
+    # course, and nothing after it but its name: "... was het onderwerp van de vervolgcursus, die de deelnemer met een 8
+    # afrondde", "... is the subject of the next module, assessed by a written exam" and "Het onderwerp van de
+    # vervolgcursus kies je zelf" stay evidence. (A Dutch course name has lower-case words: "Ontwerp van waterlopen".)
+    r"|\b(?:is|zijn) (?:het )?onderwerp van (?:onze|de|een) (?:vervolg(?:cursus|module|opleiding|training|leergang)|"
+    r"(?:aparte|afzonderlijke) (?:cursus|module|training|leergang))"
+    r"(?:\s+['\"\u2018\u201c]?(?-i:[A-Z0-9])[^.;:,]*)?\W*(?=[;:]|$)"
+    r"|\b(?:is|are) the (?:subject|topic) of (?:our|the|a|an) (?:follow-up|follow-on|separate) "
+    rf"(?:module|course|training|programme|program|workshop|certificate|certification){_NAME_TO_CLAUSE_END}"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
     # ... or by "er": "Een tweede iteratie hoort er niet bij.", "Overleg met leveranciers maakt er geen deel van uit".
     # The same words are said of people ("Hij hoort er niet bij", "('jij hoort er niet bij') en grijpt in"), so not
@@ -212,11 +217,12 @@ _EXCLUSION_RE = re.compile(
     rf"|{_NO_PERSON_CLAUSE}\b(?:maakt|maken|maakte|maakten) er (?:ook |dus )?geen (?:onderdeel|deel) van uit\b"
     # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
     r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
-    # ... and the Dutch inverted order at a sentence's start: "Buiten deze cursus vallen: rioleringsberekeningen, ..."
-    # Not a person ("Buiten de stage valt hij terug op zijn begeleider"), nor "falls under" ("Buiten de opleiding valt
-    # het portfolio onder de examencommissie"; "onder meer" is "among others").
-    rf"|^\W*buiten {_THIS_NL} {_COURSE} vall?(?:t|en)\b(?!\s+(?:ik|jij|je|hij|zij|ze|wij|we|jullie)\b)"
-    r"(?![^:;]*\bonder\b(?! meer\b))"
+    # ... and the Dutch inverted order at a sentence's start: "Buiten deze cursus vallen: rioleringsberekeningen, ...".
+    # With "de"/"het" only before a colon: "Buiten de stage valt de student terug op zijn begeleider" is about a person.
+    # Not "falls under" ("Buiten deze opleiding valt het portfolio onder de examencommissie"; "onder meer" is "among
+    # others"), nor a person ("Buiten deze stage valt hij terug op ...").
+    rf"|^\W*buiten (?:(?:deze|dit|onze) {_COURSE} vall?(?:t|en)\b|(?:de|het) {_COURSE} vall?(?:t|en)\s*:)"
+    r"(?!\s+(?:ik|jij|je|hij|zij|ze|wij|we|jullie)\b)(?![^:;]*\b(?:onder|terug)\b(?! meer\b))"
     rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
     rf"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
     rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
