@@ -51,6 +51,7 @@ UNSEEN = {
     "unseen-28": ROOT / "evaluation" / "unseen-28" / "integrale-veiligheidskunde.csv",
     "unseen-29": ROOT / "evaluation" / "unseen-29" / "watermanagement.csv",
     "unseen-30": ROOT / "evaluation" / "unseen-30" / "chemische-technologie.csv",
+    "unseen-31": ROOT / "evaluation" / "unseen-31" / "docent-muziek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
