@@ -157,8 +157,8 @@ def test_recency():
     "Buiten de training vallen: het ontwerp van gemalen en de aanbesteding.",
     "Peilbeheer is het onderwerp van de vervolgcursus 'Peilbeheer in de praktijk'.",
     # Not part of the assessment.
-    "De excursie telt niet mee voor het eindcijfer.",
-    "Voor het literatuuronderzoek lever je geen verslag in.",
+    "Dit onderdeel telt niet mee voor de beoordeling.",
+    "Voor het literatuuronderzoek lever je geen opdracht in.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -284,12 +284,14 @@ def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along()
     "Pump station design was the subject of a separate module, which the candidate passed with distinction.",
     "Sediment transport is the subject of the next module, assessed by a written exam.",
     "Calibrating 1D models is the subject of the advanced course, in which participants calibrate a HEC-RAS model.",
-    # "telt niet mee" and "levert geen opdracht in" as a question, about others, or going on.
-    "De student legt uit welke onderdelen niet meetellen voor de beoordeling.",
-    "De docent bepaalt of een herkansing niet meetelt voor het cijfer.",
-    "Afwezigheid telt niet mee voor de beoordeling van de stagiair, maar wordt wel besproken.",
+    # "telt niet mee" and "geen opdracht in" about pupils' work, a person, a condition, or going on.
+    "Je laat leerlingen oefentoetsen maken; die tellen niet mee voor het cijfer.",
+    "De student zet formatief toetsen in: de oefenopdrachten tellen niet mee voor het cijfer.",
+    "Zijn aanwezigheid telt niet mee voor de beoordeling.",
+    "Welke opdrachten tellen niet mee voor het eindcijfer?",
     "De leerling levert geen opdracht in en de docent spreekt hem aan.",
-    "Leerlingen leveren geen opdracht in zonder feedback van een medeleerling.",
+    "Lever je geen opdracht in, dan krijg je geen certificaat.",
+    "Daar lever je geen verslag voor in, want de mentor beoordeelt je tijdens de les.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])
@@ -305,6 +307,11 @@ def test_a_sentence_about_another_scope_stays_evidence(sentence):
      ["Je geeft een les."], ["Mixen komt tijdens de excursie aan bod", "dat onderdeel telt niet mee voor de beoordeling."]),
     (["Je geeft een les.", "Over toetsen praten we wel, maar daar lever je geen opdracht voor in."],
      ["Je geeft een les."], ["Over toetsen praten we wel", "daar lever je geen opdracht voor in."]),
+    # "daar" (there) and "telt ... mee" (counts) in another sense leave the sentence before alone.
+    (["De student loopt stage op een basisschool.", "Daar komt niet aan bod hoe je een koor dirigeert."],
+     ["De student loopt stage op een basisschool."], ["Daar komt niet aan bod hoe je een koor dirigeert."]),
+    (["De leerling componeert een lied.", "Dit telt voor 40% mee en het verslag wordt niet beoordeeld."],
+     ["De leerling componeert een lied."], ["Dit telt voor 40% mee en het verslag wordt niet beoordeeld."]),
     # One that names its own topic, or points ahead, leaves the sentence before it as evidence.
     (["Statistics is taught in year two.", "Dit is geen onderdeel van de cursus: regressieanalyse."],
      ["Statistics is taught in year two."], ["Dit is geen onderdeel van de cursus: regressieanalyse."]),

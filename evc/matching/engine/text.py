@@ -210,12 +210,13 @@ _EXCLUSION_RE = re.compile(
     r"|\b(?:is|are) the (?:subject|topic) of (?:our|the|a|an) (?:follow-up|follow-on|separate) "
     rf"(?:module|course|training|programme|program|workshop|certificate|certification){_NAME_TO_CLAUSE_END}"
     # Not part of the assessment: "... komt tijdens de excursie aan bod; dat onderdeel telt niet mee voor de
-    # beoordeling", "... daar lever je in deze module geen opdracht voor in". Not a question ("legt uit welke
-    # onderdelen niet meetellen ...") and not about someone else's work ("De leerling levert geen opdracht in").
-    rf"|{_clause_without('welke', 'wat', 'waarom', 'hoe', 'of', 'wanneer')}\b(?:telt|tellen|telde|telden) niet mee "
-    r"(?:voor|in|bij) (?:de beoordeling|het (?:eind)?cijfer|de (?:eind)?toets|het examen)\W*(?=[;:]|$)"
-    r"|\blever(?:en)? (?:je|jij|jullie|u|we|wij) (?:(?:in|voor) (?:deze|dit|de|het) [\w-]+ )?geen "
-    r"(?:opdracht|product|verslag|werk)(?:en)? (?:voor )?in\b"
+    # beoordeling", "... daar lever je in deze module geen opdracht voor in". Only a part of the course as the subject
+    # and only "de beoordeling": teachers' evidence says the same of pupils' work ("die oefentoetsen tellen niet mee
+    # voor het cijfer"). Handing nothing in ends its clause ("Lever je geen opdracht in, dan ..." is a condition).
+    r"|\b(?:dat|dit|deze|het) (?:onderdeel|onderdelen|deel) (?:telt|tellen|telde|telden) niet mee (?:voor|in|bij) "
+    r"de beoordeling\W*(?=[;:]|$)"
+    r"|\blever(?:en)? (?:je|jij|jullie|u|we|wij) (?:(?:in|voor) (?:deze|dit|de|het) [\w-]+ )?geen opdracht(?:en)? "
+    r"(?:voor )?in\W*(?=[;:]|$)"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
     # ... or by "er": "Een tweede iteratie hoort er niet bij.", "Overleg met leveranciers maakt er geen deel van uit".
     # The same words are said of people ("Hij hoort er niet bij", "('jij hoort er niet bij') en grijpt in"), so not
@@ -272,16 +273,19 @@ def _disclaims(text: str) -> bool:
 
 # A disclaimer that points back at the topic before it, without naming one itself: "Het afstemmen van lessen op
 # dyslexie is het onderwerp van de vervolgmodule; dat onderdeel hoort niet bij deze badge", "Statistics is taught in
-# year two. This is not part of the course.", "Over X praten we wel, maar daar lever je geen opdracht voor in." The clause before it goes too. ("Dit is geen onderdeel van de cursus:
-# statistiek" points ahead, and "It does not deal with X" names its topic.)
+# year two. This is not part of the course.", "Over X praten we wel, maar daar lever je geen opdracht voor in." The
+# clause before it goes too. ("Dit is geen onderdeel van de cursus: statistiek" points ahead, and "It does not deal
+# with X" names its topic.) "daar", "telt" and "lever" only in their own disclaimers: "Daar komt niet aan bod ..."
+# (there) and "Dat telt voor de helft mee en ..." leave the clause before them alone.
 _POINTS_BACK = re.compile(
-    r"^\W*(?:(?:dat|dit|die|deze|daar|this|that|these|those|it|they)"
+    r"^\W*daar\s+lever(?:en)?\s+(?:je|jij|jullie|u|we|wij)\b[^:]*\bgeen\b[^:]*$"
+    r"|^\W*(?:(?:dat|dit|die|deze|this|that|these|those|it|they)"
     r"(?:\s+(?:onderdeel|onderdelen|deel|onderwerp|onderwerpen|thema|part|parts|topic|topics|aspect|aspects))?"
     # "het" only as the pronoun right before its verb ("het hoort niet bij ..."), not as an article, and not pointing
     # ahead ("het is geen onderdeel van deze training om ... te schrijven").
     r"|het(?![^:]*\bom\b[^:]*\bte\b))"
-    r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|telt|tellen|lever|leveren|is|zijn|are|was|"
-    r"were|falls?|lies?)\b[^:]*$",
+    r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|(?:telt|tellen)(?=\s+niet\s+mee\b)|is|zijn|"
+    r"are|was|were|falls?|lies?)\b[^:]*$",
     re.I,
 )
 
