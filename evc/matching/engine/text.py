@@ -130,8 +130,11 @@ _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certi
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
            r"scholing|zomerschool)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
-_OTHER_COURSE = (r"(?:follow-up|follow-on|subsequent|later|next|separate|other|advanced) "
-                 r"(?:module|course|training|programme|program|workshop|certificate|certification)")
+_OTHER_KIND = r"(?:module|course|training|programme|program|workshop|certificate|certification)"
+_OTHER_COURSE = rf"(?:follow-up|follow-on|subsequent|later|next|separate|other|advanced) {_OTHER_KIND}"
+# Dutch personal pronouns (a disclaimer is about the course, not a person), and the ones a course page addresses.
+_PERSONS_NL = ("ik", "jij", "je", "hij", "zij", "ze", "wij", "we", "jullie")
+_YOU_OR_WE_NL = r"(?:je|jij|jullie|u|we|wij)"
 # The course's name, if any (capitalised words), then the end of the clause.
 _NAME_TO_CLAUSE_END = r"(?:\s+(?-i:[A-Z0-9])[\w&'\u2019-]*)*\W*(?=[;:]|$)"
 
@@ -144,8 +147,7 @@ def _clause_without(*words: str, allow_quotes: bool = True) -> str:
     return rf"(?:^|[;:]\s*)(?![^;:]*\b(?:{'|'.join(words)})\b){stretch}"
 
 
-_NO_PERSON_CLAUSE = _clause_without("ik", "jij", "je", "hij", "zij", "ze", "wij", "we", "jullie", "welke", "wat", "wie",
-                                    allow_quotes=False)
+_NO_PERSON_CLAUSE = _clause_without(*_PERSONS_NL, "welke", "wat", "wie", allow_quotes=False)
 _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
@@ -208,14 +210,14 @@ _EXCLUSION_RE = re.compile(
     r"(?:aparte|afzonderlijke) (?:cursus|module|training|leergang))"
     r"(?:\s+['\"\u2018\u201c]?(?-i:[A-Z0-9])[^.;:,]*)?\W*(?=[;:]|$)"
     r"|\b(?:is|are) the (?:subject|topic) of (?:our|the|a|an) (?:follow-up|follow-on|separate) "
-    rf"(?:module|course|training|programme|program|workshop|certificate|certification){_NAME_TO_CLAUSE_END}"
+    rf"{_OTHER_KIND}{_NAME_TO_CLAUSE_END}"
     # Not part of the assessment: "... komt tijdens de excursie aan bod; dat onderdeel telt niet mee voor de
     # beoordeling", "... daar lever je in deze module geen opdracht voor in". Only a part of the course as the subject
     # and only "de beoordeling": teachers' evidence says the same of pupils' work ("die oefentoetsen tellen niet mee
     # voor het cijfer"). Handing nothing in ends its clause ("Lever je geen opdracht in, dan ..." is a condition).
     r"|\b(?:dat|dit|deze|het) (?:onderdeel|onderdelen|deel) (?:telt|tellen|telde|telden) niet mee (?:voor|in|bij) "
     r"de beoordeling\W*(?=[;:]|$)"
-    r"|\blever(?:en)? (?:je|jij|jullie|u|we|wij) (?:(?:in|voor) (?:deze|dit|de|het) [\w-]+ )?geen opdracht(?:en)? "
+    rf"|\blever(?:en)? {_YOU_OR_WE_NL} (?:(?:in|voor) (?:deze|dit|de|het) [\w-]+ )?geen opdracht(?:en)? "
     r"(?:voor )?in\W*(?=[;:]|$)"
     rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
     # ... or by "er": "Een tweede iteratie hoort er niet bij.", "Overleg met leveranciers maakt er geen deel van uit".
@@ -230,7 +232,7 @@ _EXCLUSION_RE = re.compile(
     # Not "falls under" ("Buiten deze opleiding valt het portfolio onder de examencommissie"; "onder meer" is "among
     # others"), nor a person ("Buiten deze stage valt hij terug op ...").
     rf"|^\W*buiten (?:(?:deze|dit|onze) {_COURSE} vall?(?:t|en)\b|(?:de|het) {_COURSE} vall?(?:t|en)\s*:)"
-    r"(?!\s+(?:ik|jij|je|hij|zij|ze|wij|we|jullie)\b)(?![^:;]*\b(?:onder|terug)\b(?! meer\b))"
+    rf"(?!\s+(?:{'|'.join(_PERSONS_NL)})\b)(?![^:;]*\b(?:onder|terug)\b(?! meer\b))"
     rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
     rf"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
     rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
@@ -278,7 +280,7 @@ def _disclaims(text: str) -> bool:
 # with X" names its topic.) "daar", "telt" and "lever" only in their own disclaimers: "Daar komt niet aan bod ..."
 # (there) and "Dat telt voor de helft mee en ..." leave the clause before them alone.
 _POINTS_BACK = re.compile(
-    r"^\W*daar\s+lever(?:en)?\s+(?:je|jij|jullie|u|we|wij)\b[^:]*\bgeen\b[^:]*$"
+    rf"^\W*daar\s+lever(?:en)?\s+{_YOU_OR_WE_NL}\b[^:]*\bgeen\b[^:]*$"
     r"|^\W*(?:(?:dat|dit|die|deze|this|that|these|those|it|they)"
     r"(?:\s+(?:onderdeel|onderdelen|deel|onderwerp|onderwerpen|thema|part|parts|topic|topics|aspect|aspects))?"
     # "het" only as the pronoun right before its verb ("het hoort niet bij ..."), not as an article, and not pointing
