@@ -52,6 +52,7 @@ UNSEEN = {
     "unseen-29": ROOT / "evaluation" / "unseen-29" / "watermanagement.csv",
     "unseen-30": ROOT / "evaluation" / "unseen-30" / "chemische-technologie.csv",
     "unseen-31": ROOT / "evaluation" / "unseen-31" / "docent-muziek.csv",
+    "unseen-32": ROOT / "evaluation" / "unseen-32" / "optometrie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
