@@ -159,6 +159,17 @@ def test_recency():
     # Not part of the assessment.
     "Dit onderdeel telt niet mee voor de beoordeling.",
     "Voor het literatuuronderzoek lever je geen opdracht in.",
+    # The course named in the clause, the perfect tense, more kinds of course, "it", "the assessment", "outside this".
+    "Menu engineering behandelen we in deze cursus niet.",
+    "Aanpassingen bij keratoconus hebben we in deze cursus niet behandeld.",
+    "Motor drives and electric machines are not covered in this specialization.",
+    "De mestboekhouding maakt geen deel uit van deze keuzemodule.",
+    "National water regulation and river programmes are not part of it.",
+    "Levelling is not part of the assessment.",
+    "Een reflectieverslag maakt geen deel uit van onze beoordeling.",
+    "Funding and grant applications are outside this award.",
+    "De leesadditie wordt behandeld in de vervolgmodule Refractie 2 in het tweede studiejaar.",
+    "No implementation or audit is assessed.",
 ])
 def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([], [sentence])
@@ -292,6 +303,15 @@ def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along()
     "De leerling levert geen opdracht in en de docent spreekt hem aan.",
     "Lever je geen opdracht in, dan krijg je geen certificaat.",
     "Daar lever je geen verslag voor in, want de mentor beoordeelt je tijdens de les.",
+    # The new forms' words where the clause goes on, is about a person or a past course that was done.
+    "Patiënten die we nog niet behandeld hadden, kregen voorrang.",
+    "Hebben we alle klachten niet behandeld binnen een week, dan escaleert de teamleider.",
+    "Statistiek werd behandeld in de vervolgmodule, die de student ook afrondde.",
+    "Presbyopie wordt behandeld in de vervolgmodule, waarin de student twintig cliënten refractioneert.",
+    "No student is assessed without written consent.",
+    "Students practise outside the course hours in the skills lab.",
+    "Falls outside the scope of practice are referred to the physician.",
+    "He was not part of it until the second term.",
 ])
 def test_a_sentence_about_another_scope_stays_evidence(sentence):
     assert textmod.set_aside_exclusions([sentence]) == ([sentence], [])
@@ -305,6 +325,10 @@ def test_a_sentence_about_another_scope_stays_evidence(sentence):
      ["SQL queries are assessed."], ["Statistics is taught in year two.", "This is not part of the course."]),
     (["Je geeft een les.", "Mixen komt tijdens de excursie aan bod; dat onderdeel telt niet mee voor de beoordeling."],
      ["Je geeft een les."], ["Mixen komt tijdens de excursie aan bod", "dat onderdeel telt niet mee voor de beoordeling."]),
+    (["Je refractioneert.", "De leesadditie maakt geen deel uit van Refractie 1; dat onderwerp wordt behandeld in de "
+      "vervolgmodule Refractie 2."],
+     ["Je refractioneert."], ["De leesadditie maakt geen deel uit van Refractie 1",
+                              "dat onderwerp wordt behandeld in de vervolgmodule Refractie 2."]),
     (["Je geeft een les.", "Over toetsen praten we wel, maar daar lever je geen opdracht voor in."],
      ["Je geeft een les."], ["Over toetsen praten we wel", "daar lever je geen opdracht voor in."]),
     # "daar" (there) and "telt ... mee" (counts) in another sense leave the sentence before alone.

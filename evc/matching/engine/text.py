@@ -128,7 +128,9 @@ _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certi
            r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|summer school|"
            r"award(?! of\b)|qualification(?! of\b)|"
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
-           r"scholing|zomerschool)")
+           r"scholing|zomerschool|"
+           # Kinds named in course descriptions: "... are not covered in this specialization", "... deze keuzemodule".
+           r"specialization|specialisation|specialisatie|elective|keuzevak|keuzemodule|micro-credential)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
 _OTHER_KIND = r"(?:module|course|training|programme|program|workshop|certificate|certification)"
 _OTHER_COURSE = rf"(?:follow-up|follow-on|subsequent|later|next|separate|other|advanced) {_OTHER_KIND}"
@@ -155,9 +157,18 @@ _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 _EXCLUSION_RE = re.compile(
     rf"\b(?:outside|beyond) (?:of )?the scope of {_THIS_EN} {_COURSE}"
     rf"|\bout of scope (?:of|for) {_THIS_EN} {_COURSE}"
+    # "Implementing change in practice is outside this module" (closing its clause: not "... outside the course hours").
+    rf"|\b(?:is|are|was|were|falls?|fell|lies|lie|lay) outside (?:of )?{_THIS_EN} {_COURSE}\W*(?=[;:]|$)"
     rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
     # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
     r"|\bnot part of this one(?![-\w])"
+    # ... or "it", closing its clause: "The course takes an international perspective: national water regulation is
+    # not part of it."
+    r"|\b(?:is|are) not part of it\W*(?=[;:]|$)"
+    # Not part of what was assessed: "Levelling is not part of the assessment.", "Een reflectieverslag maakt geen deel
+    # uit van onze beoordeling."
+    r"|\bnot part of (?:the|this|our) assessment\W*(?=[;:]|$)"
+    r"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van (?:de|onze) (?:beoordeling|toetsing)\W*(?=[;:]|$)"
     rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
     rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach|test|examine)\b"
     # Left to another course: "Risk communication we leave to our follow-up course", "... is left to a separate module".
@@ -168,8 +179,13 @@ _EXCLUSION_RE = re.compile(
     rf"|\b(?:is|are) left to (?:our|the|a|an) {_OTHER_COURSE}{_NAME_TO_CLAUSE_END}"
     r"|\bwe do not (?:cover|teach|address)\b"
     # The Dutch word order: "Due diligence behandelen we niet in deze module" (not "doen we niet alleen ...").
-    r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we (?:hier )?niet\b"
-    r"(?! alleen| zomaar| zonder)"
+    # ... also naming the course: "Menu engineering behandelen we in deze cursus niet".
+    r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we "
+    rf"(?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet\b(?! alleen| zomaar| zonder)"
+    # ... and in the perfect tense, the clause ending there: "Keratoconus hebben we in deze cursus niet behandeld"
+    # ("... die we nog niet behandeld hadden, kregen ..." goes on).
+    rf"|\b(?:hebben|hadden) (?:we|wij) (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet "
+    r"(?:behandeld|besproken|geoefend|getoetst)\W*(?=[;:]|$)"
     r"|\bnot demonstrated\b"
     # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
     r"|\b(?:in|by) a separate (?:module|course|training|certificate|certification|award|qualification|workshop)\b"
@@ -199,6 +215,11 @@ _EXCLUSION_RE = re.compile(
     # sampling is only covered in the follow-up course" (not "komt pas in week 5 aan bod", later in the same one).
     r"|\bkom(?:t|en) pas (?:in|tijdens|bij) (?:de |het |een )?"
     r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^.;]*?\baan (?:bod|de orde)\b"
+    # In Dutch also without "pas", in the present tense and with nothing after it but a name or a year: "dat onderwerp
+    # wordt behandeld in de vervolgmodule Refractie 2 in het tweede studiejaar" ("werd behandeld in de vervolgmodule,
+    # die de student ook afrondde" is evidence of it).
+    r"|\b(?:wordt|worden) (?:pas )?(?:behandeld|besproken|geoefend|getoetst) in (?:de|het|een|onze) "
+    r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^;:,]*$"
     r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
     r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
     # Another course's subject: "Het dimensioneren van stuwen is het onderwerp van onze vervolgcursus Ontwerp van
@@ -249,6 +270,9 @@ _EXCLUSION_RE = re.compile(
     # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
     r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
     r"(?:behandeld|besproken|aangeboden|beoordeeld|getoetst)(?: in detail)?\W*$"
+    # "No implementation or audit is assessed." (not "No student is assessed without consent").
+    r"|^\W*no\b(?!.*\b(?:which|what|whether|that|why|how|when|if|unless|until|without)\b).*\b(?:is|are|was|were) "
+    r"(?:assessed|covered|taught|tested|examined)\W*$"
     r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
     r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
@@ -265,7 +289,8 @@ _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
 # Most sentences have none, and looking for them is 18 times as fast as the search (6 against 108 us).
 _EXCLUSION_WORDS = frozenset({"not", "no", "niet", "geen", "buiten", "outside", "beyond", "scope", "excluded",
                               "omitted", "separate", "pas", "only", "leave", "left", "aparte", "afzonderlijke",
-                              "rusten", "onderwerp", "subject", "topic"})
+                              "rusten", "onderwerp", "subject", "topic", "vervolgmodule", "vervolgcursus",
+                              "vervolgopleiding", "vervolgtraining", "vervolgleergang", "volgende"})
 _LETTERS_RE = re.compile(r"[a-z]+")
 
 
