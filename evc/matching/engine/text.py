@@ -128,9 +128,7 @@ _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certi
            r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|summer school|"
            r"award(?! of\b)|qualification(?! of\b)|"
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
-           r"scholing|zomerschool|"
-           # Kinds named in course descriptions: "... are not covered in this specialization", "... deze keuzemodule".
-           r"specialization|specialisation|specialisatie|elective|keuzevak|keuzemodule|micro-credential)")
+           r"scholing|zomerschool)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
 _OTHER_KIND = r"(?:module|course|training|programme|program|workshop|certificate|certification)"
 _OTHER_COURSE = rf"(?:follow-up|follow-on|subsequent|later|next|separate|other|advanced) {_OTHER_KIND}"
@@ -157,18 +155,29 @@ _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 _EXCLUSION_RE = re.compile(
     rf"\b(?:outside|beyond) (?:of )?the scope of {_THIS_EN} {_COURSE}"
     rf"|\bout of scope (?:of|for) {_THIS_EN} {_COURSE}"
-    # "Implementing change in practice is outside this module" (closing its clause: not "... outside the course hours").
-    rf"|\b(?:is|are|was|were|falls?|fell|lies|lie|lay) outside (?:of )?{_THIS_EN} {_COURSE}\W*(?=[;:]|$)"
+    # "Implementing change in practice is outside this module", closing its clause and only of this or our course: not
+    # "... outside the course hours", "Refers patients whose complaints fall outside the training", "This was outside
+    # the programme" (said of a placement beside it).
+    rf"|{_clause_without('who', 'whose', 'which', 'that', 'what', 'whether')}"
+    rf"\b(?:is|are|was|were|falls?|fell|lies|lie|lay) outside (?:of )?(?:this|our) {_COURSE}\W*(?=[;:]|$)"
     rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
+    # ... and kinds of course whose names have other senses ("the elective surgery budget", "outside the scope of the
+    # specialisation" of a practice), only after "this" or "our": "... are not covered in this specialization".
+    r"|\bnot (?:part of|covered in|included in|addressed in|taught in|assessed in|dealt with in) (?:this|our) "
+    r"(?:specialization|specialisation|elective)(?![\w-])"
+    r"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van (?:deze|onze) "
+    r"(?:specialisatie|keuzemodule|keuzevak|keuzedeel)(?![\w-])"
     # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
     r"|\bnot part of this one(?![-\w])"
-    # ... or "it", closing its clause: "The course takes an international perspective: national water regulation is
-    # not part of it."
-    r"|\b(?:is|are) not part of it\W*(?=[;:]|$)"
+    # ... or "it", closing its clause, with the course named before it: "The course takes an international perspective:
+    # national water regulation is not part of it." ("The trainee observed the meeting but is not part of it" is a person.)
+    rf"|\b(?:{_COURSE}|specialization|elective)\b[^;]*\b(?:is|are) not part of it\W*(?=[;:]|$)"
     # Not part of what was assessed: "Levelling is not part of the assessment.", "Een reflectieverslag maakt geen deel
     # uit van onze beoordeling."
-    r"|\bnot part of (?:the|this|our) assessment\W*(?=[;:]|$)"
-    r"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van (?:de|onze) (?:beoordeling|toetsing)\W*(?=[;:]|$)"
+    # Not in a question about it ("Explains to the client which tests are not part of the assessment").
+    rf"|{_clause_without('which', 'what', 'whether', 'why', 'how')}\bnot part of (?:the|this|our) assessment\W*(?=[;:]|$)"
+    rf"|{_clause_without('welke', 'wat', 'waarom', 'hoe', 'of')}"
+    r"\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van (?:de|onze) (?:beoordeling|toetsing)\W*(?=[;:]|$)"
     rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
     rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach|test|examine)\b"
     # Left to another course: "Risk communication we leave to our follow-up course", "... is left to a separate module".
@@ -181,10 +190,11 @@ _EXCLUSION_RE = re.compile(
     # The Dutch word order: "Due diligence behandelen we niet in deze module" (not "doen we niet alleen ...").
     # ... also naming the course: "Menu engineering behandelen we in deze cursus niet".
     r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we "
-    rf"(?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet\b(?! alleen| zomaar| zonder)"
+    rf"(?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet\b(?! alleen| zomaar| zonder| zelf)"
     # ... and in the perfect tense, the clause ending there: "Keratoconus hebben we in deze cursus niet behandeld"
-    # ("... die we nog niet behandeld hadden, kregen ..." goes on).
-    rf"|\b(?:hebben|hadden) (?:we|wij) (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet "
+    # ("Klachten hebben we niet behandeld zonder overleg" goes on; "Welke onderwerpen hebben we niet behandeld?" asks).
+    rf"|{_clause_without('welke', 'wat', 'waarom', 'hoe', 'wanneer', 'of')}"
+    rf"\b(?:hebben|hadden) (?:we|wij) (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet "
     r"(?:behandeld|besproken|geoefend|getoetst)\W*(?=[;:]|$)"
     r"|\bnot demonstrated\b"
     # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
@@ -218,8 +228,10 @@ _EXCLUSION_RE = re.compile(
     # In Dutch also without "pas", in the present tense and with nothing after it but a name or a year: "dat onderwerp
     # wordt behandeld in de vervolgmodule Refractie 2 in het tweede studiejaar" ("werd behandeld in de vervolgmodule,
     # die de student ook afrondde" is evidence of it).
-    r"|\b(?:wordt|worden) (?:pas )?(?:behandeld|besproken|geoefend|getoetst) in (?:de|het|een|onze) "
-    r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^;:,]*$"
+    r"|\b(?:wordt|worden) (?:pas )?(?:behandeld|besproken) in (?:de|het|een|onze) "
+    r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))"
+    r"(?:\s+(?-i:[A-Z0-9])[\w&'\u2019-]*)*(?:\s+in (?:het|de) [\w-]+ (?:studiejaar|jaar|semester|blok|periode))?"
+    r"\W*(?=[;:]|$)"
     r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
     r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
     # Another course's subject: "Het dimensioneren van stuwen is het onderwerp van onze vervolgcursus Ontwerp van
@@ -270,9 +282,6 @@ _EXCLUSION_RE = re.compile(
     # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
     r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
     r"(?:behandeld|besproken|aangeboden|beoordeeld|getoetst)(?: in detail)?\W*$"
-    # "No implementation or audit is assessed." (not "No student is assessed without consent").
-    r"|^\W*no\b(?!.*\b(?:which|what|whether|that|why|how|when|if|unless|until|without)\b).*\b(?:is|are|was|were) "
-    r"(?:assessed|covered|taught|tested|examined)\W*$"
     r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
     # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
     r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
@@ -306,12 +315,15 @@ def _disclaims(text: str) -> bool:
 # (there) and "Dat telt voor de helft mee en ..." leave the clause before them alone.
 _POINTS_BACK = re.compile(
     rf"^\W*daar\s+lever(?:en)?\s+{_YOU_OR_WE_NL}\b[^:]*\bgeen\b[^:]*$"
+    # "Dat behandelen we in deze cursus niet" ("Het behandelen van ..." is a noun, not a pronoun and its verb).
+    r"|^\W*(?:dat|dit|die|deze)\s+(?:behandelen|bespreken)\s+we\b[^:]*$"
     r"|^\W*(?:(?:dat|dit|die|deze|this|that|these|those|it|they)"
     r"(?:\s+(?:onderdeel|onderdelen|deel|onderwerp|onderwerpen|thema|part|parts|topic|topics|aspect|aspects))?"
     # "het" only as the pronoun right before its verb ("het hoort niet bij ..."), not as an article, and not pointing
     # ahead ("het is geen onderdeel van deze training om ... te schrijven").
     r"|het(?![^:]*\bom\b[^:]*\bte\b))"
     r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|(?:telt|tellen)(?=\s+niet\s+mee\b)|is|zijn|"
+    r"hebben|hadden|"
     r"are|was|were|falls?|lies?)\b[^:]*$",
     re.I,
 )
