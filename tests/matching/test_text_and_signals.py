@@ -191,6 +191,9 @@ def test_a_sentence_that_disclaims_a_topic_is_set_aside(sentence):
      "Het plan lag vast bij de start", "een eigen onderzoeksvoorstel schrijven maakte geen deel uit van deze stage."),
     ("Een begroting opstellen doen we niet in de masterclass; dat hoort bij het vervolgtraject.",
      "dat hoort bij het vervolgtraject.", "Een begroting opstellen doen we niet in de masterclass"),
+    # A phrase that closes its clause, with another clause after it.
+    ("Handling Woo requests is not included here; it is taught in the spring module Openness in Practice.",
+     "it is taught in the spring module Openness in Practice.", "Handling Woo requests is not included here"),
 ])
 def test_only_the_disclaiming_clause_is_set_aside(sentence, kept, aside):
     assert textmod.set_aside_exclusions([sentence]) == ([kept], [aside])
@@ -315,6 +318,7 @@ def test_a_disclaimer_that_points_back_by_het_takes_the_clause_before_it_along()
     "Besides the module, the candidate completed a placement. This was outside the programme.",
     "The trainee observed the multidisciplinary meeting but is not part of it.",
     "Explains to the client which tests are not part of the assessment.",
+    "Explains which costs are not covered; refers the client to the supplementary team.",
     "Oncology patients are not included in the elective list.",
     "Explains which procedures are not covered by the elective surgery budget.",
     "Acute klachten vallen buiten de specialisatie van de praktijk.",

@@ -343,7 +343,10 @@ def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[
     removes the disclaimers from that)."""
     joined: list[tuple[str, bool]] = []  # (piece, whether it disclaims): each piece is searched once
     for sentence in sentences:
-        disclaims = _disclaims(sentence)
+        # A phrase anchored at its clause's end ("... is not included here") reads only in its own clause when another
+        # follows it: "Handling Woo requests is not included here; it is taught in the spring module."
+        clauses = _clauses(sentence)
+        disclaims = _disclaims(sentence) or (len(clauses) > 1 and any(_disclaims(c) for c in clauses))
         # A disclaimer wrapped over two lines (text from a PDF) arrives as two pieces, neither a disclaimer.
         if joined and not disclaims and not joined[-1][1] and _disclaims(f"{joined[-1][0]} {sentence}"):
             joined[-1] = (f"{joined[-1][0]} {sentence}", True)
