@@ -53,6 +53,7 @@ UNSEEN = {
     "unseen-30": ROOT / "evaluation" / "unseen-30" / "chemische-technologie.csv",
     "unseen-31": ROOT / "evaluation" / "unseen-31" / "docent-muziek.csv",
     "unseen-32": ROOT / "evaluation" / "unseen-32" / "optometrie.csv",
+    "unseen-33": ROOT / "evaluation" / "unseen-33" / "bestuurskunde.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
