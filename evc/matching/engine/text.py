@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 import snowballstemmer
@@ -128,7 +129,11 @@ _COURSE = (r"(?:course|module|programme|program|training|badge|certificate|certi
            r"curriculum|class|workshop|bootcamp|masterclass|minor|internship|placement|e-learning|webinar|summer school|"
            r"award(?! of\b)|qualification(?! of\b)|"
            r"cursus|opleiding|programma|examen|leergang|certificaat|diploma|stage|traject|nascholing|bijscholing|"
-           r"scholing|zomerschool)")
+           r"scholing|zomerschool|keuzemodule|keuzevak|keuzedeel|micro-credential|microcredential)")
+# The kinds that name a course and nothing else (not "stage", "programme", "class"): for phrases that would otherwise
+# read a project's stage or a policy programme ("Housing projects fall outside this programme").
+_COURSE_ONLY = (r"(?:course|module|training|workshop|bootcamp|masterclass|e-learning|webinar|award|certificate|"
+                r"cursus|opleiding|leergang|nascholing|keuzemodule|keuzevak|keuzedeel)")
 _THIS_EN, _THIS_NL = r"(?:this|the|our)", r"(?:de|het|deze|dit|onze)"
 _OTHER_KIND = r"(?:module|course|training|programme|program|workshop|certificate|certification)"
 _OTHER_COURSE = rf"(?:follow-up|follow-on|subsequent|later|next|separate|other|advanced) {_OTHER_KIND}"
@@ -147,152 +152,165 @@ def _clause_without(*words: str, allow_quotes: bool = True) -> str:
     return rf"(?:^|[;:]\s*)(?![^;:]*\b(?:{'|'.join(words)})\b){stretch}"
 
 
-_NO_PERSON_CLAUSE = _clause_without(*_PERSONS_NL, "welke", "wat", "wie", allow_quotes=False)
 _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
 # scope", "explains which treatments are not covered by the basic insurance") stay evidence.
-_EXCLUSION_RE = re.compile(
-    rf"\b(?:outside|beyond) (?:of )?the scope of {_THIS_EN} {_COURSE}"
-    rf"|\bout of scope (?:of|for) {_THIS_EN} {_COURSE}"
-    # "Implementing change in practice is outside this module", closing its clause and only of this or our course: not
-    # "... outside the course hours", "Refers patients whose complaints fall outside the training", "This was outside
-    # the programme" (said of a placement beside it).
-    rf"|{_clause_without('who', 'whose', 'which', 'that', 'what', 'whether')}"
-    rf"\b(?:is|are|was|were|falls?|fell|lies|lie|lay) outside (?:of )?(?:this|our) {_COURSE}\W*(?=[;:]|$)"
-    rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
-    # ... and kinds of course whose names have other senses ("the elective surgery budget", "outside the scope of the
-    # specialisation" of a practice), only after "this" or "our": "... are not covered in this specialization".
-    r"|\bnot (?:part of|covered in|included in|addressed in|taught in|assessed in|dealt with in) (?:this|our) "
-    r"(?:specialization|specialisation|elective)(?![\w-])"
-    r"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van (?:deze|onze) "
-    r"(?:specialisatie|keuzemodule|keuzevak|keuzedeel)(?![\w-])"
-    # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
-    r"|\bnot part of this one(?![-\w])"
-    # ... or "it", closing its clause, with the course named before it: "The course takes an international perspective:
-    # national water regulation is not part of it." ("The trainee observed the meeting but is not part of it" is a person.)
-    rf"|\b(?:{_COURSE}|specialization|elective)\b[^;]*\b(?:is|are) not part of it\W*(?=[;:]|$)"
-    # Not part of what was assessed: "Levelling is not part of the assessment.", "Een reflectieverslag maakt geen deel
-    # uit van onze beoordeling."
-    # Not in a question about it ("Explains to the client which tests are not part of the assessment").
-    rf"|{_clause_without('which', 'what', 'whether', 'why', 'how')}\bnot part of (?:the|this|our) assessment\W*(?=[;:]|$)"
-    rf"|{_clause_without('welke', 'wat', 'waarom', 'hoe', 'of')}"
-    r"\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van (?:de|onze) (?:beoordeling|toetsing)\W*(?=[;:]|$)"
-    rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
-    rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach|test|examine)\b"
-    # Left to another course: "Risk communication we leave to our follow-up course", "... is left to a separate module".
-    # Only with nothing after the course but its name ("The decision is left to the other training coordinator",
-    # "We leave time for questions before moving on to the next module", "... left to a separate module that the
-    # student designs" stay evidence).
-    rf"|\bwe leave (?!(?:time|room|space)\b)(?:[\w-]+ ){{0,6}}?to (?:our|the|a|an) {_OTHER_COURSE}{_NAME_TO_CLAUSE_END}"
-    rf"|\b(?:is|are) left to (?:our|the|a|an) {_OTHER_COURSE}{_NAME_TO_CLAUSE_END}"
-    r"|\bwe do not (?:cover|teach|address)\b"
-    # The Dutch word order: "Due diligence behandelen we niet in deze module" (not "doen we niet alleen ...").
-    # ... also naming the course: "Menu engineering behandelen we in deze cursus niet".
-    r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we "
-    rf"(?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet\b(?! alleen| zomaar| zonder| zelf)"
-    # ... and in the perfect tense, the clause ending there: "Keratoconus hebben we in deze cursus niet behandeld"
-    # ("Klachten hebben we niet behandeld zonder overleg" goes on; "Welke onderwerpen hebben we niet behandeld?" asks).
-    rf"|{_clause_without('welke', 'wat', 'waarom', 'hoe', 'wanneer', 'of')}"
-    rf"\b(?:hebben|hadden) (?:we|wij) (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet "
-    r"(?:behandeld|besproken|geoefend|getoetst)\W*(?=[;:]|$)"
-    r"|\bnot demonstrated\b"
-    # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
-    r"|\b(?:in|by) a separate (?:module|course|training|certificate|certification|award|qualification|workshop)\b"
-    # The Dutch of "in a separate course": "daarvoor bestaat de aparte training Integriteit", "in een afzonderlijke module".
-    # Not a separate part someone builds ("implementeert de authenticatie in een aparte module").
-    r"|\b(?:daarvoor (?:bestaat|is|volgt|dient)|(?:behandelen|behandelden|bespreken|bespraken|oefenen|oefenden|"
-    r"toetsen|toetsten) we (?:dat |dit |die |deze )?(?:in|via)) (?:een|de|het|onze) (?:aparte|afzonderlijke) "
-    r"(?:module|cursus|training|opleiding|leergang|workshop|nascholing|certificering|masterclass)\b"
-    # "Screening laten we in deze opleiding rusten", "... stond in deze stageperiode niet op het programma".
-    rf"|\blaten we (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?(?:verder )?rusten\b"
-    # The verb right before it, the clause ending there, no question about it ("meldt wat niet op het programma staat").
-    rf"|{_clause_without('welke', 'wat', 'waarom', 'hoe', 'of')}\b(?:staat|stond|staan|stonden) "
-    rf"(?:(?:in|tijdens) {_THIS_NL} [\w-]+ )?niet op het (?:programma|lesprogramma|rooster)\W*(?=[;:]|$)"
-    # "Voor spraakstoornissen is in deze opleiding geen plaats", "Stuttering has no place in this course".
-    # Only where the clause ends there, and not about values ("Makes clear that discrimination has no place in this
-    # programme", "geen ruimte voor discriminatie").
-    rf"|\b(?:is|was) (?:er )?(?:in|binnen) {_THIS_NL} {_COURSE} geen plaats\W*(?=[;:]|$)"
-    rf"|{_clause_without('that', 'which', 'what', 'why', 'how')}\bha(?:s|d) no place in (?:it|this {_COURSE})"
-    r"(?:\W*(?=[;:]|$)| and (?:is|are|was|were) not\b)"  # "... has no place in it and was not used"
-    # "... het hoort niet bij wat wordt getoetst" (not "welke taken niet bij ... horen").
-    r"|\b(?:hoort|horen|hoorde|hoorden) niet bij wat (?:er )?(?:wordt|werd|worden|werden) (?:getoetst|beoordeeld|geëxamineerd)\b"
-    rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
-    rf"|\bbuiten (?:de scope|het bestek|de reikwijdte) van {_THIS_NL} {_COURSE}"
-    r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
-    rf"|\bkom(?:t|en) (?:in|tijdens) {_THIS_NL} {_COURSE} niet aan (?:bod|de orde)\b"
-    # Left to a later course: "Het evalueren van interventies komt pas in de vervolgmodule aan bod", "Audit
-    # sampling is only covered in the follow-up course" (not "komt pas in week 5 aan bod", later in the same one).
-    r"|\bkom(?:t|en) pas (?:in|tijdens|bij) (?:de |het |een )?"
-    r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^.;]*?\baan (?:bod|de orde)\b"
-    # In Dutch also without "pas", in the present tense and with nothing after it but a name or a year: "dat onderwerp
-    # wordt behandeld in de vervolgmodule Refractie 2 in het tweede studiejaar" ("werd behandeld in de vervolgmodule,
-    # die de student ook afrondde" is evidence of it).
-    r"|\b(?:wordt|worden) (?:pas )?(?:behandeld|besproken) in (?:de|het|een|onze) "
-    r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))"
-    r"(?:\s+(?-i:[A-Z0-9])[\w&'\u2019-]*)*(?:\s+in (?:het|de) [\w-]+ (?:studiejaar|jaar|semester|blok|periode))?"
-    r"\W*(?=[;:]|$)"
-    r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
-    r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
-    # Another course's subject: "Het dimensioneren van stuwen is het onderwerp van onze vervolgcursus Ontwerp van
-    # waterlopen.", "Tidal calculations are the subject of our follow-up course". Present tense, a follow-up or separate
-    # course, and nothing after it but its name: "... was het onderwerp van de vervolgcursus, die de deelnemer met een 8
-    # afrondde", "... is the subject of the next module, assessed by a written exam" and "Het onderwerp van de
-    # vervolgcursus kies je zelf" stay evidence. (A Dutch course name has lower-case words: "Ontwerp van waterlopen".)
-    r"|\b(?:is|zijn) (?:het )?onderwerp van (?:onze|de|een) (?:vervolg(?:cursus|module|opleiding|training|leergang)|"
-    r"(?:aparte|afzonderlijke) (?:cursus|module|training|leergang))"
-    r"(?:\s+['\"\u2018\u201c]?(?-i:[A-Z0-9])[^.;:,]*)?\W*(?=[;:]|$)"
-    r"|\b(?:is|are) the (?:subject|topic) of (?:our|the|a|an) (?:follow-up|follow-on|separate) "
-    rf"{_OTHER_KIND}{_NAME_TO_CLAUSE_END}"
-    # Not part of the assessment: "... komt tijdens de excursie aan bod; dat onderdeel telt niet mee voor de
-    # beoordeling", "... daar lever je in deze module geen opdracht voor in". Only a part of the course as the subject
-    # and only "de beoordeling": teachers' evidence says the same of pupils' work ("die oefentoetsen tellen niet mee
-    # voor het cijfer"). Handing nothing in ends its clause ("Lever je geen opdracht in, dan ..." is a condition).
-    r"|\b(?:dat|dit|deze|het) (?:onderdeel|onderdelen|deel) (?:telt|tellen|telde|telden) niet mee (?:voor|in|bij) "
-    r"de beoordeling\W*(?=[;:]|$)"
-    rf"|\blever(?:en)? {_YOU_OR_WE_NL} (?:(?:in|voor) (?:deze|dit|de|het) [\w-]+ )?geen opdracht(?:en)? "
-    r"(?:voor )?in\W*(?=[;:]|$)"
-    rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
-    # ... or by "er": "Een tweede iteratie hoort er niet bij.", "Overleg met leveranciers maakt er geen deel van uit".
-    # The same words are said of people ("Hij hoort er niet bij", "('jij hoort er niet bij') en grijpt in"), so not
-    # in a clause with a personal pronoun, a question word or a quotation mark, and "hoort" only at the clause's end.
-    rf"|{_NO_PERSON_CLAUSE}\b(?:hoort|horen|hoorde|hoorden) er (?:ook |dus )?niet bij\W*$"
-    rf"|{_NO_PERSON_CLAUSE}\b(?:maakt|maken|maakte|maakten) er (?:ook |dus )?geen (?:onderdeel|deel) van uit\b"
-    # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
-    r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
-    # ... and the Dutch inverted order at a sentence's start: "Buiten deze cursus vallen: rioleringsberekeningen, ...".
-    # With "de"/"het" only before a colon: "Buiten de stage valt de student terug op zijn begeleider" is about a person.
-    # Not "falls under" ("Buiten deze opleiding valt het portfolio onder de examencommissie"; "onder meer" is "among
-    # others"), nor a person ("Buiten deze stage valt hij terug op ...").
-    rf"|^\W*buiten (?:(?:deze|dit|onze) {_COURSE} vall?(?:t|en)\b|(?:de|het) {_COURSE} vall?(?:t|en)\s*:)"
-    rf"(?!\s+(?:{'|'.join(_PERSONS_NL)})\b)(?![^:;]*\b(?:onder|terug)\b(?! meer\b))"
-    rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
-    rf"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
-    rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
-    rf"|\b(?:wordt|worden) in {_THIS_NL} {_COURSE} niet (?:behandeld|besproken|getoetst)\b"
-    rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
-    r"|\bniet aangetoond\b"
-    # A bare statement that closes its clause: "Power BI, data modelling and DAX are not covered.", "Due diligence
-    # wordt niet behandeld.", "Negotiation is not assessed." Not a question about it ("explains which costs are not covered", "whether ... is not
-    # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
-    r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|unless|once|"
-    r"whenever|as long as)\b).*\b(?:is|are|was|were) not "
-    r"(?:covered|included|addressed|taught|treated|discussed|assessed|tested|examined)(?: here| in depth)?\W*$"
-    # "Het portfolio wordt niet beoordeeld.", "die wordt niet getoetst"; not "wordt niet beoordeeld op talent" or
-    # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
-    r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
-    r"(?:behandeld|besproken|aangeboden|beoordeeld|getoetst)(?: in detail)?\W*$"
-    r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
-    # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
-    r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
-    # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment";
-    # "(for people) with no clinical work experience" is an audience, not a course's scope.
-    rf"|\b(?:has|have|there (?:is|are)|with) no {_WORK_KIND}(?: or {_WORK_KIND})? "
-    r"(?:components?|sessions?|work|parts?|assignments?)\b(?! experience)"
-    rf"|^\W*no {_WORK_KIND} (?:components?|sessions?|work|assignments?)\b(?! experience)"
-    r"|\b(?:bevat|heeft|kent|is er) geen (?:practicum|practica|praktijkdeel|praktijkopdracht|praktijkcomponent)\b",
-    re.I,
-)
+def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -> str:
+    """The disclaiming phrases. `clause_without` and `course_before` give the stretch of clause a phrase needs before it
+    (no question word, no person; a course named): for reading a disclaimer, and left out for stripping its words off
+    the topic (`disclaimed_topic`), which that stretch would otherwise take along."""
+    no_person_clause = clause_without(*_PERSONS_NL, "welke", "wat", "wie", allow_quotes=False)
+    return (
+        rf"\b(?:outside|beyond) (?:of )?the scope of {_THIS_EN} {_COURSE}"
+        rf"|\bout of scope (?:of|for) {_THIS_EN} {_COURSE}"
+        # "Implementing change in practice is outside this module", closing its clause, only of this or our course and not
+        # a programme: not "... outside our course hours", "Refers patients whose complaints fall outside this training",
+        # "This was outside the programme" (said of a placement beside it), "Housing projects fall outside this programme".
+        rf"|{clause_without('who', 'whose', 'which')}"
+        rf"\b(?:is|are|was|were|falls?|fell|lies|lie|lay) outside (?:of )?(?:this|our) {_COURSE_ONLY}\W*(?=[;:]|$)"
+        rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
+        # ... and kinds of course whose names have other senses ("the elective surgery budget", "outside the scope of the
+        # specialisation" of a practice), only after "this" or "our" and closing the clause: "... are not covered in this
+        # specialization" (not "... not part of our elective surgery schedule").
+        r"|\bnot (?:part of|covered in|included in|addressed in|taught in|assessed in|dealt with in) (?:this|our) "
+        r"(?:specialization|specialisation|elective)\W*(?=[;:]|$)"
+        # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
+        r"|\bnot part of this one(?![-\w])"
+        # ... or "it", closing its clause, with a course named before it in the same sentence: "The course takes an
+        # international perspective: national water regulation is not part of it." ("The trainee observed the meeting but
+        # is not part of it" is a person; "At this stage of the project the residents are not part of it", a project.)
+        rf"|{course_before}\b(?:is|are) not part of it\W*(?=[;:]|$)"
+        # Not part of what was assessed: "Levelling is not part of the assessment.", "Een reflectieverslag maakt geen deel
+        # uit van onze beoordeling."
+        # Only "this"/"our" assessment ("The legacy archive is not part of the assessment" is a DPIA's, "Het inkomen van de
+        # partner maakt geen deel uit van de beoordeling" a benefit's), and not in a question about it.
+        rf"|{clause_without('which', 'what', 'whether', 'why', 'how')}\bnot part of (?:this|our) assessment\W*(?=[;:]|$)"
+        rf"|{clause_without('welke', 'wat', 'waarom', 'hoe', 'of')}"
+        r"\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van onze (?:beoordeling|toetsing)\W*(?=[;:]|$)"
+        rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
+        rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach|test|examine)\b"
+        # Left to another course: "Risk communication we leave to our follow-up course", "... is left to a separate module".
+        # Only with nothing after the course but its name ("The decision is left to the other training coordinator",
+        # "We leave time for questions before moving on to the next module", "... left to a separate module that the
+        # student designs" stay evidence).
+        rf"|\bwe leave (?!(?:time|room|space)\b)(?:[\w-]+ ){{0,6}}?to (?:our|the|a|an) {_OTHER_COURSE}{_NAME_TO_CLAUSE_END}"
+        rf"|\b(?:is|are) left to (?:our|the|a|an) {_OTHER_COURSE}{_NAME_TO_CLAUSE_END}"
+        r"|\bwe do not (?:cover|teach|address)\b"
+        # The Dutch word order: "Due diligence behandelen we niet in deze module" (not "doen we niet alleen ...").
+        # ... also naming the course: "Menu engineering behandelen we in deze cursus niet". Only with the course named, or
+        # the clause ending after "niet": "Die behandelen we niet telefonisch maar schriftelijk" is how, not what.
+        r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we "
+        rf"(?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet"
+        rf"(?=\s+(?:in|tijdens)\s+{_THIS_NL}\s+{_COURSE}\b|\W*(?:[;:]|$))"
+        # ... and in the perfect tense, the course named and the clause ending there: "Keratoconus hebben we in deze cursus
+        # niet behandeld" ("Bezwaarschriften die te laat binnenkwamen hebben we niet behandeld" is a legal department's
+        # work; "Welke onderwerpen hebben we in deze cursus niet behandeld?" asks).
+        rf"|{clause_without('welke', 'wat', 'waarom', 'hoe', 'wanneer', 'of')}"
+        rf"\b(?:hebben|hadden) (?:we|wij) (?:(?:in|tijdens) {_THIS_NL} {_COURSE}|hier) niet "
+        r"(?:behandeld|besproken|geoefend|getoetst)\W*(?=[;:]|$)"
+        r"|\bnot demonstrated\b"
+        # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
+        r"|\b(?:in|by) a separate (?:module|course|training|certificate|certification|award|qualification|workshop)\b"
+        # The Dutch of "in a separate course": "daarvoor bestaat de aparte training Integriteit", "in een afzonderlijke module".
+        # Not a separate part someone builds ("implementeert de authenticatie in een aparte module").
+        r"|\b(?:daarvoor (?:bestaat|is|volgt|dient)|(?:behandelen|behandelden|bespreken|bespraken|oefenen|oefenden|"
+        r"toetsen|toetsten) we (?:dat |dit |die |deze )?(?:in|via)) (?:een|de|het|onze) (?:aparte|afzonderlijke) "
+        r"(?:module|cursus|training|opleiding|leergang|workshop|nascholing|certificering|masterclass)\b"
+        # "Screening laten we in deze opleiding rusten", "... stond in deze stageperiode niet op het programma".
+        rf"|\blaten we (?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?(?:verder )?rusten\b"
+        # The verb right before it, the clause ending there, no question about it ("meldt wat niet op het programma staat").
+        rf"|{clause_without('welke', 'wat', 'waarom', 'hoe', 'of')}\b(?:staat|stond|staan|stonden) "
+        rf"(?:(?:in|tijdens) {_THIS_NL} [\w-]+ )?niet op het (?:programma|lesprogramma|rooster)\W*(?=[;:]|$)"
+        # "Voor spraakstoornissen is in deze opleiding geen plaats", "Stuttering has no place in this course".
+        # Only where the clause ends there, and not about values ("Makes clear that discrimination has no place in this
+        # programme", "geen ruimte voor discriminatie").
+        rf"|\b(?:is|was) (?:er )?(?:in|binnen) {_THIS_NL} {_COURSE} geen plaats\W*(?=[;:]|$)"
+        rf"|{clause_without('that', 'which', 'what', 'why', 'how')}\bha(?:s|d) no place in (?:it|this {_COURSE})"
+        r"(?:\W*(?=[;:]|$)| and (?:is|are|was|were) not\b)"  # "... has no place in it and was not used"
+        # "... het hoort niet bij wat wordt getoetst" (not "welke taken niet bij ... horen").
+        r"|\b(?:hoort|horen|hoorde|hoorden) niet bij wat (?:er )?(?:wordt|werd|worden|werden) (?:getoetst|beoordeeld|geëxamineerd)\b"
+        rf"|\bvall?(?:t|en) (?:buiten|niet onder) {_THIS_NL} {_COURSE}"
+        rf"|\bbuiten (?:de scope|het bestek|de reikwijdte) van {_THIS_NL} {_COURSE}"
+        r"|\bkom(?:t|en) niet aan (?:bod|de orde)\b"
+        rf"|\bkom(?:t|en) (?:in|tijdens) {_THIS_NL} {_COURSE} niet aan (?:bod|de orde)\b"
+        # Left to a later course: "Het evalueren van interventies komt pas in de vervolgmodule aan bod", "Audit
+        # sampling is only covered in the follow-up course" (not "komt pas in week 5 aan bod", later in the same one).
+        r"|\bkom(?:t|en) pas (?:in|tijdens|bij) (?:de |het |een )?"
+        r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))\b[^.;]*?\baan (?:bod|de orde)\b"
+        # In Dutch also without "pas", in the present tense and with nothing after it but a name or a year: "dat onderwerp
+        # wordt behandeld in de vervolgmodule Refractie 2 in het tweede studiejaar" ("werd behandeld in de vervolgmodule,
+        # die de student ook afrondde" is evidence of it).
+        r"|\b(?:wordt|worden) (?:pas )?(?:behandeld|besproken) in (?:de|het|een|onze) "
+        r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))"
+        r"(?:\s+(?-i:[A-Z0-9])[\w&'\u2019-]*)*(?:\s+in (?:het|de) [\w-]+ (?:studiejaar|jaar|semester|blok|periode))?"
+        r"\W*(?=[;:]|$)"
+        r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
+        r"(?:follow-up|follow-on|subsequent|later|next) (?:module|course|training|programme|program)\b"
+        # Another course's subject: "Het dimensioneren van stuwen is het onderwerp van onze vervolgcursus Ontwerp van
+        # waterlopen.", "Tidal calculations are the subject of our follow-up course". Present tense, a follow-up or separate
+        # course, and nothing after it but its name: "... was het onderwerp van de vervolgcursus, die de deelnemer met een 8
+        # afrondde", "... is the subject of the next module, assessed by a written exam" and "Het onderwerp van de
+        # vervolgcursus kies je zelf" stay evidence. (A Dutch course name has lower-case words: "Ontwerp van waterlopen".)
+        r"|\b(?:is|zijn) (?:het )?onderwerp van (?:onze|de|een) (?:vervolg(?:cursus|module|opleiding|training|leergang)|"
+        r"(?:aparte|afzonderlijke) (?:cursus|module|training|leergang))"
+        r"(?:\s+['\"\u2018\u201c]?(?-i:[A-Z0-9])[^.;:,]*)?\W*(?=[;:]|$)"
+        r"|\b(?:is|are) the (?:subject|topic) of (?:our|the|a|an) (?:follow-up|follow-on|separate) "
+        rf"{_OTHER_KIND}{_NAME_TO_CLAUSE_END}"
+        # Not part of the assessment: "... komt tijdens de excursie aan bod; dat onderdeel telt niet mee voor de
+        # beoordeling", "... daar lever je in deze module geen opdracht voor in". Only a part of the course as the subject
+        # and only "de beoordeling": teachers' evidence says the same of pupils' work ("die oefentoetsen tellen niet mee
+        # voor het cijfer"). Handing nothing in ends its clause ("Lever je geen opdracht in, dan ..." is a condition).
+        r"|\b(?:dat|dit|deze|het) (?:onderdeel|onderdelen|deel) (?:telt|tellen|telde|telden) niet mee (?:voor|in|bij) "
+        r"de beoordeling\W*(?=[;:]|$)"
+        rf"|\blever(?:en)? {_YOU_OR_WE_NL} (?:(?:in|voor) (?:deze|dit|de|het) [\w-]+ )?geen opdracht(?:en)? "
+        r"(?:voor )?in\W*(?=[;:]|$)"
+        rf"|\b(?:hoort|horen) niet (?:bij|tot) {_THIS_NL} {_COURSE}"
+        # ... or by "er": "Een tweede iteratie hoort er niet bij.", "Overleg met leveranciers maakt er geen deel van uit".
+        # The same words are said of people ("Hij hoort er niet bij", "('jij hoort er niet bij') en grijpt in"), so not
+        # in a clause with a personal pronoun, a question word or a quotation mark, and "hoort" only at the clause's end.
+        rf"|{no_person_clause}\b(?:hoort|horen|hoorde|hoorden) er (?:ook |dus )?niet bij\W*$"
+        rf"|{no_person_clause}\b(?:maakt|maken|maakte|maakten) er (?:ook |dus )?geen (?:onderdeel|deel) van uit\b"
+        # A label before the topics left out: "Niet behandeld: het verwerkingsregister ...", "Not covered: ...".
+        r"|^\W*(?:niet (?:behandeld|inbegrepen)|not (?:covered|included))\s*:"
+        # ... and the Dutch inverted order at a sentence's start: "Buiten deze cursus vallen: rioleringsberekeningen, ...".
+        # With "de"/"het" only before a colon: "Buiten de stage valt de student terug op zijn begeleider" is about a person.
+        # Not "falls under" ("Buiten deze opleiding valt het portfolio onder de examencommissie"; "onder meer" is "among
+        # others"), nor a person ("Buiten deze stage valt hij terug op ...").
+        rf"|^\W*buiten (?:(?:deze|dit|onze) {_COURSE} vall?(?:t|en)\b|(?:de|het) {_COURSE} vall?(?:t|en)\s*:)"
+        rf"(?!\s+(?:{'|'.join(_PERSONS_NL)})\b)(?![^:;]*\b(?:onder|terug)\b(?! meer\b))"
+        rf"|\b(?:is|zijn) geen (?:onderdeel|deel) van {_THIS_NL} {_COURSE}"
+        rf"|\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van {_THIS_NL} {_COURSE}"
+        rf"|\b(?:behoort|behoren) niet tot {_THIS_NL} {_COURSE}"
+        rf"|\b(?:wordt|worden) in {_THIS_NL} {_COURSE} niet (?:behandeld|besproken|getoetst)\b"
+        rf"|\b(?:wordt|worden) niet (?:behandeld|besproken|getoetst) (?:in|tijdens) {_THIS_NL} {_COURSE}"
+        r"|\bniet aangetoond\b"
+        # A bare statement that closes its clause: "Power BI, data modelling and DAX are not covered.", "Due diligence
+        # wordt niet behandeld.", "Negotiation is not assessed." Not a question about it ("explains which costs are not covered", "whether ... is not
+        # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
+        r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|unless|once|"
+        r"whenever|as long as)\b).*\b(?:is|are|was|were) not "
+        # ... or before a semicolon: "Handling Woo requests is not included here; it is taught in the spring module."
+        r"(?:covered|included|addressed|taught|treated|discussed|assessed|tested|examined)(?: here| in depth)?\W*(?=;|$)"
+        # "Het portfolio wordt niet beoordeeld.", "die wordt niet getoetst"; not "wordt niet beoordeeld op talent" or
+        # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
+        r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
+        r"(?:behandeld|besproken|aangeboden|beoordeeld|getoetst)(?: in detail)?\W*(?=;|$)"
+        r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
+        # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
+        r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
+        # A kind of work the course has none of: "The programme has no laboratory component", "No practical assignment";
+        # "(for people) with no clinical work experience" is an audience, not a course's scope.
+        rf"|\b(?:has|have|there (?:is|are)|with) no {_WORK_KIND}(?: or {_WORK_KIND})? "
+        r"(?:components?|sessions?|work|parts?|assignments?)\b(?! experience)"
+        rf"|^\W*no {_WORK_KIND} (?:components?|sessions?|work|assignments?)\b(?! experience)"
+        r"|\b(?:bevat|heeft|kent|is er) geen (?:practicum|practica|praktijkdeel|praktijkopdracht|praktijkcomponent)\b"
+    )
+
+
+_EXCLUSION_RE = re.compile(_exclusion_pattern(_clause_without, rf"\b{_COURSE_ONLY}\b[^;.!?]*"), re.I)
+# The same phrases without the stretch before them: what `disclaimed_topic` strips.
+_PHRASES_RE = re.compile(_exclusion_pattern(lambda *words, allow_quotes=True: "", ""), re.I)
 _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
 # Every phrase of _EXCLUSION_RE holds one of these words, so a text without any is no disclaimer.
 # Most sentences have none, and looking for them is 18 times as fast as the search (6 against 108 us).
@@ -315,13 +333,12 @@ def _disclaims(text: str) -> bool:
 # (there) and "Dat telt voor de helft mee en ..." leave the clause before them alone.
 _POINTS_BACK = re.compile(
     rf"^\W*daar\s+lever(?:en)?\s+{_YOU_OR_WE_NL}\b[^:]*\bgeen\b[^:]*$"
-    # "Dat behandelen we in deze cursus niet" ("Het behandelen van ..." is a noun, not a pronoun and its verb).
-    r"|^\W*(?:dat|dit|die|deze)\s+(?:behandelen|bespreken)\s+we\b[^:]*$"
     r"|^\W*(?:(?:dat|dit|die|deze|this|that|these|those|it|they)"
     r"(?:\s+(?:onderdeel|onderdelen|deel|onderwerp|onderwerpen|thema|part|parts|topic|topics|aspect|aspects))?"
-    # "het" only as the pronoun right before its verb ("het hoort niet bij ..."), not as an article, and not pointing
-    # ahead ("het is geen onderdeel van deze training om ... te schrijven").
-    r"|het(?![^:]*\bom\b[^:]*\bte\b))"
+    # "het" only as the pronoun right before its verb ("het hoort niet bij ..."), not as an article ("Het maken van
+    # journaalposten ..." is a noun: so only a singular verb after it), and not pointing ahead ("het is geen onderdeel
+    # van deze training om ... te schrijven").
+    r"|het(?![^:]*\bom\b[^:]*\bte\b)(?=\s+(?:hoort|komt|valt|maakt|wordt|telt|is)\b))"
     r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|(?:telt|tellen)(?=\s+niet\s+mee\b)|is|zijn|"
     r"hebben|hadden|"
     r"are|was|were|falls?|lies?)\b[^:]*$",
@@ -343,10 +360,7 @@ def set_aside_exclusions(sentences: list[str], *, min_chars: int = 12) -> tuple[
     removes the disclaimers from that)."""
     joined: list[tuple[str, bool]] = []  # (piece, whether it disclaims): each piece is searched once
     for sentence in sentences:
-        # A phrase anchored at its clause's end ("... is not included here") reads only in its own clause when another
-        # follows it: "Handling Woo requests is not included here; it is taught in the spring module."
-        clauses = _clauses(sentence)
-        disclaims = _disclaims(sentence) or (len(clauses) > 1 and any(_disclaims(c) for c in clauses))
+        disclaims = _disclaims(sentence)
         # A disclaimer wrapped over two lines (text from a PDF) arrives as two pieces, neither a disclaimer.
         if joined and not disclaims and not joined[-1][1] and _disclaims(f"{joined[-1][0]} {sentence}"):
             joined[-1] = (f"{joined[-1][0]} {sentence}", True)
@@ -395,7 +409,7 @@ _NEGATED_VERB_RE = re.compile(r"\b(?:is|are|was|were|zijn|wordt|worden|werd|werd
 def disclaimed_topic(clause: str) -> str:
     """A disclaiming clause without its disclaiming words ("X is not covered in this course" -> "X"): what it
     is about. Those words ("course", "covered", "module") would otherwise bring it near outcomes about courses."""
-    topic = _TRAILING_COPULA_RE.sub("", _EXCLUSION_RE.sub(" ", clause).strip(" .;:,"))
+    topic = _TRAILING_COPULA_RE.sub("", _PHRASES_RE.sub(" ", clause).strip(" .;:,"))
     # A bare statement is matched whole ("X are not covered."): its topic is what comes before the verb.
     return topic or _NEGATED_VERB_RE.split(clause, maxsplit=1)[0].strip(" .;:,")
 
