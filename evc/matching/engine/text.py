@@ -167,27 +167,22 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
         # "Implementing change in practice is outside this module", closing its clause, only of this or our course and not
         # a programme: not "... outside our course hours", "Refers patients whose complaints fall outside this training",
         # "This was outside the programme" (said of a placement beside it), "Housing projects fall outside this programme".
-        rf"|{clause_without('who', 'whose', 'which')}"
-        rf"\b(?:is|are|was|were|falls?|fell|lies|lie|lay) outside (?:of )?(?:this|our) {_COURSE_ONLY}\W*(?=[;:]|$)"
+        # Present tense only ("She also coached two colleagues; that was outside this course" is more evidence).
+        rf"|{clause_without('who', 'whose', 'which', 'that', 'what', 'when', 'if', 'whether', 'where', 'how')}"
+        rf"\b(?:is|are|falls?|lies|lie) outside (?:of )?(?:this|our) {_COURSE_ONLY}\W*(?=[;:]|$)"
         rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
         # ... and kinds of course whose names have other senses ("the elective surgery budget", "outside the scope of the
         # specialisation" of a practice), only after "this" or "our" and closing the clause: "... are not covered in this
         # specialization" (not "... not part of our elective surgery schedule").
-        r"|\bnot (?:part of|covered in|included in|addressed in|taught in|assessed in|dealt with in) (?:this|our) "
+        r"|\bnot (?:part of|covered in|included in|addressed in|taught in|assessed in|dealt with in) this "
         r"(?:specialization|specialisation|elective)\W*(?=[;:]|$)"
         # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
         r"|\bnot part of this one(?![-\w])"
-        # ... or "it", closing its clause, with a course named before it in the same sentence: "The course takes an
+        # ... or "it", closing its clause, after a sentence that opens with the course and a colon: "The course takes an
         # international perspective: national water regulation is not part of it." ("The trainee observed the meeting but
-        # is not part of it" is a person; "At this stage of the project the residents are not part of it", a project.)
+        # is not part of it" is a person; "After the course she set up a programme and the physiotherapists are not part
+        # of it", a project.)
         rf"|{course_before}\b(?:is|are) not part of it\W*(?=[;:]|$)"
-        # Not part of what was assessed: "Levelling is not part of the assessment.", "Een reflectieverslag maakt geen deel
-        # uit van onze beoordeling."
-        # Only "this"/"our" assessment ("The legacy archive is not part of the assessment" is a DPIA's, "Het inkomen van de
-        # partner maakt geen deel uit van de beoordeling" a benefit's), and not in a question about it.
-        rf"|{clause_without('which', 'what', 'whether', 'why', 'how')}\bnot part of (?:this|our) assessment\W*(?=[;:]|$)"
-        rf"|{clause_without('welke', 'wat', 'waarom', 'hoe', 'of')}"
-        r"\b(?:maakt|maken|maakte|maakten) geen (?:onderdeel|deel) uit van onze (?:beoordeling|toetsing)\W*(?=[;:]|$)"
         rf"|\b(?:excluded|omitted) from {_THIS_EN} {_COURSE}"
         rf"|\b{_THIS_EN} {_COURSE} does not (?:cover|include|address|assess|teach|test|examine)\b"
         # Left to another course: "Risk communication we leave to our follow-up course", "... is left to a separate module".
@@ -202,7 +197,7 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
         # the clause ending after "niet": "Die behandelen we niet telefonisch maar schriftelijk" is how, not what.
         r"|\b(?:behandelen|behandelden|bespreken|bespraken|doen|deden|oefenen|toetsen|toetsten) we "
         rf"(?:(?:in|tijdens) {_THIS_NL} {_COURSE} )?(?:hier )?niet"
-        rf"(?=\s+(?:in|tijdens)\s+{_THIS_NL}\s+{_COURSE}\b|\W*(?:[;:]|$))"
+        rf"(?=\s+(?:in|tijdens)\s+{_THIS_NL}\s+{_COURSE}\b|\W*(?:[;:]|$)|,\s*(?:want|die|dat|omdat|dus)\b)"
         # ... and in the perfect tense, the course named and the clause ending there: "Keratoconus hebben we in deze cursus
         # niet behandeld" ("Bezwaarschriften die te laat binnenkwamen hebben we niet behandeld" is a legal department's
         # work; "Welke onderwerpen hebben we in deze cursus niet behandeld?" asks).
@@ -242,7 +237,7 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
         # wordt behandeld in de vervolgmodule Refractie 2 in het tweede studiejaar" ("werd behandeld in de vervolgmodule,
         # die de student ook afrondde" is evidence of it).
         r"|\b(?:wordt|worden) (?:pas )?(?:behandeld|besproken) in (?:de|het|een|onze) "
-        r"(?:vervolg(?:module|cursus|opleiding|training|leergang)|volgende (?:module|cursus|leergang))"
+        r"vervolg(?:module|cursus|opleiding|training|leergang)"
         r"(?:\s+(?-i:[A-Z0-9])[\w&'\u2019-]*)*(?:\s+in (?:het|de) [\w-]+ (?:studiejaar|jaar|semester|blok|periode))?"
         r"\W*(?=[;:]|$)"
         r"|\b(?:is|are|will be) only (?:covered|taught|addressed|dealt with) in (?:a|the) "
@@ -290,12 +285,15 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
         # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
         r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|unless|once|"
         r"whenever|as long as)\b).*\b(?:is|are|was|were) not "
-        # ... or before a semicolon: "Handling Woo requests is not included here; it is taught in the spring module."
-        r"(?:covered|included|addressed|taught|treated|discussed|assessed|tested|examined)(?: here| in depth)?\W*(?=;|$)"
+        r"(?:covered|included|addressed|taught|treated|discussed|assessed|tested|examined)(?: here| in depth)?\W*$"
+        # ... and "not ... here" before a semicolon: "Handling Woo requests is not included here; it is taught in the
+        # spring module." (not "Late objections are not assessed; the officer drafts ...", a procedure).
+        r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|unless|once|"
+        r"whenever|as long as)\b).*\b(?:is|are) not (?:covered|included|addressed|taught|discussed) here\W*(?=;)"
         # "Het portfolio wordt niet beoordeeld.", "die wordt niet getoetst"; not "wordt niet beoordeeld op talent" or
         # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
         r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
-        r"(?:behandeld|besproken|aangeboden|beoordeeld|getoetst)(?: in detail)?\W*(?=;|$)"
+        r"(?:behandeld|besproken|aangeboden|beoordeeld|getoetst)(?: in detail)?\W*$"
         r"|\bbuiten beschouwing\b"  # "Buiten beschouwing blijven het onderwijsstelsel en de wetgeving"
         # What the assessment left out: "Schrijven en spreken zijn niet getoetst" (not "which objectives are not assessed").
         r"|\b(?:is|zijn|werd|werden) niet getoetst\b|\b(?:was|were) not (?:assessed|tested|examined)\b"
@@ -308,7 +306,8 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
     )
 
 
-_EXCLUSION_RE = re.compile(_exclusion_pattern(_clause_without, rf"\b{_COURSE_ONLY}\b[^;.!?]*"), re.I)
+_EXCLUSION_RE = re.compile(_exclusion_pattern(_clause_without, rf"^\W*(?:the|this|our) {_COURSE_ONLY}\b[^;.!?:]*:\s*[^;]*"),
+                           re.I)
 # The same phrases without the stretch before them: what `disclaimed_topic` strips.
 _PHRASES_RE = re.compile(_exclusion_pattern(lambda *words, allow_quotes=True: "", ""), re.I)
 _CLAUSE_RE = re.compile(r"\s*;\s*|,?\s+(?:but|whereas|maar|terwijl)\s+", re.I)
@@ -340,7 +339,7 @@ _POINTS_BACK = re.compile(
     # van deze training om ... te schrijven").
     r"|het(?![^:]*\bom\b[^:]*\bte\b)(?=\s+(?:hoort|komt|valt|maakt|wordt|telt|is)\b))"
     r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|(?:telt|tellen)(?=\s+niet\s+mee\b)|is|zijn|"
-    r"hebben|hadden|"
+    r"(?:hebben|hadden)(?=\s+(?:we|wij)\s+(?:(?:in|tijdens)\s+\S+\s+\S+\s+|hier\s+)niet\s+(?:behandeld|besproken|geoefend|getoetst)\b)|"
     r"are|was|were|falls?|lies?)\b[^:]*$",
     re.I,
 )
