@@ -172,8 +172,8 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
         rf"\b(?:is|are|falls?|lies|lie) outside (?:of )?(?:this|our) {_COURSE_ONLY}\W*(?=[;:]|$)"
         rf"|\bnot (?:part of|covered (?:in|by)|included in|addressed in|taught in|assessed in|dealt with in) {_THIS_EN} {_COURSE}"
         # ... and kinds of course whose names have other senses ("the elective surgery budget", "outside the scope of the
-        # specialisation" of a practice), only after "this" or "our" and closing the clause: "... are not covered in this
-        # specialization" (not "... not part of our elective surgery schedule").
+        # specialisation" of a practice, "our specialisation" of a clinic), only after "this" and closing the clause: "...
+        # are not covered in this specialization" (not "... not part of this elective surgery schedule").
         r"|\bnot (?:part of|covered in|included in|addressed in|taught in|assessed in|dealt with in) this "
         r"(?:specialization|specialisation|elective)\W*(?=[;:]|$)"
         # ... or by a pronoun: "are taught in a separate certificate and are not part of this one" (not "this one-day").
