@@ -153,6 +153,14 @@ def _clause_without(*words: str, allow_quotes: bool = True) -> str:
 
 
 _WORK_KIND = r"(?:lab|laboratory|practical|clinical|hands-on)"
+# A sentence with none of these words: a bare "... is not covered" is about the course only when nothing asks or
+# relates ("explains which costs are not covered", "whether ... is not included", "as long as it is not tested").
+_NO_QUESTION_EN = (r"^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|"
+                   r"unless|once|whenever|as long as)\b)")
+# What a Dutch course says it did not do with a topic ("... hebben we in deze cursus niet behandeld").
+_COVERED_NL = r"(?:behandeld|besproken|geoefend|getoetst)"
+
+
 # Each phrase names the course itself ("... of this course"), so competence sentences about scope
 # ("refers when a request falls outside the scope of practice", "documents which requirements are out of
 # scope", "explains which treatments are not covered by the basic insurance") stay evidence.
@@ -203,7 +211,7 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
         # work; "Welke onderwerpen hebben we in deze cursus niet behandeld?" asks).
         rf"|{clause_without('welke', 'wat', 'waarom', 'hoe', 'wanneer', 'of')}"
         rf"\b(?:hebben|hadden) (?:we|wij) (?:(?:in|tijdens) {_THIS_NL} {_COURSE}|hier) niet "
-        r"(?:behandeld|besproken|geoefend|getoetst)\W*(?=[;:]|$)"
+        rf"{_COVERED_NL}\W*(?=[;:]|$)"
         r"|\bnot demonstrated\b"
         # Not an exam, a class or a placement: "assessed in a separate exam" may be part of the same course.
         r"|\b(?:in|by) a separate (?:module|course|training|certificate|certification|award|qualification|workshop)\b"
@@ -283,13 +291,11 @@ def _exclusion_pattern(clause_without: Callable[..., str], course_before: str) -
         # A bare statement that closes its clause: "Power BI, data modelling and DAX are not covered.", "Due diligence
         # wordt niet behandeld.", "Negotiation is not assessed." Not a question about it ("explains which costs are not covered", "whether ... is not
         # included", "welke zorg ..."), and nothing after it ("not covered by the basic package" is about insurance).
-        r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|unless|once|"
-        r"whenever|as long as)\b).*\b(?:is|are|was|were) not "
+        rf"|{_NO_QUESTION_EN}.*\b(?:is|are|was|were) not "
         r"(?:covered|included|addressed|taught|treated|discussed|assessed|tested|examined)(?: here| in depth)?\W*$"
         # ... and "not ... here" before a semicolon: "Handling Woo requests is not included here; it is taught in the
         # spring module." (not "Late objections are not assessed; the officer drafts ...", a procedure).
-        r"|^(?!.*\b(?:which|what|whether|that|why|how|when|if|where|wherever|while|who|whom|whose|until|unless|once|"
-        r"whenever|as long as)\b).*\b(?:is|are) not (?:covered|included|addressed|taught|discussed) here\W*(?=;)"
+        rf"|{_NO_QUESTION_EN}.*\b(?:is|are) not (?:covered|included|addressed|taught|discussed) here\W*(?=;)"
         # "Het portfolio wordt niet beoordeeld.", "die wordt niet getoetst"; not "wordt niet beoordeeld op talent" or
         # "wordt niet getoetst aan het omgevingsplan" (judged, checked against), which go on.
         r"|^(?!.*\b(?:welke|wat|waarom|hoe|wanneer|of|als)\b).*\b(?:wordt|worden|werd|werden) niet "
@@ -339,7 +345,7 @@ _POINTS_BACK = re.compile(
     # van deze training om ... te schrijven").
     r"|het(?![^:]*\bom\b[^:]*\bte\b)(?=\s+(?:hoort|komt|valt|maakt|wordt|telt|is)\b))"
     r"\s+(?:hoort|horen|komt|komen|valt|vallen|maakt|maken|wordt|worden|(?:telt|tellen)(?=\s+niet\s+mee\b)|is|zijn|"
-    r"(?:hebben|hadden)(?=\s+(?:we|wij)\s+(?:(?:in|tijdens)\s+\S+\s+\S+\s+|hier\s+)niet\s+(?:behandeld|besproken|geoefend|getoetst)\b)|"
+    rf"(?:hebben|hadden)(?=\s+(?:we|wij)\s+(?:(?:in|tijdens)\s+\S+\s+\S+\s+|hier\s+)niet\s+{_COVERED_NL}\b)|"
     r"are|was|were|falls?|lies?)\b[^:]*$",
     re.I,
 )
