@@ -54,6 +54,7 @@ UNSEEN = {
     "unseen-31": ROOT / "evaluation" / "unseen-31" / "docent-muziek.csv",
     "unseen-32": ROOT / "evaluation" / "unseen-32" / "optometrie.csv",
     "unseen-33": ROOT / "evaluation" / "unseen-33" / "bestuurskunde.csv",
+    "unseen-34": ROOT / "evaluation" / "unseen-34" / "luchtvaarttechniek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
