@@ -58,7 +58,7 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
     UnitSuggestion: reference "PROG/UNIT", programme, unit, unit_id (pk), name, coverage 0..1,
         suggestion "exemption"|"partial"|"none", matched_outcomes (codes), outcome_count,
         level_fit, workload_fit (None when the credential does not say), blockers (why not an
-        exemption: "coverage", "thin", "level", "workload", "unknown_size", "disclaimed", "unverified",
+        exemption: "coverage", "thin", "borrowed", "level", "workload", "unknown_size", "disclaimed", "unverified",
         "precedent", "too_old"), weak_outcomes (when every outcome is matched: those matched at
         "possible" only), read_from_text (of "level" and "workload", those weighed that the intake
         read from the credential's prose), reasons {"nl","en"} (written from those fields when

@@ -39,7 +39,8 @@ _T = {
         "none": "no exemption",
         "blockers": {
             "coverage": "not all outcomes are evidenced",
-            "thin": "an outcome is only just evidenced",
+            "thin": "an outcome is not evidenced strongly enough for an exemption",
+            "borrowed": "an outcome's closest sentence matches another outcome of this unit better",
             "level": "the credential's level is below the unit's",
             "workload": "the credential's workload is smaller than the unit's",
             "unknown_size": "the credential states neither level nor workload",
@@ -80,7 +81,8 @@ _T = {
         "none": "geen vrijstelling",
         "blockers": {
             "coverage": "niet alle leeruitkomsten zijn aangetoond",
-            "thin": "een leeruitkomst is maar net aangetoond",
+            "thin": "een leeruitkomst is niet sterk genoeg aangetoond voor een vrijstelling",
+            "borrowed": "de best passende zin bij een leeruitkomst past beter bij een andere leeruitkomst van deze eenheid",
             "level": "het niveau van het bewijsstuk ligt onder dat van de eenheid",
             "workload": "de studielast van het bewijsstuk is kleiner dan die van de eenheid",
             "unknown_size": "het bewijsstuk noemt geen niveau of studielast",

@@ -705,12 +705,13 @@ class MatchIndex:
         short = ((coverage_of < rule.exemption_coverage) | ~all_matched).tolist()
         thin = (np.minimum.reduceat(scores[order], starts) < rule.outcome_floor(model.possible, model.strong)).tolist()
         whole = all_matched.tolist()
+        scores_in_order, sentences_in_order = scores[order], scored.best_sentence[above][order]
         coverages = coverage_of.tolist()
         # Best coverage first, then by reference: the order of the list handed back.
         ranking = np.lexsort((self._unit_reference_rank[matched_units], -coverage_of)).tolist()
         disclaimed_units = (set() if scored.disclaimed is None
                             else set(self.unit_of[scored.candidates[scored.disclaimed]].tolist()))
-        # Blockers in their fixed order: coverage (or thin), level, workload, unknown_size, disclaimed, unverified,
+        # Blockers in their fixed order: coverage (or thin, or borrowed), level, workload, unknown_size, disclaimed, unverified,
         # precedent, too_old; those of the credential alone are the same for every unit.
         unverified = cred.verified is False
         too_old = recency == 0.0
@@ -731,6 +732,9 @@ class MatchIndex:
                 blockers.append("coverage")
             elif thin[k]:
                 blockers.append("thin")
+            elif rule.block_borrowed and borrows_evidence(scores_in_order[bounds[k] : bounds[k + 1]],
+                                                          sentences_in_order[bounds[k] : bounds[k + 1]], model.strong):
+                blockers.append("borrowed")
             if level is not None and level < rule.min_level_fit:
                 blockers.append("level")
             if workload is not None and workload < rule.min_workload_fit:
@@ -940,6 +944,16 @@ def gate_closed(scored: Scored, model: FusionModel) -> bool:
         return True
     picked = scored.X if scored.pool is None else scored.X[scored.pool]
     return model.gate_probability(picked, scored.document) < model.gate
+
+
+def borrows_evidence(scores: np.ndarray, sentences: np.ndarray, strong: float) -> bool:
+    """Whether an outcome below "strong" has as its closest sentence (by meaning; -1: none) the closest sentence of
+    another of the given outcomes (one unit's) that scores higher: its support is borrowed (see
+    `UnitRule.block_borrowed`). The lexical-only engine has no closest sentences, so nothing is borrowed there."""
+    for a in np.flatnonzero((scores < strong) & (sentences >= 0)):
+        if np.any((sentences == sentences[a]) & (scores > scores[a])):
+            return True
+    return False
 
 
 def suggested(scored: Scored, model: FusionModel) -> np.ndarray:

@@ -165,7 +165,8 @@ class UnitSuggestion:
     workload_fit: float | None  # credential EC / unit EC, None when unknown
     precedents: tuple[Precedent, ...] = ()
     unit_id: int | None = None
-    # Why the advice is not an exemption: "coverage", "thin" (an outcome only just over "possible"), "level",
+    # Why the advice is not an exemption: "coverage", "thin" (an outcome well short of "strong"), "borrowed" (an
+    # outcome's closest sentence matches a sibling better), "level",
     # "workload", "unknown_size", "disclaimed", "unverified", "precedent", "too_old" (empty for an exemption).
     blockers: tuple[str, ...] = ()
     # When every outcome of the unit is matched: those matched at "possible" only. The reason names
