@@ -698,21 +698,21 @@ class MatchIndex:
         groups = [tuple(codes_in_order[a:b]) for a, b in pairwise(bounds)]
         sizes = self._unit_sizes[matched_units]
         all_matched = np.diff(bounds) == sizes  # every outcome of the unit matched
-        weak_in_order = (scores[order] < model.strong).tolist()
+        scores_in_order, sentences_in_order = scores[order], scored.best_sentence[above][order]
+        weak_in_order = (scores_in_order < model.strong).tolist()
         coverage_of = np.minimum(1.0, totals[matched_units] / sizes)
         # An exemption means every outcome of the unit is evidenced: one unmatched outcome blocks it,
         # whatever the credit of the others.
         short = ((coverage_of < rule.exemption_coverage) | ~all_matched).tolist()
-        thin = (np.minimum.reduceat(scores[order], starts) < rule.outcome_floor(model.possible, model.strong)).tolist()
+        thin = (np.minimum.reduceat(scores_in_order, starts) < rule.outcome_floor(model.possible, model.strong)).tolist()
         whole = all_matched.tolist()
-        scores_in_order, sentences_in_order = scores[order], scored.best_sentence[above][order]
         coverages = coverage_of.tolist()
         # Best coverage first, then by reference: the order of the list handed back.
         ranking = np.lexsort((self._unit_reference_rank[matched_units], -coverage_of)).tolist()
         disclaimed_units = (set() if scored.disclaimed is None
                             else set(self.unit_of[scored.candidates[scored.disclaimed]].tolist()))
-        # Blockers in their fixed order: coverage (or thin, or borrowed), level, workload, unknown_size, disclaimed, unverified,
-        # precedent, too_old; those of the credential alone are the same for every unit.
+        # Blockers in their fixed order: coverage (or thin, or borrowed), level, workload, unknown_size, disclaimed,
+        # unverified, precedent, too_old; those of the credential alone are the same for every unit.
         unverified = cred.verified is False
         too_old = recency == 0.0
         units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
