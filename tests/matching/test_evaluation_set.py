@@ -55,6 +55,7 @@ UNSEEN = {
     "unseen-32": ROOT / "evaluation" / "unseen-32" / "optometrie.csv",
     "unseen-33": ROOT / "evaluation" / "unseen-33" / "bestuurskunde.csv",
     "unseen-34": ROOT / "evaluation" / "unseen-34" / "luchtvaarttechniek.csv",
+    "unseen-35": ROOT / "evaluation" / "unseen-35" / "vaktherapie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
