@@ -30,6 +30,7 @@ from evc.matching.engine.matcher import (
     suggested,
 )
 from evc.matching.engine.results import CatalogueOutcome, CatalogueUnit, CredentialInput, Precedent
+from evc.matching.evaluation import GAP_THRESHOLD
 
 from .helpers import HashingEncoder, synthetic_catalogue
 
@@ -461,7 +462,14 @@ def test_every_shipped_weights_file_carries_the_current_unit_rule():
     files = sorted(WEIGHTS_DIR.glob("*.json"))
     assert len(files) == 4
     for path in files:
-        assert FusionModel.from_dict(json.loads(path.read_text())).unit_rule == UnitRule(), path.name
+        model = FusionModel.from_dict(json.loads(path.read_text()))
+        assert model.unit_rule == UnitRule(), path.name
+        # Every model with sentence vectors reads stated gaps, over vectors of its own size, from the same logit.
+        if path.stem == "lexical-only":
+            assert model.gap_weights is None
+        else:
+            assert model.gap_weights is not None and model.gap_weights.shape == model.probe_weights.shape, path.name
+            assert model.gap_threshold == GAP_THRESHOLD, path.name
 
 
 def test_the_credential_gate_rejects_a_credential_as_a_whole(setup):
@@ -777,6 +785,7 @@ def test_a_disclaimer_about_an_outcome_of_a_unit_blocks_its_exemption_even_when_
         assert {"P/DATA/D1", "P/DATA/D2"} <= {m.reference for m in result.outcomes}
         unit = next(u for u in result.units if u.reference == "P/DATA")
         assert unit.coverage == 1.0 and unit.suggestion == "partial" and unit.blockers == ("disclaimed",)
+        assert unit.disclaiming == tuple(result.set_aside) and f"“{result.set_aside[0]}”" in unit.reasons["en"]
         # Another blocker does not hide it: the assessor who corrects the study load still sees it.
         small = engine.match_many([CredentialInput(text=near_miss, eqf_level=6, ects=1.0)], model, enc)[0]
         assert next(u for u in small.units if u.reference == "P/DATA").blockers == ("workload", "disclaimed")
@@ -802,11 +811,56 @@ def test_a_short_disclaimer_is_about_the_unit_of_its_closest_outcomes_even_at_a_
         clause = np.zeros(len(outcomes) + 1, dtype=np.float32)
         clause[target], clause[-1] = closeness, np.sqrt(1 - closeness**2)  # the rest of it is about nothing here
         prepared = replace(prepare(CredentialInput(text="Query tuning is not covered in this course.")),
-                           aside_topics=[], aside_vectors=clause[None, :])
-        return index._units_near_disclaimers(prepared, programme)
+                           aside_topics=[set()], aside_vectors=clause[None, :])
+        return set(index._units_near_disclaimers(prepared, [], None, programme))
 
     assert near(0.2) == {data_unit}  # its closest, though far below what a sentence needs to evidence it
     assert near(matcher.DISCLAIM_NEAR_SEM - 0.01) == set()  # but not a clause about nothing in the programme
+
+
+def test_a_sentence_read_as_stating_a_gap_blocks_the_unit_it_is_about_and_stays_evidence(setup):
+    """The learned reading (`FusionModel.reads_as_gap`) catches wordings the rules do not read. Here its weights
+    point at one sentence's vector, so that sentence alone reads as a gap."""
+    index, encoder = setup
+    gap = "Tuning query performance with indexes is something you only watch in one guest lecture."
+    text = ("Designs a normalised relational database schema and writes SQL queries.\n"
+            "Tunes query performance with indexes and execution plans.\n" + gap)
+    cred = CredentialInput(text=text, eqf_level=6, ects=5.0)
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    plain = run(index, encoder, cred, model)
+    assert plain.set_aside == [] and gap in plain.sentences  # no rule reads it
+    assert next(u for u in plain.units if u.reference == "P/DATA").suggestion == "exemption"
+
+    model.gap_weights, model.gap_bias, model.gap_threshold = encoder.encode([gap])[0], -0.95, 0.0
+    vectors = encoder.encode(plain.sentences)
+    assert model.reads_as_gap(vectors).tolist() == [s == gap for s in plain.sentences]
+    result = run(index, encoder, cred, model)
+    unit = next(u for u in result.units if u.reference == "P/DATA")
+    assert unit.suggestion == "partial" and unit.blockers == ("disclaimed",) and unit.disclaiming == (gap,)
+    assert f"the credential says a topic of this unit is outside its scope: “{gap}”." in unit.reasons["en"]
+    assert f"volgens het bewijsstuk valt een onderwerp van deze eenheid erbuiten: “{gap}”." in unit.reasons["nl"]
+    # It is still evidence (unlike a clause the rules set aside), and it blocks only the unit it is about.
+    assert result.set_aside == [] and [m.reference for m in result.outcomes] == [m.reference for m in plain.outcomes]
+    assert [u.suggestion for u in result.units if u.reference != "P/DATA"] == \
+        [u.suggestion for u in plain.units if u.reference != "P/DATA"]
+    # Read from a higher logit, the same sentence no longer reads as a gap.
+    model.gap_threshold = 0.1
+    assert next(u for u in run(index, encoder, cred, model).units if u.reference == "P/DATA").suggestion == "exemption"
+
+
+def test_the_gap_reading_refuses_vectors_of_another_model():
+    model = make_model(sem_best=1.0)
+    assert model.reads_as_gap(None).tolist() == [] and model.reads_as_gap(np.ones((2, 4))).tolist() == [False, False]
+    model.gap_weights = np.ones(8, dtype=np.float32)
+    with pytest.raises(ValueError, match="refit the weights"):
+        model.reads_as_gap(np.ones((2, 4), dtype=np.float32))
+    # Saved and read back with its weights file.
+    model.gap_bias, model.gap_threshold = -5.0, 2.5
+    again = FusionModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again.gap_weights.tolist() == model.gap_weights.tolist()
+    assert (again.gap_bias, again.gap_threshold) == (-5.0, 2.5)
+    assert again.reads_as_gap(np.array([[1.0] * 8, [0.9] * 8], dtype=np.float32)).tolist() == [True, False]
+    assert "gap_reading" not in again.meta
 
 
 def test_the_words_of_a_disclaimer_itself_do_not_make_it_about_an_outcome_on_courses():

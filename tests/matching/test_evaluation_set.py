@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from evc.curricula.models import LearningOutcome
 from evc.matching import evaluation as ev
+from evc.matching.engine import text as textmod
 from evc.matching.engine.catalogue_csv import read_catalogue
 from evc.portfolios.intake import inspect_credential
 
@@ -101,3 +102,32 @@ def test_an_unseen_curriculum_imports_beside_the_shipped_catalogue(name):
     outcomes, _ = read_catalogue([UNSEEN[name]])
     imported = LearningOutcome.objects.filter(unit__version__programme__code=outcomes[0].programme).count()
     assert imported == len(outcomes) > 0
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_labelled_gap_sentence_is_a_sentence_of_a_fitted_credential(name, settings):
+    """The labels of `ev.GAP_LABELS` name sentences as the engine splits them: a change to the splitter or to a
+    credential that unlabels one must fail here, not quietly shrink the gap reading's training data. No holdout
+    credential is labelled (nothing is fitted on them)."""
+    from evc.matching.engine.matcher import prepare
+    from evc.matching.services import credential_input
+
+    settings.EVC_FETCH_REMOTE = False
+    gold = SETS[name][0]
+    labels = ev.load_gap_labels(gold.parent / ev.GAP_LABELS)
+    if labels is None:
+        assert name == "holdout-2", f"{name}: no {ev.GAP_LABELS}"
+        return
+    items = {i.file: i for i in ev.load_gold(gold)}
+    problems = []
+    for file, (gaps, doubts) in labels.items():
+        item = items.get(file)
+        if item is None or item.split == "holdout" or item.path is None:
+            problems.append(f"{file}: not a fitted credential of {gold.name}")
+            continue
+        claim = inspect_credential(item.path.read_bytes(), item.path.name).claim
+        sentences = {textmod.fold(s) for s in prepare(credential_input(claim, verified=None)).sentences}
+        problems += [f"{file}: {s!r} is not one of its sentences" for s in sorted((gaps | doubts) - sentences)]
+        if not gaps and not doubts:
+            problems.append(f"{file}: listed with no sentence")
+    assert problems == []

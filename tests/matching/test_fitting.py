@@ -11,12 +11,17 @@ from evc.matching.engine.results import CredentialInput
 from .helpers import HashingEncoder, synthetic_catalogue
 
 
-def _setup():
+def _index() -> tuple[MatchIndex, HashingEncoder]:
     outcomes, units = synthetic_catalogue()
     encoder = HashingEncoder()
     index = MatchIndex(outcomes, units, model_id=encoder.model_id,
                        outcome_vectors=encoder.encode([o.text for o in outcomes]),
                        unit_vectors=encoder.encode([u.context_text() for u in units]))
+    return index, encoder
+
+
+def _setup():
+    index, encoder = _index()
     rows = [
         ("Designs a normalised relational database schema and writes SQL queries.", ["P/DATA/D1"]),
         ("Tunes query performance with indexes and execution plans.", ["P/DATA/D2"]),
@@ -268,3 +273,57 @@ def test_engine_errors_read_the_kept_scoring_as_they_would_the_completed_one():
     errors = ev.engine_errors(index, rescored, items, kept, model)
     assert errors == ev.engine_errors(index, rescored, items, bare, model)
     assert [e["file"] for e in errors] == ["f0"] and errors[0]["missed"][0]["outcome"] == "P/WEB/W2"
+
+
+def test_the_gap_reading_is_fitted_on_labelled_sentences_only(tmp_path, monkeypatch):
+    """Sentences labelled as stating a gap (and the clauses the rules set aside) against the other sentences of
+    labelled credentials; doubtful sentences and credentials without labels stay out of it."""
+    index, encoder = _index()
+    texts = [
+        "Designs a relational database schema.\nStored procedures come up in a guest lecture only.",
+        "Builds a web application with HTML.\nAccessibility audits come up in a guest lecture only.",
+        "Automates a CI/CD pipeline.\nMonitoring in production comes up in a guest lecture only.",
+        "Designs a cloud architecture on AWS.\nCost management is not covered in this course.",
+        "Tunes query performance with indexes.\nLoad testing comes up in a guest lecture only.",
+    ]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(f'{{"file": "c{i}.json", "outcomes": [], "kind": "negative"}}\n' for i in range(5)))
+    (tmp_path / ev.GAP_LABELS).write_text(
+        '{"file": "c0.json", "gaps": ["Stored procedures come up in a guest lecture only."]}\n'
+        '{"file": "c1.json", "gaps": ["ACCESSIBILITY audits come up in a guest lecture only."]}\n'
+        '{"file": "c2.json", "gaps": ["Monitoring in production comes up in a guest lecture only."]}\n'
+        '{"file": "c4.json", "doubts": ["Load testing comes up in a guest lecture only."]}\n')
+    items = ev.load_gold(gold)
+    assert items[1].gap_sentences == {"accessibility audits come up in a guest lecture only."}  # folded
+    assert items[3].gap_sentences == frozenset() and items[4].doubtful  # not listed: no gap sentence
+    prepared = [prepare(CredentialInput(text=t)) for t in texts]
+    assert prepared[3].set_aside and not any(p.set_aside for p in prepared[:3])  # a rule reads one of them
+    model = hand_set(encoder.model_id)
+    scored = [index.score(p, v, model) for p, v in zip(prepared, index.encode_prepared(prepared, encoder), strict=True)]
+    from sklearn.linear_model import LogisticRegression
+
+    trained_on = []
+    original_fit = LogisticRegression.fit
+    monkeypatch.setattr(LogisticRegression, "fit",
+                        lambda self, X, y, *a, **k: trained_on.append(list(y)) or original_fit(self, X, y, *a, **k))
+    weights, bias = ev._fit_gap_reading(scored, items, semantic=True)
+    assert weights is not None and weights.shape == (encoder.dimension,)
+    # Nine sentences and the set-aside clause, less the doubtful one; positive: three labelled and the clause.
+    assert [sum(y) for y in trained_on] == [4] and [len(y) for y in trained_on] == [9]
+    model.gap_weights, model.gap_bias, model.gap_threshold = weights, bias, 0.0
+    read = [model.reads_as_gap(p.sentence_vectors).tolist() for p in prepared]
+    assert read[:3] == [[False, True]] * 3 and read[3] == [False]
+    assert read[4] == [False, True]  # a doubtful sentence is not trained on, but reads like the labelled ones
+    # Without labels (no label file beside the gold file), or without vectors, there is nothing to fit.
+    unlabelled = [ev.GoldItem(i.file, "dev", "en", [], set(), "negative") for i in items]
+    assert unlabelled[0].gap_sentences is None
+    assert ev._fit_gap_reading(scored, unlabelled, semantic=True) == (None, 0.0)
+    assert ev._fit_gap_reading(scored, items, semantic=False) == (None, 0.0)
+
+
+def test_a_malformed_gap_label_file_is_refused_with_its_line(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"file": "c0.json", "outcomes": [], "kind": "negative"}\n')
+    (tmp_path / ev.GAP_LABELS).write_text('{"file": "c0.json", "gaps": []}\n\n{"gaps": ["x"]}\n')
+    with pytest.raises(ValueError, match=r"gap-sentences\.jsonl line 3"):
+        ev.load_gold(gold)

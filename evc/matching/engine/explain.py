@@ -181,6 +181,7 @@ def unit_reason(
     precedents: Sequence[Precedent],
     weak: Sequence[str] = (),
     read_from_text: Sequence[str] = (),
+    disclaiming: Sequence[str] = (),
 ) -> str:
     t = _T[lang if lang in _T else "en"]
     # The engine suggests, the assessor judges: "found", not "evidenced". When outcomes are credited by
@@ -190,7 +191,9 @@ def unit_reason(
     parts = [template.format(matched=matched, total=total, coverage=_num(coverage, lang)), t[suggestion]]
     if weak and suggestion != "none":
         parts.append(t["weak_many" if len(weak) > 1 else "weak_one"].format(codes=", ".join(weak)))
-    parts += [t["blockers"][b] for b in blockers]
+    # A disclaimer is quoted where it is named: the assessor judges the credential's own words.
+    quoted = " / ".join(f"“{_short(c, 140)}”" for c in disclaiming[:2])
+    parts += [f"{t['blockers'][b]}: {quoted}" if b == "disclaimed" and quoted else t["blockers"][b] for b in blockers]
     if read_from_text and suggestion != "none":
         parts.append(t["from_text"][tuple(sorted(read_from_text))])
     if precedents:

@@ -2,8 +2,8 @@
 
 Each weights file (`evc/matching/weights/<model>.json`) holds the feature names, the
 coefficients and bias, the "possible" and "strong" thresholds on the fused score, and
-the unit-suggestion parameters, together with where they were fitted (the dev split of
-the gold set only) and the dev figures at fitting time. `evaluate_matching --fit`
+the unit-suggestion parameters and the learned reading of stated gaps (`FusionModel.reads_as_gap`),
+together with where they were fitted and the figures at fitting time. `evaluate_matching --fit`
 writes a new file; nothing else changes the weights.
 """
 
@@ -201,6 +201,11 @@ class FusionModel:
     # The gate's "probe" (see GATE_FEATURES): weights over the credential's whole-text vector, and bias.
     probe_weights: np.ndarray | None = None
     probe_bias: float = 0.0
+    # The learned reading of stated gaps (see `reads_as_gap`): weights over one sentence's vector, bias, and the
+    # logit from which the sentence is read as saying that a topic is not covered.
+    gap_weights: np.ndarray | None = None
+    gap_bias: float = 0.0
+    gap_threshold: float = 0.0
 
     def effective(self, X: np.ndarray) -> np.ndarray:
         """X with the language-bound signals of cross-language rows raised to their imputed values."""
@@ -220,6 +225,16 @@ class FusionModel:
             raise ValueError(f"the gate's probe expects {self.probe_weights.shape[0]}-dimensional vectors, "
                              f"not {document.shape[0]}: refit the weights for this embedding model")
         return float(document @ self.probe_weights + self.probe_bias)
+
+    def reads_as_gap(self, vectors: np.ndarray | None) -> np.ndarray:
+        """Per sentence vector: does the sentence read as saying that something is not covered ("We don't go
+        into surveys", "dat krijg je in het tweedejaarsvak")? All False without a gap reading or vectors."""
+        if vectors is None or not len(vectors) or self.gap_weights is None:
+            return np.zeros(0 if vectors is None else len(vectors), dtype=bool)
+        if vectors.shape[1] != self.gap_weights.shape[0]:
+            raise ValueError(f"the gap reading expects {self.gap_weights.shape[0]}-dimensional vectors, "
+                             f"not {vectors.shape[1]}: refit the weights for this embedding model")
+        return vectors @ self.gap_weights + self.gap_bias >= self.gap_threshold
 
     def gate_row(self, X: np.ndarray, document: np.ndarray | None = None) -> np.ndarray:
         """The gate's inputs for one credential: its candidates X (best first, disclaimed ones last, so
@@ -257,6 +272,11 @@ class FusionModel:
                 },
             },
             "unit_rule": self.unit_rule.to_dict(),
+            "gap_reading": None if self.gap_weights is None else {
+                "weights": [round(float(w), 6) for w in self.gap_weights],
+                "bias": round(float(self.gap_bias), 6),
+                "threshold": float(self.gap_threshold),
+            },
             "cross_language_imputation": None if self.imputation is None else {
                 "signals": list(LANGUAGE_BOUND),
                 "basis": list(IMPUTATION_BASIS),
@@ -280,11 +300,12 @@ class FusionModel:
         weights = np.array([by_name.get(n, 0.0) for n in FEATURES], dtype=np.float32)
         meta = {k: v for k, v in data.items()
                 if k not in {"model_id", "features", "weights", "bias", "thresholds", "unit_rule", "gate",
-                             "cross_language_imputation"}}
+                             "gap_reading", "cross_language_imputation"}}
         gate = data.get("gate")
         if gate and list(gate["features"]) != list(GATE_FEATURES):
             raise ValueError("weights file uses other gate features than this engine")
         probe = (gate or {}).get("probe")
+        gap = data.get("gap_reading")
         return cls(
             model_id=data["model_id"],
             weights=weights,
@@ -299,6 +320,9 @@ class FusionModel:
             imputation=_imputation_from(data.get("cross_language_imputation")),
             probe_weights=None if not probe else np.array(probe["weights"], dtype=np.float32),
             probe_bias=float(probe["bias"]) if probe else 0.0,
+            gap_weights=None if not gap else np.array(gap["weights"], dtype=np.float32),
+            gap_bias=float(gap["bias"]) if gap else 0.0,
+            gap_threshold=float(gap["threshold"]) if gap else 0.0,
         )
 
 

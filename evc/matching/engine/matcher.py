@@ -106,6 +106,7 @@ class Prepared:
     aside_stems: set[str] = field(default_factory=set)
     aside_topics: list[set[str]] = field(default_factory=list)  # per clause, the stems of what it is about
     aside_vectors: np.ndarray | None = None
+    sentence_vectors: np.ndarray | None = None  # one per sentence (for the learned reading of stated gaps)
 
     def texts_to_encode(self) -> list[str]:
         # The sentences, then the disclaiming clauses. The whole text's vector is the sentences' mean
@@ -506,20 +507,27 @@ class MatchIndex:
             out |= (aside_sem >= DISCLAIM_SEM) & (aside_sem > sem_best[candidates])
         return out
 
-    def _units_near_disclaimers(self, prepared: Prepared, programme: int) -> set[int]:
-        """The units of a programme with an outcome among a disclaiming clause's DISCLAIM_NEAREST closest
-        outcomes of that programme (see DISCLAIM_NEAREST)."""
-        if not prepared.set_aside:
-            return set()
+    def _units_near_disclaimers(self, prepared: Prepared, gap_sentences: list[str], gap_vectors: np.ndarray | None,
+                                programme: int) -> dict[int, list[str]]:
+        """The units of a programme with an outcome among the DISCLAIM_NEAREST closest outcomes of that programme
+        to a disclaiming clause, or to a sentence read as stating a gap (`gap_sentences` and their vectors, see
+        `FusionModel.reads_as_gap`; by meaning only: its words are evidence too); each with those clauses."""
+        if not prepared.set_aside and gap_vectors is None:
+            return {}
         members = self._programme_members[programme]
-        rows: list[tuple[np.ndarray, float]] = []  # per clause: its closeness to the programme's outcomes, and the floor
-        if self.O is not None and prepared.aside_vectors is not None and len(prepared.aside_vectors):
-            rows += [(row, DISCLAIM_NEAR_SEM) for row in prepared.aside_vectors @ self.O[members].T]
-        rows += [(self.lexical.scores(topic)[1][members], DISCLAIM_LEX) for topic in prepared.aside_topics if topic]
-        near: set[int] = set()
-        for values, floor in rows:
+        rows: list[tuple[str, np.ndarray, float]] = []  # per clause: it, its closeness to the programme's outcomes, the floor
+        if self.O is not None:
+            for clauses, vectors in ((prepared.set_aside, prepared.aside_vectors), (gap_sentences, gap_vectors)):
+                if vectors is not None and len(vectors):
+                    rows += [(c, row, DISCLAIM_NEAR_SEM) for c, row in zip(clauses, vectors @ self.O[members].T, strict=True)]
+        rows += [(c, self.lexical.scores(topic)[1][members], DISCLAIM_LEX)
+                 for c, topic in zip(prepared.set_aside, prepared.aside_topics, strict=True) if topic]
+        near: dict[int, list[str]] = {}
+        for clause, values, floor in rows:
             top = np.argsort(-values, kind="stable")[:DISCLAIM_NEAREST]
-            near.update(self.unit_of[members[top[values[top] >= floor]]].tolist())
+            for u in dict.fromkeys(self.unit_of[members[top[values[top] >= floor]]].tolist()):
+                if clause not in near.setdefault(u, []):
+                    near[u].append(clause)
         return near
 
     def _word_meaning(self, prepared: Prepared, candidates: np.ndarray) -> tuple[np.ndarray, WordMatches | None]:
@@ -718,7 +726,10 @@ class MatchIndex:
         units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
         any_precedents = lookup is not _no_precedents
         # Per programme, worked out only when a unit of it has every outcome matched with enough credit.
-        near_disclaimers = cache(partial(self._units_near_disclaimers, prepared))
+        gaps = model.reads_as_gap(prepared.sentence_vectors) if self.O is not None else np.zeros(0, dtype=bool)
+        gap_vectors = prepared.sentence_vectors[gaps] if gaps.any() else None  # type: ignore[index]
+        gap_sentences = [s for s, gap in zip(prepared.sentences, gaps.tolist(), strict=False) if gap]
+        near_disclaimers = cache(partial(self._units_near_disclaimers, prepared, gap_sentences, gap_vectors))
         read_from_text = cred.read_from_text
         out: list[UnitSuggestion] = []
         for k in ranking:
@@ -741,7 +752,8 @@ class MatchIndex:
                 blockers.append("workload")
             if rule.require_level_or_workload and level is None and workload is None:
                 blockers.append("unknown_size")
-            if u in disclaimed_units or (not short[k] and u in near_disclaimers(self.programme_of[self.unit_members[u][0]])):
+            disclaiming: list[str] = [] if short[k] else near_disclaimers(self.programme_of[self.unit_members[u][0]]).get(u, [])
+            if u in disclaimed_units or disclaiming:
                 blockers.append("disclaimed")
             if unverified:
                 blockers.append("unverified")
@@ -758,7 +770,7 @@ class MatchIndex:
                                                            strict=True) if is_weak)
             out.append(UnitSuggestion(unit.reference, unit.programme, unit.code, unit.name, coverages[k], suggestion,
                                       groups[k], sizes_list[k], level, workload, precedents, unit.unit_id,
-                                      tuple(blockers), weak, from_text))
+                                      tuple(blockers), weak, from_text, tuple(disclaiming)))
         return out
 
     # --- convenience ---------------------------------------------------------------------
@@ -856,7 +868,7 @@ class MatchIndex:
         out = []
         for p, (a, b) in zip(prepared, bounds, strict=True):
             middle = a + len(p.sentences)
-            p.aside_vectors = vectors[middle:b]
+            p.sentence_vectors, p.aside_vectors = vectors[a:middle], vectors[middle:b]
             out.append(with_document_vector(vectors[a:middle]))
         return out
 

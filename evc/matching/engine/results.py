@@ -175,6 +175,9 @@ class UnitSuggestion:
     weak_outcomes: tuple[str, ...] = ()
     # Of "level" and "workload", those this advice weighed that were read from the credential's prose.
     read_from_text: tuple[str, ...] = ()
+    # The credential's own clauses saying a topic of this unit is not covered (set aside by the rules, or read as
+    # stating a gap by the learned reading): quoted in the reason so the assessor can judge them.
+    disclaiming: tuple[str, ...] = ()
 
     @cached_property
     def reasons(self) -> Mapping[str, str]:
@@ -185,7 +188,8 @@ class UnitSuggestion:
         return LazyTexts(partial(unit_reason, coverage=self.coverage, matched=len(self.matched_outcomes),
                                  total=self.outcome_count, suggestion=self.suggestion, blockers=self.blockers,
                                  level=self.level_fit, workload=self.workload_fit, precedents=self.precedents,
-                                 weak=self.weak_outcomes, read_from_text=self.read_from_text))
+                                 weak=self.weak_outcomes, read_from_text=self.read_from_text,
+                                 disclaiming=self.disclaiming))
 
 
 @dataclass
