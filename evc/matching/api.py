@@ -61,10 +61,10 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
         exemption: "coverage", "thin", "borrowed", "level", "workload", "unknown_size", "disclaimed", "unverified",
         "precedent", "too_old"), weak_outcomes (when every outcome is matched: those matched at
         "possible" only), read_from_text (of "level" and "workload", those weighed that the intake
-        read from the credential's prose), disclaiming (the credential's own clauses that say a topic
-        of the unit is not covered: set aside by the rules, or sentences the learned gap reading of the
-        weights file reads so; quoted in the reasons), reasons {"nl","en"} (written from those fields
-        when read), precedents.
+        read from the credential's prose), disclaiming (when every outcome of the unit is matched: the
+        credential's own clauses that say a topic of it is not covered, set aside by the rules or read
+        so by the learned gap reading of the weights file; quoted in the reasons), reasons {"nl","en"}
+        (written from those fields when read), precedents.
     Precedent: unit_reference, decision ("granted"|"refused"|"partial"...), decided_on,
         case_reference, summary. A "refused" precedent blocks an exemption suggestion.
 """

@@ -824,12 +824,14 @@ def test_a_sentence_read_as_stating_a_gap_blocks_the_unit_it_is_about_and_stays_
     index, encoder = setup
     gap = "Tuning query performance with indexes is something you only watch in one guest lecture."
     text = ("Designs a normalised relational database schema and writes SQL queries.\n"
-            "Tunes query performance with indexes and execution plans.\n" + gap)
+            "Tunes query performance with indexes and execution plans.\n"
+            "Designs a scalable cloud architecture on AWS or Azure.\n"
+            "Automates build, test and deployment with a CI/CD pipeline.\n" + gap)
     cred = CredentialInput(text=text, eqf_level=6, ects=5.0)
     model = make_model(sem_best=10.0, lex_cov=2.0)
     plain = run(index, encoder, cred, model)
     assert plain.set_aside == [] and gap in plain.sentences  # no rule reads it
-    assert next(u for u in plain.units if u.reference == "P/DATA").suggestion == "exemption"
+    assert {u.reference: u.suggestion for u in plain.units} == {"P/DATA": "exemption", "P/CLOUD": "exemption"}
 
     model.gap_weights, model.gap_bias, model.gap_threshold = encoder.encode([gap])[0], -0.95, 0.0
     vectors = encoder.encode(plain.sentences)
@@ -837,12 +839,12 @@ def test_a_sentence_read_as_stating_a_gap_blocks_the_unit_it_is_about_and_stays_
     result = run(index, encoder, cred, model)
     unit = next(u for u in result.units if u.reference == "P/DATA")
     assert unit.suggestion == "partial" and unit.blockers == ("disclaimed",) and unit.disclaiming == (gap,)
-    assert f"the credential says a topic of this unit is outside its scope: “{gap}”." in unit.reasons["en"]
-    assert f"volgens het bewijsstuk valt een onderwerp van deze eenheid erbuiten: “{gap}”." in unit.reasons["nl"]
+    assert f"the credential appears to say that a topic of this unit is outside its scope: “{gap}”." in unit.reasons["en"]
+    assert f"het bewijsstuk lijkt te zeggen dat een onderwerp van deze eenheid erbuiten valt: “{gap}”." in unit.reasons["nl"]
     # It is still evidence (unlike a clause the rules set aside), and it blocks only the unit it is about.
     assert result.set_aside == [] and [m.reference for m in result.outcomes] == [m.reference for m in plain.outcomes]
-    assert [u.suggestion for u in result.units if u.reference != "P/DATA"] == \
-        [u.suggestion for u in plain.units if u.reference != "P/DATA"]
+    cloud = next(u for u in result.units if u.reference == "P/CLOUD")
+    assert cloud.suggestion == "exemption" and cloud.disclaiming == ()
     # Read from a higher logit, the same sentence no longer reads as a gap.
     model.gap_threshold = 0.1
     assert next(u for u in run(index, encoder, cred, model).units if u.reference == "P/DATA").suggestion == "exemption"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -321,9 +323,35 @@ def test_the_gap_reading_is_fitted_on_labelled_sentences_only(tmp_path, monkeypa
     assert ev._fit_gap_reading(scored, items, semantic=False) == (None, 0.0)
 
 
-def test_a_malformed_gap_label_file_is_refused_with_its_line(tmp_path):
+@pytest.mark.parametrize(("lines", "message"), [
+    ('{"file": "c0.json", "gaps": []}\n\n{"gaps": ["x"]}\n', r"gap-sentences\.jsonl line 3: not a label line"),
+    ('{"file": "c0.json", "gaps": "We do not go into surveys."}\n', "line 1: not a label line"),
+    ('{"file": "c0.json", "doubts": [["x"]]}\n', "line 1: not a label line"),
+    ('["c0.json"]\n', "line 1: not a label line"),
+    ('{"file": "c0.json"\n', "line 1: not JSON"),
+    ('{"file": "c0.json", "gaps": ["a"]}\n{"file": "c0.json", "gaps": ["b"]}\n', "line 2: c0.json is labelled twice"),
+    ('{"file": "c9.json", "gaps": ["a"]}\n', "labels c9.json, which gold.jsonl does not list"),
+])
+def test_a_malformed_gap_label_file_is_refused_with_its_line(tmp_path, lines, message):
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"file": "c0.json", "outcomes": [], "kind": "negative"}\n')
-    (tmp_path / ev.GAP_LABELS).write_text('{"file": "c0.json", "gaps": []}\n\n{"gaps": ["x"]}\n')
-    with pytest.raises(ValueError, match=r"gap-sentences\.jsonl line 3"):
+    (tmp_path / ev.GAP_LABELS).write_text(lines)
+    with pytest.raises(ValueError, match=message):
         ev.load_gold(gold)
+
+
+def test_fitting_stores_the_gap_reading_with_its_threshold():
+    """`fit` fits the reading when the fitted credentials are labelled, and reads it from GAP_THRESHOLD."""
+    index, items, scored = _setup()
+    assert ev.fit(index, scored, items, "test-hashing@1").gap_weights is None  # no labels: no reading
+    text = "Designs a normalised relational database schema.\nQuery tuning comes up in a guest lecture only."
+    prepared = prepare(CredentialInput(text=text))
+    extra = index.score(prepared, index.encode_prepared([prepared], HashingEncoder())[0], hand_set("test-hashing@1"))
+    labelled = [replace(i, gap_sentences=frozenset()) for i in items] + [
+        ev.GoldItem("gap.json", "dev", "en", ["P/DATA/D1"], set(), "positive",
+                    gap_sentences=frozenset({"query tuning comes up in a guest lecture only."}))]
+    model = ev.fit(index, [*scored, extra], labelled, "test-hashing@1")
+    assert model.gap_weights is not None and model.gap_threshold == ev.GAP_THRESHOLD
+    assert "gap reading" in model.meta["method"]
+    again = FusionModel.from_dict(model.to_dict())
+    assert np.allclose(again.gap_weights, model.gap_weights, atol=1e-6) and again.gap_threshold == ev.GAP_THRESHOLD

@@ -47,7 +47,7 @@ _T = {
             "unverified": "the credential failed verification",
             "precedent": "the committee refused this badge for this unit before",
             "too_old": "the evidence is too old",
-            "disclaimed": "the credential says a topic of this unit is outside its scope",
+            "disclaimed": "the credential appears to say that a topic of this unit is outside its scope",
         },
     },
     "nl": {
@@ -89,7 +89,7 @@ _T = {
             "unverified": "het bewijsstuk is niet geverifieerd",
             "precedent": "de commissie wees deze badge eerder af voor deze eenheid",
             "too_old": "het bewijs is te oud",
-            "disclaimed": "volgens het bewijsstuk valt een onderwerp van deze eenheid erbuiten",
+            "disclaimed": "het bewijsstuk lijkt te zeggen dat een onderwerp van deze eenheid erbuiten valt",
         },
     },
 }
@@ -192,7 +192,8 @@ def unit_reason(
     if weak and suggestion != "none":
         parts.append(t["weak_many" if len(weak) > 1 else "weak_one"].format(codes=", ".join(weak)))
     # A disclaimer is quoted where it is named: the assessor judges the credential's own words.
-    quoted = " / ".join(f"“{_short(c, 140)}”" for c in disclaiming[:2])
+    quoted = " / ".join(f"“{_short(c, 140)}”" for c in disclaiming[:2]) + (
+        f" (+{len(disclaiming) - 2})" if len(disclaiming) > 2 else "")
     parts += [f"{t['blockers'][b]}: {quoted}" if b == "disclaimed" and quoted else t["blockers"][b] for b in blockers]
     if read_from_text and suggestion != "none":
         parts.append(t["from_text"][tuple(sorted(read_from_text))])

@@ -727,8 +727,10 @@ class MatchIndex:
         any_precedents = lookup is not _no_precedents
         # Per programme, worked out only when a unit of it has every outcome matched with enough credit.
         gaps = model.reads_as_gap(prepared.sentence_vectors) if self.O is not None else np.zeros(0, dtype=bool)
-        gap_vectors = prepared.sentence_vectors[gaps] if gaps.any() else None  # type: ignore[index]
-        gap_sentences = [s for s, gap in zip(prepared.sentences, gaps.tolist(), strict=False) if gap]
+        gap_vectors, gap_sentences = None, []
+        if gaps.any():  # then there is a vector per sentence
+            gap_vectors = prepared.sentence_vectors[gaps]  # type: ignore[index]
+            gap_sentences = [s for s, gap in zip(prepared.sentences, gaps.tolist(), strict=True) if gap]
         near_disclaimers = cache(partial(self._units_near_disclaimers, prepared, gap_sentences, gap_vectors))
         read_from_text = cred.read_from_text
         out: list[UnitSuggestion] = []
