@@ -57,6 +57,7 @@ UNSEEN = {
     "unseen-33": ROOT / "evaluation" / "unseen-33" / "bestuurskunde.csv",
     "unseen-34": ROOT / "evaluation" / "unseen-34" / "luchtvaarttechniek.csv",
     "unseen-35": ROOT / "evaluation" / "unseen-35" / "vaktherapie.csv",
+    "unseen-36": ROOT / "evaluation" / "unseen-36" / "forensisch-onderzoek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
