@@ -42,6 +42,15 @@ def test_it_splits_sentences_lines_and_bullets():
     ]
 
 
+def test_a_spaced_dash_splits_before_a_new_item_but_not_inside_a_sentence():
+    assert textmod.split_sentences("Modules – Data analysis – Machine learning • Ethics", min_chars=3) == [
+        "Modules", "Data analysis", "Machine learning", "Ethics"]
+    aside = "Het getuigen zelf – als deskundige plaatsnemen en vragen beantwoorden – oefen je in deze module nog niet."
+    assert textmod.split_sentences(aside) == [aside]
+    assert textmod.split_sentences("Three cases - a swab, a search - each argued in writing.") == [
+        "Three cases - a swab, a search - each argued in writing."]
+
+
 def test_it_keeps_a_short_title_when_nothing_longer_exists():
     assert textmod.split_sentences("AWS") == ["AWS"]
 

@@ -42,7 +42,13 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 }
 
 _TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(])|\n+|\s+[•·▪\-–*]\s+|^\s*[•·▪\-–*]\s+", re.M)
+# A spaced dash inside a line starts a new item only when an item starts after it ("Modules – Data – AI"); before a
+# lowercase word it is a parenthetical or explanatory dash ("Het getuigen zelf – als deskundige ... – oefen je hier
+# nog niet"), and cutting there leaves pieces that say nothing on their own (a stated gap cut from its topic, blind
+# sets 35 and 36). Leaving one of sets 1-36 out: exemption precision 0.920 -> 0.924, negative rejection 0.929 -> 0.938,
+# Recall@5 0.910 -> 0.911, exemption recall 0.859 unchanged.
+_SENTENCE_END_RE = re.compile(
+    r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(])|\n+|\s+[•·▪*]\s+|\s+[\-–]\s+(?=[A-Z0-9\"'(])|^\s*[•·▪\-–*]\s+", re.M)
 
 # A handful of very frequent function words per language decide the language of a text
 # when the credential does not say; claims that do say are trusted.
