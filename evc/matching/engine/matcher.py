@@ -725,12 +725,13 @@ class MatchIndex:
         too_old = recency == 0.0
         units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
         any_precedents = lookup is not _no_precedents
-        # Per programme, worked out only when a unit of it has every outcome matched with enough credit.
+        # The sentences read as stating a gap (one product per credential), beside the clauses the rules set aside.
         gaps = model.reads_as_gap(prepared.sentence_vectors) if self.O is not None else np.zeros(0, dtype=bool)
         gap_vectors, gap_sentences = None, []
         if gaps.any():  # then there is a vector per sentence
             gap_vectors = prepared.sentence_vectors[gaps]  # type: ignore[index]
             gap_sentences = [s for s, gap in zip(prepared.sentences, gaps.tolist(), strict=True) if gap]
+        # Per programme, worked out only when a unit of it has every outcome matched with enough credit.
         near_disclaimers = cache(partial(self._units_near_disclaimers, prepared, gap_sentences, gap_vectors))
         read_from_text = cred.read_from_text
         out: list[UnitSuggestion] = []
