@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -69,19 +69,25 @@ class GoldItem:
 GAP_LABELS = "gap-sentences.jsonl"
 
 
+def _json_lines(path: Path, where: str = "") -> Iterator[tuple[int, Any]]:
+    """Each non-blank line of a JSON-lines file with its number; a line that is not JSON is refused, named
+    `where` + "line N"."""
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield number, json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}line {number}: not JSON ({exc.msg})") from exc
+
+
 def load_gap_labels(path: Path) -> dict[str, tuple[frozenset[str], frozenset[str]]] | None:
     """Per credential file, its sentences labelled as stating a gap and those labelled as doubtful, folded (see
     `textmod.fold`); None when no label file exists. A credential not listed has no gap sentence."""
     if not path.is_file():
         return None
     labels: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path.name} line {number}: not JSON ({exc.msg})") from exc
+    for number, data in _json_lines(path, f"{path.name} "):
         lists = [data.get(key, []) if isinstance(data, dict) else None for key in ("gaps", "doubts")]
         if (not isinstance(data, dict) or not isinstance(data.get("file"), str)
                 or not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in lists)):
@@ -98,13 +104,7 @@ def load_gold(path: Path, *, require_split: bool = False) -> list[GoldItem]:
     `require_split`: a test set read beside another file must never turn into training data for want of a label."""
     gap_labels = load_gap_labels(path.parent / GAP_LABELS)
     items = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"line {number}: not JSON ({exc.msg})") from exc
+    for number, data in _json_lines(path):
         if not isinstance(data, dict):
             raise ValueError(f"line {number}: not a JSON object")
         if require_split and "split" not in data:

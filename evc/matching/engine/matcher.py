@@ -517,9 +517,10 @@ class MatchIndex:
         members = self._programme_members[programme]
         rows: list[tuple[str, np.ndarray, float]] = []  # per clause: it, its closeness to the programme's outcomes, the floor
         if self.O is not None:
+            outcome_vectors = self.O[members].T  # one copy for the set-aside clauses and the gap sentences
             for clauses, vectors in ((prepared.set_aside, prepared.aside_vectors), (gap_sentences, gap_vectors)):
                 if vectors is not None and len(vectors):
-                    rows += [(c, row, DISCLAIM_NEAR_SEM) for c, row in zip(clauses, vectors @ self.O[members].T, strict=True)]
+                    rows += [(c, row, DISCLAIM_NEAR_SEM) for c, row in zip(clauses, vectors @ outcome_vectors, strict=True)]
         rows += [(c, self.lexical.scores(topic)[1][members], DISCLAIM_LEX)
                  for c, topic in zip(prepared.set_aside, prepared.aside_topics, strict=True) if topic]
         near: dict[int, list[str]] = {}
