@@ -58,6 +58,7 @@ UNSEEN = {
     "unseen-34": ROOT / "evaluation" / "unseen-34" / "luchtvaarttechniek.csv",
     "unseen-35": ROOT / "evaluation" / "unseen-35" / "vaktherapie.csv",
     "unseen-36": ROOT / "evaluation" / "unseen-36" / "forensisch-onderzoek.csv",
+    "unseen-37": ROOT / "evaluation" / "unseen-37" / "autotechniek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
