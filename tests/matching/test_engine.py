@@ -812,7 +812,7 @@ def test_a_short_disclaimer_is_about_the_unit_of_its_closest_outcomes_even_at_a_
         clause[target], clause[-1] = closeness, np.sqrt(1 - closeness**2)  # the rest of it is about nothing here
         prepared = replace(prepare(CredentialInput(text="Query tuning is not covered in this course.")),
                            aside_topics=[set()], aside_vectors=clause[None, :])
-        return set(index._units_near_disclaimers(prepared, [], None, programme))
+        return set(index._units_near_disclaimers(prepared, hand_set("test"), programme))  # no gap reading
 
     assert near(0.2) == {data_unit}  # its closest, though far below what a sentence needs to evidence it
     assert near(matcher.DISCLAIM_NEAR_SEM - 0.01) == set()  # but not a clause about nothing in the programme

@@ -507,18 +507,22 @@ class MatchIndex:
             out |= (aside_sem >= DISCLAIM_SEM) & (aside_sem > sem_best[candidates])
         return out
 
-    def _units_near_disclaimers(self, prepared: Prepared, gap_sentences: list[str], gap_vectors: np.ndarray | None,
-                                programme: int) -> dict[int, list[str]]:
+    def _units_near_disclaimers(self, prepared: Prepared, model: FusionModel, programme: int) -> dict[int, list[str]]:
         """The units of a programme with an outcome among the DISCLAIM_NEAREST closest outcomes of that programme
-        to a disclaiming clause, or to a sentence read as stating a gap (`gap_sentences` and their vectors, see
-        `FusionModel.reads_as_gap`; by meaning only: its words are evidence too); each with those clauses."""
-        if not prepared.set_aside and gap_vectors is None:
+        to a disclaiming clause, or to a sentence the weights read as stating a gap (`FusionModel.reads_as_gap`; by
+        meaning only: its words are evidence too); each with those clauses."""
+        gaps = model.reads_as_gap(prepared.sentence_vectors)  # all False without sentence vectors or a reading
+        if not prepared.set_aside and not gaps.any():
             return {}
         members = self._programme_members[programme]
         rows: list[tuple[str, np.ndarray, float]] = []  # per clause: it, its closeness to the programme's outcomes, the floor
         if self.O is not None:
             outcome_vectors = self.O[members].T  # one copy for the set-aside clauses and the gap sentences
-            for clauses, vectors in ((prepared.set_aside, prepared.aside_vectors), (gap_sentences, gap_vectors)):
+            sources = [(prepared.set_aside, prepared.aside_vectors)]
+            if gaps.any():  # then there is a vector per sentence
+                sources.append(([s for s, gap in zip(prepared.sentences, gaps.tolist(), strict=True) if gap],
+                                prepared.sentence_vectors[gaps]))  # type: ignore[index]
+            for clauses, vectors in sources:
                 if vectors is not None and len(vectors):
                     rows += [(c, row, DISCLAIM_NEAR_SEM) for c, row in zip(clauses, vectors @ outcome_vectors, strict=True)]
         rows += [(c, self.lexical.scores(topic)[1][members], DISCLAIM_LEX)
@@ -726,14 +730,9 @@ class MatchIndex:
         too_old = recency == 0.0
         units, sizes_list, matched = self.units, sizes.tolist(), matched_units.tolist()
         any_precedents = lookup is not _no_precedents
-        # The sentences read as stating a gap (one product per credential), beside the clauses the rules set aside.
-        gaps = model.reads_as_gap(prepared.sentence_vectors) if self.O is not None else np.zeros(0, dtype=bool)
-        gap_vectors, gap_sentences = None, []
-        if gaps.any():  # then there is a vector per sentence
-            gap_vectors = prepared.sentence_vectors[gaps]  # type: ignore[index]
-            gap_sentences = [s for s, gap in zip(prepared.sentences, gaps.tolist(), strict=True) if gap]
-        # Per programme, worked out only when a unit of it has every outcome matched with enough credit.
-        near_disclaimers = cache(partial(self._units_near_disclaimers, prepared, gap_sentences, gap_vectors))
+        # Per programme, worked out only when a unit of it has every outcome matched with enough credit (the gap
+        # reading too: one product per programme asked, none for most credentials).
+        near_disclaimers = cache(partial(self._units_near_disclaimers, prepared, model))
         read_from_text = cred.read_from_text
         out: list[UnitSuggestion] = []
         for k in ranking:
