@@ -59,6 +59,7 @@ UNSEEN = {
     "unseen-35": ROOT / "evaluation" / "unseen-35" / "vaktherapie.csv",
     "unseen-36": ROOT / "evaluation" / "unseen-36" / "forensisch-onderzoek.csv",
     "unseen-37": ROOT / "evaluation" / "unseen-37" / "autotechniek.csv",
+    "unseen-38": ROOT / "evaluation" / "unseen-38" / "medische-beeldvorming-radiotherapie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
