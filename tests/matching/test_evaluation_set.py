@@ -60,6 +60,7 @@ UNSEEN = {
     "unseen-36": ROOT / "evaluation" / "unseen-36" / "forensisch-onderzoek.csv",
     "unseen-37": ROOT / "evaluation" / "unseen-37" / "autotechniek.csv",
     "unseen-38": ROOT / "evaluation" / "unseen-38" / "medische-beeldvorming-radiotherapie.csv",
+    "unseen-39": ROOT / "evaluation" / "unseen-39" / "bos-en-natuurbeheer.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
