@@ -61,6 +61,7 @@ UNSEEN = {
     "unseen-37": ROOT / "evaluation" / "unseen-37" / "autotechniek.csv",
     "unseen-38": ROOT / "evaluation" / "unseen-38" / "medische-beeldvorming-radiotherapie.csv",
     "unseen-39": ROOT / "evaluation" / "unseen-39" / "bos-en-natuurbeheer.csv",
+    "unseen-40": ROOT / "evaluation" / "unseen-40" / "ergotherapie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
