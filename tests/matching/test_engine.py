@@ -462,8 +462,12 @@ def test_every_shipped_weights_file_carries_the_current_unit_rule():
     files = sorted(WEIGHTS_DIR.glob("*.json"))
     assert len(files) == 4
     for path in files:
-        model = FusionModel.from_dict(json.loads(path.read_text()))
+        data = json.loads(path.read_text())
+        model = FusionModel.from_dict(data)
         assert model.unit_rule == UnitRule(), path.name
+        # A file reads a signal it lacks as weight 0: shipped files are fitted with every signal of this engine.
+        assert data["features"] == list(FEATURES), path.name
+        assert data["gate"] is None or data["gate"]["features"] == list(GATE_FEATURES), path.name
         # Every model with sentence vectors reads stated gaps, over vectors of its own size, from the same logit.
         if path.stem == "lexical-only":
             assert model.gap_weights is None
@@ -1004,3 +1008,34 @@ def test_beside_a_suggested_match_the_first_places_just_below_possible_are_shown
     assert not shown(replace(scored, disclaimed=disclaimed), model)[2]
     assert not shown(scored, replace(model, gate=1.0)).any()
     assert shown(real.take(np.arange(3), scores[:3]), model).tolist() == [True, True, True]
+
+
+def test_a_stated_level_below_the_units_is_a_signal_for_the_outcome_and_the_gate(setup):
+    index, encoder = setup
+    text = "Designs a normalised relational database schema and writes SQL queries."
+    column = FEATURES.index("level_short")
+    read = {}
+    for level in (None, 7, 6, 5, 4):
+        prepared = prepare(CredentialInput(text=text, eqf_level=level))
+        scored = index.score(prepared, index.encode_prepared([prepared], encoder)[0], hand_set("test"))
+        read[level] = set(scored.X[:, column].tolist())
+    # Every unit of the synthetic catalogue is EQF 6: nothing is said without a stated level or at or above it.
+    assert read == {None: {0.0}, 7: {0.0}, 6: {0.0}, 5: {0.5}, 4: {1.0}}
+    # The gate reads it from the best candidate, like the other signals of one outcome.
+    gate = make_model(sem_best=10.0, lex_cov=2.0)
+    gate.gate_weights = np.array([-20.0 if name == "level_short" else 0.0 for name in GATE_FEATURES])
+    gate.gate, gate.gate_bias = 0.5, 5.0
+    assert run(index, encoder, CredentialInput(text=text, eqf_level=6), gate).outcomes
+    assert run(index, encoder, CredentialInput(text=text, eqf_level=4), gate).outcomes == []
+
+
+def test_a_weights_file_without_a_newer_gate_feature_reads_it_as_weight_zero():
+    data = load_model("use-multilingual-v3@0.2.1").to_dict()
+    names, weights = data["gate"]["features"], data["gate"]["weights"]
+    data["gate"]["features"], data["gate"]["weights"] = names[:-1], weights[:-1]
+    older = FusionModel.from_dict(data)
+    assert older.gate_weights is not None and older.gate_weights[-1] == 0.0
+    assert np.allclose(older.gate_weights[:-1], weights[:-1])
+    data["gate"]["features"], data["gate"]["weights"] = [*names, "shoe_size"], [*weights, 1.0]
+    with pytest.raises(ValueError, match="unknown gate features"):
+        FusionModel.from_dict(data)
