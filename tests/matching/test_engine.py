@@ -465,9 +465,17 @@ def test_every_shipped_weights_file_carries_the_current_unit_rule():
         data = json.loads(path.read_text())
         model = FusionModel.from_dict(data)
         assert model.unit_rule == UnitRule(), path.name
-        # A file reads a signal it lacks as weight 0: shipped files are fitted with every signal of this engine.
+        # A file reads a signal it lacks as weight 0, and saving writes every signal: shipped files are fitted with
+        # every signal of this engine, so none weighs one exactly 0 (but the lexical-only engine's meaning signals,
+        # which it never has; nor has it a gate).
         assert data["features"] == list(FEATURES), path.name
-        assert data["gate"] is None or data["gate"]["features"] == list(GATE_FEATURES), path.name
+        weighed = {n for n, w in zip(data["features"], data["weights"], strict=True) if w != 0.0}
+        if path.stem == "lexical-only":
+            assert "level_short" in weighed and data["gate"] is None, path.name
+        else:
+            assert weighed == set(FEATURES), path.name
+            assert data["gate"]["features"] == list(GATE_FEATURES), path.name
+            assert all(w != 0.0 for w in data["gate"]["weights"]), path.name
         # Every model with sentence vectors reads stated gaps, over vectors of its own size, from the same logit.
         if path.stem == "lexical-only":
             assert model.gap_weights is None
@@ -1022,20 +1030,30 @@ def test_a_stated_level_below_the_units_is_a_signal_for_the_outcome_and_the_gate
     # Every unit of the synthetic catalogue is EQF 6: nothing is said without a stated level or at or above it.
     assert read == {None: {0.0}, 7: {0.0}, 6: {0.0}, 5: {0.5}, 4: {1.0}}
     # The gate reads it from the best candidate, like the other signals of one outcome.
-    gate = make_model(sem_best=10.0, lex_cov=2.0)
-    gate.gate_weights = np.array([-20.0 if name == "level_short" else 0.0 for name in GATE_FEATURES])
-    gate.gate, gate.gate_bias = 0.5, 5.0
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    assert run(index, encoder, CredentialInput(text=text, eqf_level=4), model).outcomes  # without a gate: shown
+    gate = replace(model, gate_weights=np.array([-20.0 if name == "level_short" else 0.0 for name in GATE_FEATURES]),
+                   gate=0.5, gate_bias=5.0)
     assert run(index, encoder, CredentialInput(text=text, eqf_level=6), gate).outcomes
     assert run(index, encoder, CredentialInput(text=text, eqf_level=4), gate).outcomes == []
+    # The gate reads the best candidate's row (the first), not any other.
+    rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    rows[1, column] = 1.0
+    assert gate.gate_row(rows)[GATE_FEATURES.index("level_short")] == 0.0
+    assert gate.gate_row(rows[::-1])[GATE_FEATURES.index("level_short")] == 1.0
 
 
 def test_a_weights_file_without_a_newer_gate_feature_reads_it_as_weight_zero():
     data = load_model("use-multilingual-v3@0.2.1").to_dict()
     names, weights = data["gate"]["features"], data["gate"]["weights"]
-    data["gate"]["features"], data["gate"]["weights"] = names[:-1], weights[:-1]
+    # A file lacking one gate feature, its others in another order: each weight is read by its name.
+    kept = [(n, w) for n, w in zip(names, weights, strict=True) if n != "lex_cov"][::-1]
+    data["gate"]["features"], data["gate"]["weights"] = [n for n, _ in kept], [w for _, w in kept]
     older = FusionModel.from_dict(data)
-    assert older.gate_weights is not None and older.gate_weights[-1] == 0.0
-    assert np.allclose(older.gate_weights[:-1], weights[:-1])
+    assert older.gate_weights is not None
+    assert older.gate_weights[GATE_FEATURES.index("lex_cov")] == 0.0
+    for name, weight in kept:
+        assert older.gate_weights[GATE_FEATURES.index(name)] == pytest.approx(weight)
     data["gate"]["features"], data["gate"]["weights"] = [*names, "shoe_size"], [*weights, 1.0]
     with pytest.raises(ValueError, match="unknown gate features"):
         FusionModel.from_dict(data)
