@@ -71,8 +71,8 @@ IMPUTATION_BASIS = ("sem_best", "sem_doc", "sem_top2", "unit_sem", "sem_gap", "u
 # each programme's credentials are left out of the probe's training (so not merely the topics of our
 # programmes).
 # "level_short" (stop 42): a stated level below the unit's. An mbo diploma, an employer's statement of assistant work
-# or an mbo elective often names the very tasks of an outcome; what it cannot say in words is the level, and the
-# credential usually states that itself. Over dev and blind sets 1-39 a stated level of EQF 4 or lower came with 34
+# or an mbo elective often names the very tasks of an outcome; what its words do not show is the level, which such a
+# credential often states itself. Over dev and blind sets 1-39 a stated level of EQF 4 or lower came with 34
 # negatives and 19 positives; leaving one blind set out at a time, rejection rose 478 -> 485 of 523 with the other
 # figures not lower (evaluation/README.md item 12).
 GATE_FEATURES = ("top_logit", "sem_best", "lex_cov", "probe", "level_short")
