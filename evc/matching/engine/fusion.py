@@ -299,25 +299,12 @@ class FusionModel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FusionModel:
-        names = tuple(data["features"])
-        unknown = set(names) - set(FEATURES)
-        if unknown:
-            raise ValueError(f"weights file uses unknown features: {sorted(unknown)}")
-        # Map onto the engine's feature order; features the file lacks get weight 0.
-        by_name = dict(zip(names, data["weights"], strict=True))
-        weights = np.array([by_name.get(n, 0.0) for n in FEATURES], dtype=np.float32)
+        weights = _by_name(data["features"], data["weights"], FEATURES, "features").astype(np.float32)
         meta = {k: v for k, v in data.items()
                 if k not in {"model_id", "features", "weights", "bias", "thresholds", "unit_rule", "gate",
                              "gap_reading", "cross_language_imputation"}}
         gate = data.get("gate")
-        gate_weights = None
-        if gate:
-            unknown = set(gate["features"]) - set(GATE_FEATURES)
-            if unknown:
-                raise ValueError(f"weights file uses unknown gate features: {sorted(unknown)}")
-            # As for the pair features: a gate feature the file lacks gets weight 0.
-            by_name = dict(zip(gate["features"], gate["weights"], strict=True))
-            gate_weights = np.array([by_name.get(n, 0.0) for n in GATE_FEATURES], dtype=np.float64)
+        gate_weights = _by_name(gate["features"], gate["weights"], GATE_FEATURES, "gate features") if gate else None
         probe = (gate or {}).get("probe")
         gap = data.get("gap_reading")
         return cls(
@@ -338,6 +325,16 @@ class FusionModel:
             gap_bias=float(gap["bias"]) if gap else 0.0,
             gap_threshold=float(gap["threshold"]) if gap else 0.0,
         )
+
+
+def _by_name(names: list[str], weights: list[float], known: tuple[str, ...], what: str) -> np.ndarray:
+    """A file's weights in the engine's order of `known`; one the file lacks gets weight 0 (a signal added
+    since the file was fitted), one the engine does not know is refused."""
+    unknown = set(names) - set(known)
+    if unknown:
+        raise ValueError(f"weights file uses unknown {what}: {sorted(unknown)}")
+    by_name = dict(zip(names, weights, strict=True))
+    return np.array([by_name.get(n, 0.0) for n in known], dtype=np.float64)
 
 
 def _unit_rule_from(data: dict[str, Any]) -> UnitRule:
