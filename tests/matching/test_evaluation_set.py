@@ -62,6 +62,7 @@ UNSEEN = {
     "unseen-38": ROOT / "evaluation" / "unseen-38" / "medische-beeldvorming-radiotherapie.csv",
     "unseen-39": ROOT / "evaluation" / "unseen-39" / "bos-en-natuurbeheer.csv",
     "unseen-40": ROOT / "evaluation" / "unseen-40" / "ergotherapie.csv",
+    "unseen-41": ROOT / "evaluation" / "unseen-41" / "vertalen.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
