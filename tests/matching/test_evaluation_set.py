@@ -63,6 +63,7 @@ UNSEEN = {
     "unseen-39": ROOT / "evaluation" / "unseen-39" / "bos-en-natuurbeheer.csv",
     "unseen-40": ROOT / "evaluation" / "unseen-40" / "ergotherapie.csv",
     "unseen-41": ROOT / "evaluation" / "unseen-41" / "vertalen.csv",
+    "unseen-42": ROOT / "evaluation" / "unseen-42" / "pedagogiek.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
