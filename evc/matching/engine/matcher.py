@@ -493,9 +493,10 @@ class MatchIndex:
         X[:, COLUMN["sem_gap_lang"]] = sem_best[c] - s.best_by_language[self._language_index[c]]
         X[:, COLUMN["term_sem"]], word_matches = self._word_meaning(prepared, c)
         level = prepared.credential.eqf_level
-        if level is not None:
+        if level is not None:  # once per candidate unit (as for unit_terms above), spread to its outcomes
             X[:, COLUMN["level_short"]] = 1.0 - np.array(
-                [signals.level_fit(level, self.units[u].eqf_level) for u in self.unit_of[c]], dtype=np.float32)
+                [signals.level_fit(level, self.units[u].eqf_level) for u in candidate_units.tolist()],
+                dtype=np.float32)[unit_row]
         return X, best_sentence, word_matches
 
     def _disclaimed(self, prepared: Prepared, candidates: np.ndarray, sem_best: np.ndarray,
