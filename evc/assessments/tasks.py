@@ -32,7 +32,8 @@ def claim_as_matched(credential: Any) -> Claim:
 
 def _fingerprint(case: Case, credentials: list[Any], claims: list[Claim]) -> str:
     """What the suggestions depend on: the credentials' claims (as matched), the catalogue text, the
-    year's limit on the age of evidence and the engine (model, weights and code)."""
+    year's rules for evidence (its age limit, whether one level below the unit's counts) and the engine (model,
+    weights and code)."""
     from evc.matching.services import engine_fingerprint
 
     outcomes = LearningOutcome.objects.filter(unit__version=case.version).order_by("pk").values_list("pk", "text")
@@ -41,6 +42,7 @@ def _fingerprint(case: Case, credentials: list[Any], claims: list[Claim]) -> str
                               for c, claim in zip(credentials, claims, strict=True)),
         "outcomes": [(pk, hashlib.sha256(text.encode()).hexdigest()) for pk, text in outcomes],
         "evidence_max_age_years": case.version.evidence_max_age_years,
+        "level_below_accepted": case.version.level_below_accepted,
         "engine": engine_fingerprint(),
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()

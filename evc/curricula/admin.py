@@ -27,7 +27,7 @@ class UnitInline(admin.TabularInline):
 
 @admin.register(CurriculumVersion)
 class CurriculumVersionAdmin(admin.ModelAdmin):
-    list_display = ["programme", "academic_year", "evidence_max_age_years", "frozen_at"]
+    list_display = ["programme", "academic_year", "evidence_max_age_years", "level_below_accepted", "frozen_at"]
     list_filter = ["academic_year"]
     readonly_fields = ["frozen_at"]
     inlines = [UnitInline]

@@ -98,6 +98,14 @@ class CurriculumVersion(models.Model):
         help_text=_("Zoals de onderwijs- en examenregeling van dit studiejaar die stelt; leeg: geen grens. "
                     "De matching stelt op ouder bewijs geen vrijstelling voor."),
     )
+    level_below_accepted = models.BooleanField(
+        _("bewijs één niveau lager volstaat"),
+        default=False,
+        help_text=_("Aanvinken als de examencommissie van dit studiejaar een vrijstelling toestaat op bewijs één "
+                    "EQF-niveau onder dat van de eenheid (zoals een Associate degree-module voor een "
+                    "bacheloreenheid). Uit: de matching stelt alleen een vrijstelling voor op bewijs van het "
+                    "niveau van de eenheid."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

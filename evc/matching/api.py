@@ -64,7 +64,8 @@ Dataclasses (defined in `evc.matching.engine.results`, re-exported here):
         read from the credential's prose), disclaiming (when every outcome of the unit is matched: the
         credential's own clauses that say a topic of it is not covered, set aside by the rules or read
         so by the learned gap reading of the weights file; quoted in the reasons), reasons {"nl","en"}
-        (written from those fields when read), precedents.
+        (written from those fields when read), precedents. "level" blocks a credential below the unit's
+        EQF level; one level below passes where the curriculum version accepts it (level_below_accepted).
     Precedent: unit_reference, decision ("granted"|"refused"|"partial"...), decided_on,
         case_reference, summary. A "refused" precedent blocks an exemption suggestion.
 """

@@ -134,10 +134,10 @@ def catalogue_load(
             units[unit.pk] = CatalogueUnit(
                 reference=f"{programme}/{unit.code}", programme=programme, code=unit.code, name=unit.name,
                 name_en=unit.name_en, description=unit.description, ects=float(unit.ects),
-                eqf_level=unit.eqf_level, unit_id=unit.pk,
+                eqf_level=unit.eqf_level, unit_id=unit.pk, level_below_accepted=unit.version.level_below_accepted,
             )
             digest.update(json.dumps([unit.pk, unit.code, unit.name, unit.name_en, unit.description,
-                                      str(unit.ects), unit.eqf_level]).encode())
+                                      str(unit.ects), unit.eqf_level, unit.version.level_below_accepted]).encode())
         refs = lo.framework_refs if isinstance(lo.framework_refs, list) else [str(lo.framework_refs)]
         outcomes.append(
             CatalogueOutcome(

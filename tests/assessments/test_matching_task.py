@@ -283,3 +283,19 @@ def test_the_years_limit_on_the_age_of_evidence_reaches_the_engine_and_a_change_
     with django_capture_on_commit_callbacks(execute=True):
         version.freeze()  # the first decision on the year changes nothing the engine reads
     assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.READY
+
+
+def test_accepting_evidence_one_level_below_rematches_the_years_cases(make_case, fake_engine,
+                                                                      django_capture_on_commit_callbacks):
+    from evc.assessments.tasks import fingerprint_for
+
+    case = make_case("submitted")
+    match_case.call(case.pk)
+    before = fingerprint_for(case)
+    Case.objects.filter(pk=case.pk).update(matching_status=MatchingStatus.READY)
+    version = case.version
+    with django_capture_on_commit_callbacks(execute=True):
+        version.level_below_accepted = True
+        version.save(update_fields=["level_below_accepted"])
+    assert Case.objects.get(pk=case.pk).matching_status == MatchingStatus.PENDING
+    assert fingerprint_for(Case.objects.get(pk=case.pk)) != before  # the suggestions must be worked out again

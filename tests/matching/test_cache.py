@@ -125,3 +125,16 @@ def test_feedback_is_recorded(catalogue, assessor):
                                    reviewer=assessor, score=0.8)
     assert MatchFeedback.objects.get() == row
     assert row.claim_text_hash == services.text_hash("CI/CD")
+
+
+def test_the_years_level_rule_reaches_the_engine_and_a_change_rebuilds_the_index(encoder, catalogue):
+    version = catalogue.current_version()
+    _, units, before = services.catalogue_load([catalogue.code])
+    assert [u.level_below_accepted for u in units] == [False, False]  # by default the unit's own level
+    first = services.index_for([catalogue.code], None, encoder)
+    version.level_below_accepted = True
+    version.save()
+    _, units, after = services.catalogue_load([catalogue.code])
+    assert all(u.level_below_accepted for u in units) and after != before
+    rebuilt = services.index_for([catalogue.code], None, encoder)
+    assert rebuilt is not first and all(u.level_below_accepted for u in rebuilt.units)

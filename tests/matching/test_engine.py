@@ -162,6 +162,34 @@ def test_full_coverage_with_fitting_level_and_workload_suggests_an_exemption(set
     assert "read from" not in next(u for u in sized.units if u.reference == "P/DATA").reasons["en"]
 
 
+def test_evidence_one_level_below_the_unit_exempts_only_where_the_years_regulations_accept_it(setup):
+    index, encoder = setup
+    text = ("Designs a normalised relational database schema and writes SQL queries.\n"
+            "Tunes query performance with indexes and execution plans.")
+    model = make_model(sem_best=10.0, lex_cov=2.0)
+    assert UnitRule().min_level_fit == 1.0  # the default: the unit's own level (every synthetic unit is EQF 6)
+
+    def data_unit(idx, level):
+        result = run(idx, encoder, CredentialInput(text=text, eqf_level=level, ects=5.0), model)
+        return next(u for u in result.units if u.reference == "P/DATA")
+
+    one_below = data_unit(index, 5)
+    assert one_below.coverage == 1.0 and one_below.level_fit == 0.5
+    assert one_below.suggestion == "partial" and one_below.blockers == ("level",)
+    assert "one below the unit's, and this year's regulations ask for the unit's own level" in one_below.reasons["en"]
+    assert "ligt één onder dat van de eenheid" in one_below.reasons["nl"]
+    accepting = MatchIndex(index.outcomes, [replace(u, level_below_accepted=True) for u in index.units],
+                           model_id=encoder.model_id, outcome_vectors=index.O,
+                           unit_vectors=encoder.encode([u.context_text() for u in index.units]))
+    assert data_unit(accepting, 5).suggestion == "exemption"
+    two_below = data_unit(accepting, 4)  # one level below, not two
+    assert two_below.suggestion == "partial" and two_below.blockers == ("level",)
+    assert "level is below the unit's" in two_below.reasons["en"]
+    assert data_unit(index, 6).suggestion == data_unit(index, 7).suggestion == "exemption"
+    # A stricter rule than "one below" is never loosened by the year's setting.
+    assert UnitRule(min_level_fit=0.0).level_needed(True) == 0.0
+
+
 def test_a_unit_completed_by_a_possible_match_names_that_outcome_in_its_reason(setup):
     index, encoder = setup
     text = "Designs a normalised relational database schema and writes SQL queries.\nTunes query performance."

@@ -42,6 +42,9 @@ _T = {
             "thin": "an outcome is not evidenced strongly enough for an exemption",
             "borrowed": "an outcome's closest sentence matches another outcome of this unit better",
             "level": "the credential's level is below the unit's",
+            # One level below is blocked only where the year's regulations ask the unit's own level.
+            "level_one_below": "the credential's level is one below the unit's, and this year's regulations "
+                               "ask for the unit's own level",
             "workload": "the credential's workload is smaller than the unit's",
             "unknown_size": "the credential states neither level nor workload",
             "unverified": "the credential failed verification",
@@ -84,6 +87,8 @@ _T = {
             "thin": "een leeruitkomst is niet sterk genoeg aangetoond voor een vrijstelling",
             "borrowed": "de best passende zin bij een leeruitkomst past beter bij een andere leeruitkomst van deze eenheid",
             "level": "het niveau van het bewijsstuk ligt onder dat van de eenheid",
+            "level_one_below": "het niveau van het bewijsstuk ligt één onder dat van de eenheid, en de regeling "
+                               "van dit studiejaar vraagt het niveau van de eenheid",
             "workload": "de studielast van het bewijsstuk is kleiner dan die van de eenheid",
             "unknown_size": "het bewijsstuk noemt geen niveau of studielast",
             "unverified": "het bewijsstuk is niet geverifieerd",
@@ -194,7 +199,8 @@ def unit_reason(
     # A disclaimer is quoted where it is named: the assessor judges the credential's own words.
     quoted = " / ".join(f"“{_short(c, 140)}”" for c in disclaiming[:2]) + (
         f" (+{len(disclaiming) - 2})" if len(disclaiming) > 2 else "")
-    parts += [f"{t['blockers'][b]}: {quoted}" if b == "disclaimed" and quoted else t["blockers"][b] for b in blockers]
+    names = ["level_one_below" if b == "level" and level == 0.5 else b for b in blockers]
+    parts += [f"{t['blockers'][b]}: {quoted}" if b == "disclaimed" and quoted else t["blockers"][b] for b in names]
     if read_from_text and suggestion != "none":
         parts.append(t["from_text"][tuple(sorted(read_from_text))])
     if precedents:

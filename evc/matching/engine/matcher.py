@@ -754,7 +754,7 @@ class MatchIndex:
             elif rule.block_borrowed and borrows_evidence(scores_in_order[bounds[k] : bounds[k + 1]],
                                                           sentences_in_order[bounds[k] : bounds[k + 1]], model.strong):
                 blockers.append("borrowed")
-            if level is not None and level < rule.min_level_fit:
+            if level is not None and level < rule.level_needed(unit.level_below_accepted):
                 blockers.append("level")
             if workload is not None and workload < rule.min_workload_fit:
                 blockers.append("workload")

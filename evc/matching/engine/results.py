@@ -45,6 +45,9 @@ class CatalogueUnit:
     name_en: str = ""
     description: str = ""
     unit_id: int | None = None
+    # The year's regulations accept evidence one EQF level below the unit's for an exemption
+    # (CurriculumVersion.level_below_accepted); by default the unit's own level is needed.
+    level_below_accepted: bool = False
 
     def context_text(self) -> str:
         """What the encoder reads for the unit as a whole: both names bridge Dutch and English."""
