@@ -64,6 +64,8 @@ UNSEEN = {
     "unseen-40": ROOT / "evaluation" / "unseen-40" / "ergotherapie.csv",
     "unseen-41": ROOT / "evaluation" / "unseen-41" / "vertalen.csv",
     "unseen-42": ROOT / "evaluation" / "unseen-42" / "pedagogiek.csv",
+    "unseen-43": ROOT / "evaluation" / "unseen-43" / "huidtherapie.csv",
+    "unseen-44": ROOT / "evaluation" / "unseen-44" / "commerciele-economie.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
