@@ -177,7 +177,7 @@ def test_evidence_one_level_below_the_unit_exempts_only_where_the_years_regulati
     assert one_below.coverage == 1.0 and one_below.level_fit == 0.5
     assert one_below.suggestion == "partial" and one_below.blockers == ("level",)
     assert "one below the unit's, and this year's regulations ask for the unit's own level" in one_below.reasons["en"]
-    assert "ligt één onder dat van de eenheid" in one_below.reasons["nl"]
+    assert "ligt één niveau onder dat van de eenheid" in one_below.reasons["nl"]
     accepting = MatchIndex(index.outcomes, [replace(u, level_below_accepted=True) for u in index.units],
                            model_id=encoder.model_id, outcome_vectors=index.O,
                            unit_vectors=encoder.encode([u.context_text() for u in index.units]))
@@ -186,7 +186,7 @@ def test_evidence_one_level_below_the_unit_exempts_only_where_the_years_regulati
     assert two_below.suggestion == "partial" and two_below.blockers == ("level",)
     assert "level is below the unit's" in two_below.reasons["en"]
     assert data_unit(index, 6).suggestion == data_unit(index, 7).suggestion == "exemption"
-    # A stricter rule than "one below" is never loosened by the year's setting.
+    # A rule already looser than one below (0.0: any level) is not tightened by the setting.
     assert UnitRule(min_level_fit=0.0).level_needed(True) == 0.0
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .fusion import FEATURE_LABELS
 from .results import Precedent
+from .signals import ONE_LEVEL_BELOW
 
 _T = {
     "en": {
@@ -87,8 +88,8 @@ _T = {
             "thin": "een leeruitkomst is niet sterk genoeg aangetoond voor een vrijstelling",
             "borrowed": "de best passende zin bij een leeruitkomst past beter bij een andere leeruitkomst van deze eenheid",
             "level": "het niveau van het bewijsstuk ligt onder dat van de eenheid",
-            "level_one_below": "het niveau van het bewijsstuk ligt één onder dat van de eenheid, en de regeling "
-                               "van dit studiejaar vraagt het niveau van de eenheid",
+            "level_one_below": "het niveau van het bewijsstuk ligt één niveau onder dat van de eenheid, en de "
+                               "regeling van dit studiejaar vraagt het niveau van de eenheid",
             "workload": "de studielast van het bewijsstuk is kleiner dan die van de eenheid",
             "unknown_size": "het bewijsstuk noemt geen niveau of studielast",
             "unverified": "het bewijsstuk is niet geverifieerd",
@@ -199,7 +200,7 @@ def unit_reason(
     # A disclaimer is quoted where it is named: the assessor judges the credential's own words.
     quoted = " / ".join(f"“{_short(c, 140)}”" for c in disclaiming[:2]) + (
         f" (+{len(disclaiming) - 2})" if len(disclaiming) > 2 else "")
-    names = ["level_one_below" if b == "level" and level == 0.5 else b for b in blockers]
+    names = ["level_one_below" if b == "level" and level == ONE_LEVEL_BELOW else b for b in blockers]
     parts += [f"{t['blockers'][b]}: {quoted}" if b == "disclaimed" and quoted else t["blockers"][b] for b in names]
     if read_from_text and suggestion != "none":
         parts.append(t["from_text"][tuple(sorted(read_from_text))])

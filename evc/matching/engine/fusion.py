@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from . import signals
+
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 LEXICAL_MODEL_ID = "lexical-only"  # the engine without embeddings (EVC_USE_EMBEDDINGS off) has weights of its own
 
@@ -169,10 +171,9 @@ class UnitRule:
     # higher: its support is borrowed (`matcher.borrows_evidence`). With the step at 0.75 it blocks one more false
     # exemption of the ten (precision 0.946 -> 0.950) and three right ones (recall 0.892 -> 0.877).
     block_borrowed: bool = True
-    # When the credential states a level: the unit's own (level fit 1). A year whose regulations accept one level
-    # below (`CatalogueUnit.level_below_accepted`) asks 0.5 instead. Over blind sets 1-42, whose writers labelled as
-    # they judged a committee would, no gold exemption rests on a lower level and 16 units touched by one are labelled
-    # not exempt (Associate degree modules and edubadges at EQF 5, mbo diplomas); before stop 44 the rule was 0.5.
+    # When the credential states a level: the unit's own (level fit 1), unless the year's regulations accept one
+    # level below (`CatalogueUnit.level_below_accepted`): whether an Associate degree module can exempt a bachelor
+    # unit is the examination committee's call. Why this default: evaluation/README.md item 12 (stop 44).
     min_level_fit: float = 1.0
     min_workload_fit: float = 0.75  # when the credential states a workload
     # Without a stated level or study load nobody can tell a taster from a full course.
@@ -189,7 +190,7 @@ class UnitRule:
 
     def level_needed(self, below_accepted: bool) -> float:
         """The level fit an exemption needs; one level below (0.5) where the year's regulations accept it."""
-        return min(self.min_level_fit, 0.5) if below_accepted else self.min_level_fit
+        return min(self.min_level_fit, signals.ONE_LEVEL_BELOW) if below_accepted else self.min_level_fit
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

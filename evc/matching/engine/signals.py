@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 HOURS_PER_EC = 28  # Dutch convention: 1 EC = 28 hours of study load
+ONE_LEVEL_BELOW = 0.5  # the level fit of a credential one EQF level below the unit
 
 
 def normalise_ref(ref: str) -> str:
@@ -35,7 +36,7 @@ def level_fit(credential_level: int | None, unit_level: int) -> float | None:
     gap = unit_level - credential_level
     if gap <= 0:
         return 1.0
-    return 0.5 if gap == 1 else 0.0
+    return ONE_LEVEL_BELOW if gap == 1 else 0.0
 
 
 def credential_ects(ects: float | None, hours: float | None) -> float | None:
