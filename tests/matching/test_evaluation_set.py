@@ -66,6 +66,7 @@ UNSEEN = {
     "unseen-42": ROOT / "evaluation" / "unseen-42" / "pedagogiek.csv",
     "unseen-43": ROOT / "evaluation" / "unseen-43" / "huidtherapie.csv",
     "unseen-44": ROOT / "evaluation" / "unseen-44" / "commerciele-economie.csv",
+    "unseen-45": ROOT / "evaluation" / "unseen-45" / "toerisme.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
