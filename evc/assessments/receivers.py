@@ -73,8 +73,7 @@ def _outcome_saved(sender: Any, instance: Any, created: bool, raw: bool = False,
 def _version_saved(sender: Any, instance: Any, created: bool, raw: bool = False,
                    update_fields: Any = None, **kwargs: Any) -> None:
     # The year's rules for evidence (age limit, level) change what the engine suggests; freezing the year does not.
-    if not raw and not created and (update_fields is None
-                                    or {"evidence_max_age_years", "level_below_accepted"} & set(update_fields)):
+    if not raw and not created and (update_fields is None or set(instance.EVIDENCE_RULES) & set(update_fields)):
         _queue("version", instance.pk)
 
 

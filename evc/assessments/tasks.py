@@ -41,8 +41,7 @@ def _fingerprint(case: Case, credentials: list[Any], claims: list[Claim]) -> str
         "credentials": sorted((c.pk, json.dumps(claim.to_dict(), sort_keys=True, default=str))
                               for c, claim in zip(credentials, claims, strict=True)),
         "outcomes": [(pk, hashlib.sha256(text.encode()).hexdigest()) for pk, text in outcomes],
-        "evidence_max_age_years": case.version.evidence_max_age_years,
-        "level_below_accepted": case.version.level_below_accepted,
+        **{rule: getattr(case.version, rule) for rule in case.version.EVIDENCE_RULES},
         "engine": engine_fingerprint(),
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()

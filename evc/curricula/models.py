@@ -82,6 +82,9 @@ class Programme(models.Model):
 
 
 class CurriculumVersion(models.Model):
+    # The year's rules for evidence that the matching engine reads: a change to one of them rematches the year's cases.
+    EVIDENCE_RULES = ("evidence_max_age_years", "level_below_accepted")
+
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="versions")
     academic_year = models.CharField(_("studiejaar"), max_length=9, validators=[validate_academic_year])
     frozen_at = models.DateTimeField(
