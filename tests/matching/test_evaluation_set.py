@@ -67,6 +67,7 @@ UNSEEN = {
     "unseen-43": ROOT / "evaluation" / "unseen-43" / "huidtherapie.csv",
     "unseen-44": ROOT / "evaluation" / "unseen-44" / "commerciele-economie.csv",
     "unseen-45": ROOT / "evaluation" / "unseen-45" / "toerisme.csv",
+    "unseen-46": ROOT / "evaluation" / "unseen-46" / "cmgt.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
