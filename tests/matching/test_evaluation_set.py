@@ -68,6 +68,7 @@ UNSEEN = {
     "unseen-44": ROOT / "evaluation" / "unseen-44" / "commerciele-economie.csv",
     "unseen-45": ROOT / "evaluation" / "unseen-45" / "toerisme.csv",
     "unseen-46": ROOT / "evaluation" / "unseen-46" / "cmgt.csv",
+    "unseen-47": ROOT / "evaluation" / "unseen-47" / "mhv.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
