@@ -69,6 +69,7 @@ UNSEEN = {
     "unseen-45": ROOT / "evaluation" / "unseen-45" / "toerisme.csv",
     "unseen-46": ROOT / "evaluation" / "unseen-46" / "cmgt.csv",
     "unseen-47": ROOT / "evaluation" / "unseen-47" / "mhv.csv",
+    "unseen-48": ROOT / "evaluation" / "unseen-48" / "tw.csv",
 }
 SETS = {
     "main": (ROOT / "evaluation" / "gold.jsonl", SHIPPED, {"dev", "holdout"}),
